@@ -1,0 +1,156 @@
+import type { Bus, Topic } from '../scheduler/bus.js';
+import type { Kernel } from '../scheduler/kernel.js';
+import { checkTime, seconds, type Ps } from '../scheduler/time.js';
+import { streamFor, type RandomStream } from './random.js';
+import { ACTIONS, SIGNALS, type ActionRecord, type ComponentClass, type RecordValue, type SignalRecord } from './records.js';
+
+/** What every block of one simulation shares: the kernel, the bus and the run's seed. */
+export interface SimContext {
+  readonly kernel: Kernel;
+  readonly bus: Bus;
+  readonly seed: string | number;
+}
+
+export class ComponentError extends Error {
+  override name = 'ComponentError';
+}
+
+// `bankA/cell[3,4]`, `maap[12]`, `sram/port[0]`: path segments, each with optional indices.
+const SEGMENT = String.raw`[A-Za-z_][A-Za-z0-9_.-]*(?:\[\d+(?:,\d+)*\])?`;
+const NAME = new RegExp(`^${SEGMENT}(?:/${SEGMENT})*$`);
+
+/**
+ * An action a block can perform and what it costs (Accelergy's "action x energy per
+ * action"). An energy action costs `energy` joules per count; a power action costs `power`
+ * watts for as long as its window lasts.
+ */
+export interface ActionSpec {
+  readonly name: string;
+  readonly description: string;
+  /** Joules per count (energy actions). */
+  readonly energy?: number;
+  /** Watts while the window is open (power actions). */
+  readonly power?: number;
+}
+
+export interface PerformDetail {
+  /** How long the action occupies the block, in ps; its energy is spread over it. */
+  readonly duration?: Ps;
+  readonly op?: string;
+  readonly values?: Readonly<Record<string, RecordValue>>;
+}
+
+/**
+ * A hardware block: a name, parameters (validated by the scenario schema before they get
+ * here), the actions it performs with their cost, and its own random stream. Blocks talk
+ * only through the bus; the ledger and the tracers listen to the records they publish.
+ */
+export abstract class Component {
+  abstract readonly kind: ComponentClass;
+  private readonly table = new Map<string, ActionSpec>();
+  private stream: RandomStream | undefined;
+  private readonly actionTopic: Topic<ActionRecord>;
+  private readonly signalTopic: Topic<SignalRecord>;
+
+  constructor(
+    protected readonly ctx: SimContext,
+    readonly name: string,
+  ) {
+    if (!NAME.test(name)) {
+      throw new ComponentError(`component name '${name}' is not a path like 'bankA/cell[3,4]' or 'maap[12]'`);
+    }
+    this.actionTopic = ctx.bus.topic(ACTIONS);
+    this.signalTopic = ctx.bus.topic(SIGNALS);
+  }
+
+  get kernel(): Kernel {
+    return this.ctx.kernel;
+  }
+
+  get now(): Ps {
+    return this.ctx.kernel.now;
+  }
+
+  /** This block's random stream, from the run's seed and its name. */
+  get rng(): RandomStream {
+    this.stream ??= streamFor(this.ctx.seed, this.name);
+    return this.stream;
+  }
+
+  /** The actions this block declared, in declaration order. */
+  get actions(): readonly ActionSpec[] {
+    return [...this.table.values()];
+  }
+
+  /** Declares an action that costs `energy` joules each time (energy must be finite, >= 0). */
+  protected declareEnergy(name: string, energy: number, description: string): ActionSpec {
+    if (!Number.isFinite(energy) || energy < 0) {
+      throw new ComponentError(`${this.name}: energy of '${name}' must be finite and >= 0 J, got ${energy}`);
+    }
+    return this.declare({ name, energy, description });
+  }
+
+  /** Declares an action that draws `power` watts while its window is open. */
+  protected declarePower(name: string, power: number, description: string): ActionSpec {
+    if (!Number.isFinite(power) || power < 0) {
+      throw new ComponentError(`${this.name}: power of '${name}' must be finite and >= 0 W, got ${power}`);
+    }
+    return this.declare({ name, power, description });
+  }
+
+  private declare(spec: ActionSpec): ActionSpec {
+    if (this.table.has(spec.name)) throw new ComponentError(`${this.name}: action '${spec.name}' declared twice`);
+    this.table.set(spec.name, spec);
+    return spec;
+  }
+
+  /** Performs an energy action `count` times now. */
+  protected perform(action: ActionSpec, count = 1, detail?: PerformDetail): void {
+    if (action.energy === undefined) {
+      throw new ComponentError(`${this.name}: '${action.name}' is a power action; open a power window instead`);
+    }
+    const duration = detail?.duration ?? 0;
+    this.actionTopic.publish({
+      time: this.ctx.kernel.now,
+      component: this.name,
+      kind: this.kind,
+      action: action.name,
+      count,
+      energy: count * action.energy,
+      duration,
+      ...(detail?.op === undefined ? {} : { op: detail.op }),
+      ...(detail?.values === undefined ? {} : { values: detail.values }),
+    });
+  }
+
+  /** Opens a power window of a power action from now for `duration` ps. */
+  protected powerFor(action: ActionSpec, duration: Ps, detail?: Omit<PerformDetail, 'duration'>): void {
+    if (action.power === undefined) {
+      throw new ComponentError(`${this.name}: '${action.name}' is an energy action, not a power window`);
+    }
+    checkTime(duration, `${this.name} power window`);
+    this.actionTopic.publish({
+      time: this.ctx.kernel.now,
+      component: this.name,
+      kind: this.kind,
+      action: action.name,
+      count: 1,
+      energy: action.power * seconds(duration),
+      duration,
+      ...(detail?.op === undefined ? {} : { op: detail.op }),
+      ...(detail?.values === undefined ? {} : { values: detail.values }),
+    });
+  }
+
+  /** Records a level change on one of this block's lines, if anyone is tracing. */
+  protected signal(signal: string, value: SignalRecord['value'], op?: string): void {
+    if (!this.signalTopic.observed) return;
+    this.signalTopic.publish({
+      time: this.ctx.kernel.now,
+      component: this.name,
+      signal,
+      value,
+      ...(op === undefined ? {} : { op }),
+    });
+  }
+}

@@ -1,0 +1,53 @@
+import type { Topic } from '../scheduler/bus.js';
+import { Component, type SimContext } from './component.js';
+import { TRAFFIC, type ComponentClass, type TrafficRecord } from './records.js';
+
+/** Running totals of a memory's traffic. */
+export interface TrafficCounters {
+  reads: number;
+  writes: number;
+  bitsRead: number;
+  bitsWritten: number;
+}
+
+/**
+ * A block that stores data and counts its traffic: every read and write is published as a
+ * traffic record (accesses and bits) beside the energy of the access.
+ */
+export abstract class MemoryComponent extends Component {
+  readonly kind: ComponentClass = 'memory';
+  readonly traffic: TrafficCounters = { reads: 0, writes: 0, bitsRead: 0, bitsWritten: 0 };
+  private readonly trafficTopic: Topic<TrafficRecord>;
+
+  constructor(ctx: SimContext, name: string) {
+    super(ctx, name);
+    this.trafficTopic = ctx.bus.topic(TRAFFIC);
+  }
+
+  /** Counts one read of `bits` bits (energy is charged by the subclass's action). */
+  protected countRead(bits: number, op?: string): void {
+    this.count('read', bits, op);
+  }
+
+  protected countWrite(bits: number, op?: string): void {
+    this.count('write', bits, op);
+  }
+
+  private count(direction: 'read' | 'write', bits: number, op: string | undefined): void {
+    if (direction === 'read') {
+      this.traffic.reads++;
+      this.traffic.bitsRead += bits;
+    } else {
+      this.traffic.writes++;
+      this.traffic.bitsWritten += bits;
+    }
+    this.trafficTopic.publish({
+      time: this.now,
+      component: this.name,
+      direction,
+      accesses: 1,
+      bits,
+      ...(op === undefined ? {} : { op }),
+    });
+  }
+}

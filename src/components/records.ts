@@ -1,0 +1,64 @@
+import { topicKey } from '../scheduler/bus.js';
+import type { Ps } from '../scheduler/time.js';
+
+/**
+ * What a block is, for grouping energy across designs (compare's rows): memory, data
+ * converters, digital logic, analog compute, spintronic devices, and line drivers.
+ */
+export type ComponentClass = 'memory' | 'adc-dac' | 'digital' | 'analog' | 'spintronic' | 'driver';
+
+export const COMPONENT_CLASSES: readonly ComponentClass[] = ['memory', 'adc-dac', 'digital', 'analog', 'spintronic', 'driver'];
+
+/** A value a record carries for traces: a number, a label, or a small vector. */
+export type RecordValue = number | string | boolean | readonly number[];
+
+/**
+ * One performed action: `count` times the action's energy, at `time`. With a duration it
+ * is also a power window: the energy is spent evenly over [time, time + duration).
+ */
+export interface ActionRecord {
+  readonly time: Ps;
+  readonly component: string;
+  readonly kind: ComponentClass;
+  readonly action: string;
+  readonly count: number;
+  /** Joules, count x energy per action. */
+  readonly energy: number;
+  /** Picoseconds the action occupies its block (0 for an instantaneous cost). */
+  readonly duration: Ps;
+  /** The operation this belongs to (for following one op through the machine). */
+  readonly op?: string;
+  readonly values?: Readonly<Record<string, RecordValue>>;
+}
+
+/** Memory traffic: accesses and bits moved, by direction. */
+export interface TrafficRecord {
+  readonly time: Ps;
+  readonly component: string;
+  readonly direction: 'read' | 'write';
+  readonly accesses: number;
+  readonly bits: number;
+  readonly op?: string;
+}
+
+/** A level change on a named line or status signal, for waveform traces. */
+export interface SignalRecord {
+  readonly time: Ps;
+  readonly component: string;
+  readonly signal: string;
+  /** A logic level, 'z' for high impedance, or an analog value in volts (or any unit). */
+  readonly value: number | 'z' | '0' | '1';
+  readonly op?: string;
+}
+
+/** Marks the start and end of one image's processing. */
+export interface ImageMark {
+  readonly time: Ps;
+  readonly image: number;
+  readonly phase: 'start' | 'end';
+}
+
+export const ACTIONS = topicKey<ActionRecord>('ledger/actions');
+export const TRAFFIC = topicKey<TrafficRecord>('ledger/traffic');
+export const SIGNALS = topicKey<SignalRecord>('trace/signals');
+export const IMAGES = topicKey<ImageMark>('run/images');
