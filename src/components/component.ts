@@ -104,38 +104,46 @@ export abstract class Component {
     return spec;
   }
 
-  /** Performs an energy action `count` times now. */
+  /** Performs an energy action `count` times now, at its declared energy each. */
   protected perform(action: ActionSpec, count = 1, detail?: PerformDetail): void {
     if (action.energy === undefined) {
       throw new ComponentError(`${this.name}: '${action.name}' is a power action; open a power window instead`);
     }
-    const duration = detail?.duration ?? 0;
+    this.emit(action, count, count * action.energy, detail?.duration ?? 0, detail);
+  }
+
+  /**
+   * Performs an action whose energy depends on its arguments (a weight's bits, a word's
+   * width): the block computes `energy` joules for the `count` actions from its parameters.
+   */
+  protected performCosting(action: ActionSpec, count: number, energy: number, detail?: PerformDetail): void {
+    if (!Number.isFinite(energy) || energy < 0) throw new ComponentError(`${this.name}: '${action.name}' costs ${energy} J`);
+    this.emit(action, count, energy, detail?.duration ?? 0, detail);
+  }
+
+  /**
+   * Opens a power window from now for `duration` ps: `count` units of a power action, each
+   * drawing its declared power, or `watts` in all when the power depends on arguments.
+   */
+  protected powerFor(action: ActionSpec, duration: Ps, detail?: Omit<PerformDetail, 'duration'> & { count?: number; watts?: number }): void {
+    if (action.power === undefined) {
+      throw new ComponentError(`${this.name}: '${action.name}' is an energy action, not a power window`);
+    }
+    checkTime(duration, `${this.name} power window`);
+    const count = detail?.count ?? 1;
+    const watts = detail?.watts ?? count * action.power;
+    if (!Number.isFinite(watts) || watts < 0) throw new ComponentError(`${this.name}: '${action.name}' draws ${watts} W`);
+    this.emit(action, count, watts * seconds(duration), duration, detail);
+  }
+
+  private emit(action: ActionSpec, count: number, energy: number, duration: Ps, detail: Omit<PerformDetail, 'duration'> | undefined): void {
     this.actionTopic.publish({
       time: this.ctx.kernel.now,
       component: this.name,
       kind: this.kind,
       action: action.name,
       count,
-      energy: count * action.energy,
-      duration,
-      ...(detail?.op === undefined ? {} : { op: detail.op }),
-      ...(detail?.values === undefined ? {} : { values: detail.values }),
-    });
-  }
-
-  /** Opens a power window of a power action from now for `duration` ps. */
-  protected powerFor(action: ActionSpec, duration: Ps, detail?: Omit<PerformDetail, 'duration'>): void {
-    if (action.power === undefined) {
-      throw new ComponentError(`${this.name}: '${action.name}' is an energy action, not a power window`);
-    }
-    checkTime(duration, `${this.name} power window`);
-    this.actionTopic.publish({
-      time: this.ctx.kernel.now,
-      component: this.name,
-      kind: this.kind,
-      action: action.name,
-      count: 1,
-      energy: action.power * seconds(duration),
+      energy,
       duration,
       ...(detail?.op === undefined ? {} : { op: detail.op }),
       ...(detail?.values === undefined ? {} : { values: detail.values }),

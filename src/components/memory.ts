@@ -24,28 +24,29 @@ export abstract class MemoryComponent extends Component {
     this.trafficTopic = ctx.bus.topic(TRAFFIC);
   }
 
-  /** Counts one read of `bits` bits (energy is charged by the subclass's action). */
-  protected countRead(bits: number, op?: string): void {
-    this.count('read', bits, op);
+  /** Counts `accesses` reads of `bitsEach` bits (the energy is charged by the block's own action). */
+  protected countRead(accesses: number, bitsEach: number, op?: string): void {
+    this.count('read', accesses, bitsEach, op);
   }
 
-  protected countWrite(bits: number, op?: string): void {
-    this.count('write', bits, op);
+  protected countWrite(accesses: number, bitsEach: number, op?: string): void {
+    this.count('write', accesses, bitsEach, op);
   }
 
-  private count(direction: 'read' | 'write', bits: number, op: string | undefined): void {
+  private count(direction: 'read' | 'write', accesses: number, bitsEach: number, op: string | undefined): void {
+    const bits = accesses * bitsEach;
     if (direction === 'read') {
-      this.traffic.reads++;
+      this.traffic.reads += accesses;
       this.traffic.bitsRead += bits;
     } else {
-      this.traffic.writes++;
+      this.traffic.writes += accesses;
       this.traffic.bitsWritten += bits;
     }
     this.trafficTopic.publish({
       time: this.now,
       component: this.name,
       direction,
-      accesses: 1,
+      accesses,
       bits,
       ...(op === undefined ? {} : { op }),
     });

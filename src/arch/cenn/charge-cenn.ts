@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { ChargeCellArray, chargeCellParams } from '../../components/cenn/charge-cell-array.js';
+import { IMAGE_IN } from '../../components/cenn/input-port.js';
+import { READOUTS, type PlaneSamples } from '../../components/cenn/messages.js';
+import { CennPassController, type Pass } from '../../components/cenn/pass-controller.js';
+import { IDENTITY, type CennStep, type TemplateTerm } from '../../components/cenn/template.js';
+import { Adc, adcParams } from '../../components/converters/adc.js';
+import { Dac, dacParams } from '../../components/converters/dac.js';
+import { StateMemory, stateMemoryParams } from '../../components/memory/state-memory.js';
+import { OtaArray, otaParams } from '../../components/ota/ota-array.js';
+import { topicKey } from '../../scheduler/bus.js';
+import type { Ps } from '../../scheduler/time.js';
+import { quantity } from '../../scenario/fields.js';
+import { defineDesign, type Machine } from '../design.js';
+import { designScenario } from '../scenario-fields.js';
+import { stageBudgetParams } from './irmen-dual-cenn.js';
+import { compileCennProgram } from './program.js';
+import { programSummary, sequenceTimes } from './summary.js';
+
+const params = z.strictObject({
+  stages: stageBudgetParams,
+  timing: z.strictObject({
+    /** Settling of a convolution template (per input map). */
+    conv_settle: quantity('time', { min: 1 }),
+    /** Settling of the other templates (ReLU, pooling steps, hold). */
+    settle: quantity('time', { min: 1 }),
+  }),
+  ota: otaParams,
+  /** OTA output current that drives a cell to saturation. */
+  full_scale_current: quantity('current', { positive: true }),
+  cells: chargeCellParams,
+  adc: adcParams,
+  dac: dacParams,
+  memory: stateMemoryParams,
+});
+
+export const chargeScenario = designScenario('charge-cenn', params);
+
+const TO_DAC = topicKey<PlaneSamples>('dac/in');
+const TO_ADC = topicKey<PlaneSamples>('adc/in');
+const TO_MEMORY = topicKey<PlaneSamples>('memory/write');
+
+/**
+ * Splits a convolution over several input maps into one pass per map: a charge CeNN sums
+ * one input map at a time and carries the partial sum through the state memory ('p').
+ */
+export function passesOf(steps: readonly CennStep[], settle: (step: CennStep) => Ps): Pass[] {
+  const passes: Pass[] = [];
+  for (const step of steps) {
+    if (step.kind !== 'conv' || step.inputMaps <= 1) {
+      passes.push({ stage: step.index, step, settle: settle(step) });
+      continue;
+    }
+    const v = step.inputs['v']!;
+    const out = step.outputs[0]!;
+    for (let j = 0; j < step.inputMaps; j++) {
+      const slice = `v#${j}`;
+      const terms: TemplateTerm[][] = out.terms.map((ts, k) => [
+        ...ts.filter((t) => t.map === j).map((t) => ({ ...t, plane: slice, map: 0 })),
+        ...(j > 0 ? [{ plane: 'p', map: k, dy: 0, dx: 0, weight: 1 }] : []),
+      ]);
+      const inputs = {
+        [slice]: { shape: { ...v.shape, maps: 1 }, encoding: v.encoding },
+        ...(j > 0 ? { p: { shape: out.shape, encoding: IDENTITY } } : {}),
+      };
+      const last = j === step.inputMaps - 1;
+      passes.push({
+        stage: step.index,
+        settle: settle(step),
+        step: {
+          ...step,
+          label: `${step.label}, input map ${j}`,
+          inputs,
+          outputs: [{ ...out, name: last ? 'v' : 'p', terms, bias: j === 0 ? out.bias : out.bias.map(() => 0) }],
+        },
+      });
+    }
+  }
+  return passes;
+}
+
+/**
+ * The charge-based CeNN baseline (Lou et al., quoted by seeds 000 and 003): the same stages
+ * on charge-based cells, whose volatile state goes through ADCs to a state memory after
+ * every pass and comes back through DACs for the next.
+ */
+export const chargeCenn = defineDesign({
+  name: 'charge-cenn',
+  title: 'Charge-based CeNN baseline (Lou et al.)',
+  schema: chargeScenario,
+  build(scenario, { sim, layers, weights }): Machine {
+    const p = scenario.params;
+    const program = compileCennProgram(layers, weights, { convRelu: p.stages.conv_relu, pool: p.stages.pool });
+    const passes = passesOf(program.steps, (step) => (step.kind === 'conv' ? p.timing.conv_settle : p.timing.settle));
+    new StateMemory(sim, 'memory', p.memory, TO_DAC, TO_MEMORY);
+    new Dac(sim, 'dac', p.dac, TO_DAC, READOUTS);
+    new OtaArray(sim, 'array/ota', 'array', p.ota, p.full_scale_current);
+    new ChargeCellArray(sim, 'array', p.cells, TO_ADC);
+    new Adc(sim, 'adc', p.adc, TO_ADC, TO_MEMORY);
+    const controller = new CennPassController(sim, 'cenn', passes, 'memory', 'array');
+    const imageIn = sim.bus.topic(IMAGE_IN);
+    const first = layers[0]!.input;
+    return {
+      process(pixels, index) {
+        imageIn.publish({ image: index, shape: { maps: first.c, h: first.h, w: first.w }, pixels });
+        controller.start(index);
+      },
+      summary(images) {
+        return {
+          ...programSummary(program, layers),
+          passes: passes.length,
+          sequences: sequenceTimes(controller.runs, images, program, layers),
+        };
+      },
+      derivedCounts: (c) => ({
+        stages: c['stage'] ?? 0,
+        adc_conversions: c['adc_conversion'] ?? 0,
+        dac_conversions: c['dac_conversion'] ?? 0,
+        memory_accesses: (c['memory_read'] ?? 0) + (c['memory_write'] ?? 0),
+      }),
+    };
+  },
+});

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { IMAGE_IN, InputPort } from '../../components/cenn/input-port.js';
+import { CennStageController, stageTimingParams } from '../../components/cenn/stage-controller.js';
+import { IrmenBank, irmenParams } from '../../components/irmen/irmen-bank.js';
+import { OtaArray, otaParams } from '../../components/ota/ota-array.js';
+import { quantity, wholeNumber } from '../../scenario/fields.js';
+import { defineDesign, type Machine } from '../design.js';
+import { designScenario } from '../scenario-fields.js';
+import { compileCennProgram } from './program.js';
+import { programSummary, sequenceTimes } from './summary.js';
+
+export const stageBudgetParams = z.strictObject({
+  conv_relu: wholeNumber(1, 1000),
+  pool: wholeNumber(1, 1000),
+});
+
+const params = z.strictObject({
+  stages: stageBudgetParams,
+  timing: stageTimingParams,
+  irmen: irmenParams,
+  ota: otaParams,
+  /** Shunt resistor of each cell: the OTA current that saturates a cell is V_sat / R. */
+  shunt_resistance: quantity('resistance', { positive: true }),
+});
+
+export const irmenScenario = designScenario('irmen-dual-cenn', params);
+
+/**
+ * Seed 000's accelerator: two IRMEN CeNN banks that take turns, one holding the previous
+ * stage's result as non-volatile analog state and feeding it to the other, which computes
+ * and stores; no ADC, DAC or state memory between stages.
+ */
+export const irmenDualCenn = defineDesign({
+  name: 'irmen-dual-cenn',
+  title: 'IRMEN dual-CeNN (seed 000)',
+  schema: irmenScenario,
+  build(scenario, { sim, layers, weights }): Machine {
+    const p = scenario.params;
+    const program = compileCennProgram(layers, weights, { convRelu: p.stages.conv_relu, pool: p.stages.pool });
+    const banks = [new IrmenBank(sim, 'bankA', p.irmen), new IrmenBank(sim, 'bankB', p.irmen)] as const;
+    const cell = banks[0].model;
+    const fullScale = cell.saturationVoltage / p.shunt_resistance;
+    for (const bank of banks) new OtaArray(sim, `${bank.name}/ota`, bank.name, p.ota, fullScale);
+    new InputPort(sim, 'input');
+    const controller = new CennStageController(sim, 'cenn', program.steps, ['bankA', 'bankB'], 'input', p.timing);
+    const imageIn = sim.bus.topic(IMAGE_IN);
+    const first = layers[0]!.input;
+    return {
+      process(pixels, index) {
+        imageIn.publish({ image: index, shape: { maps: first.c, h: first.h, w: first.w }, pixels });
+        controller.start(index);
+      },
+      summary(images) {
+        const reads = banks[0].readError.reads + banks[1].readError.reads;
+        const last = banks[(program.steps.length - 1) % 2]!;
+        return {
+          ...programSummary(program, layers),
+          sequences: sequenceTimes(controller.runs, images, program, layers),
+          device: {
+            fm_length_m: p.irmen.fm_length,
+            thermal_stability: cell.delta,
+            saturation_voltage_v: cell.saturationVoltage,
+            full_scale_current_a: fullScale,
+            read_spread: cell.readSpread,
+            write_energy_per_cell_j: cell.writeEnergy,
+            drive_resistance_ohm: cell.driveResistance,
+          },
+          transfer_error_mean: reads > 0 ? (banks[0].readError.sum + banks[1].readError.sum) / reads : 0,
+          result: resultOf(last),
+        };
+      },
+      derivedCounts: (c) => ({ stages: c['stage'] ?? 0, adc_conversions: 0, dac_conversions: 0 }),
+    };
+  },
+});
+
+/** The last stage's output as the bank holds it: shape and decoded value range. */
+function resultOf(bank: IrmenBank): Record<string, unknown> {
+  const v = bank.contents.get('v');
+  if (v === undefined) return {};
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (const s of v.values) {
+    const x = v.encoding.scale * s + v.encoding.offset;
+    min = Math.min(min, x);
+    max = Math.max(max, x);
+    sum += x;
+  }
+  return { bank: bank.name, shape: `${v.shape.h}x${v.shape.w}x${v.shape.maps}`, min, max, mean: sum / v.values.length };
+}

@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+
+/** One IDX file (the MNIST format): its dimensions and unsigned-byte data. */
+export interface IdxArray {
+  readonly dims: readonly number[];
+  readonly data: Uint8Array;
+}
+
+export class IdxError extends Error {
+  override name = 'IdxError';
+}
+
+/**
+ * Reads an IDX file (big-endian: two zero bytes, a type byte, the number of dimensions,
+ * then each dimension as a 32-bit integer, then the data). Gzipped files are unpacked.
+ * Only unsigned bytes (type 0x08) are supported, which is what MNIST uses.
+ */
+export function parseIdx(bytes: Uint8Array, name = 'IDX data'): IdxArray {
+  let buf = bytes;
+  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf);
+  if (buf.length < 4 || buf[0] !== 0 || buf[1] !== 0) throw new IdxError(`${name}: not an IDX file (bad magic number)`);
+  if (buf[2] !== 0x08) throw new IdxError(`${name}: element type 0x${buf[2]!.toString(16)} is not unsigned byte (0x08)`);
+  const rank = buf[3]!;
+  if (rank < 1 || buf.length < 4 + 4 * rank) throw new IdxError(`${name}: truncated header`);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const dims: number[] = [];
+  for (let i = 0; i < rank; i++) dims.push(view.getUint32(4 + 4 * i, false));
+  const size = dims.reduce((a, b) => a * b, 1);
+  const offset = 4 + 4 * rank;
+  if (buf.length < offset + size) throw new IdxError(`${name}: holds ${buf.length - offset} bytes of data, the header promises ${size}`);
+  return { dims, data: buf.subarray(offset, offset + size) };
+}
+
+export function readIdx(file: string): IdxArray {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    throw new IdxError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+  }
+  return parseIdx(bytes, file);
+}

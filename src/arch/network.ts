@@ -1,0 +1,67 @@
+import type { ScenarioIssue } from '../scenario/errors.js';
+import type { LayerSpec, NetworkSpec } from '../scenario/network-schema.js';
+
+/** A feature-map shape: height x width x maps (a vector is 1 x n x 1). */
+export interface Shape {
+  readonly h: number;
+  readonly w: number;
+  readonly c: number;
+}
+
+export const sizeOf = (s: Shape): number => s.h * s.w * s.c;
+export const showShape = (s: Shape): string => (s.h === 1 && s.c === 1 ? `${s.w}` : `${s.h}x${s.w}x${s.c}`);
+
+/** One layer with the shapes it takes and gives. */
+export interface Layer {
+  readonly index: number;
+  readonly spec: LayerSpec;
+  readonly input: Shape;
+  readonly output: Shape;
+}
+
+/** A network problem at a key path, for the caller to locate in the scenario file. */
+export class NetworkError extends Error {
+  override name = 'NetworkError';
+  constructor(readonly issue: Omit<ScenarioIssue, 'location'> & { readonly keyPath: readonly (string | number)[] }) {
+    super(`${issue.path}: ${issue.message}`);
+  }
+}
+
+function fail(index: number, key: string | undefined, message: string): never {
+  const keyPath: (string | number)[] = ['network', 'layers', index, ...(key === undefined ? [] : [key])];
+  const p = `network.layers[${index}]${key === undefined ? '' : `.${key}`}`;
+  throw new NetworkError({ keyPath, path: p, message });
+}
+
+function window(index: number, input: Shape, size: number, stride: number, what: string, key: string): Shape {
+  if (size > input.h || size > input.w) fail(index, key, `${what} of ${size}x${size} does not fit the ${showShape(input)} input`);
+  if ((input.h - size) % stride !== 0 || (input.w - size) % stride !== 0) {
+    fail(index, 'stride', `stride ${stride} does not tile the ${showShape(input)} input with a ${size}x${size} window`);
+  }
+  return { h: (input.h - size) / stride + 1, w: (input.w - size) / stride + 1, c: input.c };
+}
+
+/** Works out every layer's shapes ("valid" convolution and pooling, no padding). */
+export function inferLayers(network: NetworkSpec): Layer[] {
+  let shape: Shape = network.input.length === 3 ? { h: network.input[0], w: network.input[1], c: network.input[2] } : { h: 1, w: network.input[0], c: 1 };
+  return network.layers.map((spec, index) => {
+    const input = shape;
+    let output: Shape;
+    switch (spec.type) {
+      case 'conv':
+        output = { ...window(index, input, spec.kernel, spec.stride, 'kernel', 'kernel'), c: spec.templates };
+        break;
+      case 'maxpool':
+        output = window(index, input, spec.size, spec.stride, 'pooling window', 'size');
+        break;
+      case 'relu':
+        output = input;
+        break;
+      case 'dense':
+        output = { h: 1, w: spec.outputs, c: 1 };
+        break;
+    }
+    shape = output;
+    return { index, spec, input, output };
+  });
+}

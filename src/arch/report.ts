@@ -1,0 +1,95 @@
+import type { ImageTotals } from '../components/ledger.js';
+import type { ComponentClass } from '../components/records.js';
+
+export interface BreakdownLine {
+  readonly component: string;
+  readonly class: ComponentClass;
+  readonly action: string;
+  readonly count: number;
+  readonly energy_j: number;
+}
+
+/** What `spinarch run --json` prints: figures per image (the mean over the images run). */
+export interface RunReport {
+  readonly scenario: string;
+  readonly design: string;
+  readonly title: string;
+  readonly seed: string | number;
+  readonly input: string;
+  readonly images: number;
+  readonly latency_ps: number;
+  readonly energy_j: number;
+  readonly energy_breakdown: readonly BreakdownLine[];
+  readonly counts: Readonly<Record<string, number>>;
+  readonly traffic: { readonly reads: number; readonly writes: number; readonly bits_read: number; readonly bits_written: number };
+  readonly power: { readonly peak_w: number; readonly average_w: number; readonly powered_ps: number };
+  readonly events: number;
+  readonly per_image: readonly { readonly image: number; readonly source: string; readonly label: number | null; readonly latency_ps: number; readonly energy_j: number }[];
+  readonly [design: string]: unknown;
+}
+
+export interface ReportInput {
+  readonly scenario: string;
+  readonly design: string;
+  readonly title: string;
+  readonly seed: string | number;
+  readonly input: string;
+  readonly images: readonly ImageTotals[];
+  readonly sources: readonly { source: string; label: number | undefined }[];
+  readonly events: number;
+  readonly extraCounts: (counts: Readonly<Record<string, number>>) => Record<string, number>;
+  readonly summary: Record<string, unknown>;
+}
+
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+/** Averages the ledger's images into the per-image figures of the report. */
+export function buildReport(input: ReportInput): RunReport {
+  const n = input.images.length;
+  const lines = new Map<string, { component: string; class: ComponentClass; action: string; count: number; energy_j: number }>();
+  const counts = new Map<string, number>();
+  for (const img of input.images) {
+    for (const l of img.lines) {
+      const key = `${l.component}\u0000${l.action}`;
+      const acc = lines.get(key) ?? { component: l.component, class: l.kind, action: l.action, count: 0, energy_j: 0 };
+      acc.count += l.count / n;
+      acc.energy_j += l.energy / n;
+      lines.set(key, acc);
+    }
+    for (const [k, v] of Object.entries(img.counts)) counts.set(k, (counts.get(k) ?? 0) + v / n);
+  }
+  const baseCounts = Object.fromEntries([...counts].sort(([a], [b]) => a.localeCompare(b)));
+  const allCounts = { ...baseCounts, ...input.extraCounts(baseCounts) };
+  return {
+    scenario: input.scenario,
+    design: input.design,
+    title: input.title,
+    seed: input.seed,
+    input: input.input,
+    images: n,
+    latency_ps: mean(input.images.map((i) => i.latency)),
+    energy_j: mean(input.images.map((i) => i.energy)),
+    energy_breakdown: [...lines.values()].sort((a, b) => b.energy_j - a.energy_j || a.component.localeCompare(b.component) || a.action.localeCompare(b.action)),
+    counts: allCounts,
+    traffic: {
+      reads: mean(input.images.map((i) => i.traffic.reads)),
+      writes: mean(input.images.map((i) => i.traffic.writes)),
+      bits_read: mean(input.images.map((i) => i.traffic.bitsRead)),
+      bits_written: mean(input.images.map((i) => i.traffic.bitsWritten)),
+    },
+    power: {
+      peak_w: Math.max(0, ...input.images.map((i) => i.power.peakW)),
+      average_w: mean(input.images.map((i) => i.power.averageW)),
+      powered_ps: mean(input.images.map((i) => i.power.poweredPs)),
+    },
+    events: Math.round(input.events / Math.max(1, n)),
+    per_image: input.images.map((img, k) => ({
+      image: img.image,
+      source: input.sources[k]?.source ?? '',
+      label: input.sources[k]?.label ?? null,
+      latency_ps: img.latency,
+      energy_j: img.energy,
+    })),
+    ...input.summary,
+  };
+}

@@ -1,0 +1,61 @@
+import type { SimContext } from '../components/component.js';
+import { Ledger } from '../components/ledger.js';
+import { IMAGES } from '../components/records.js';
+import { Bus } from '../scheduler/bus.js';
+import { Kernel } from '../scheduler/kernel.js';
+import { fitImage, syntheticDigits, type ImageSource } from './input.js';
+import { buildReport, type RunReport } from './report.js';
+import { weightsOf, type Scenario } from './scenario.js';
+
+export interface RunOptions {
+  /** Images to run (default 1). */
+  readonly images?: number;
+  /** Where images come from (default: synthetic digits from the scenario's `input.digit`). */
+  readonly source?: ImageSource;
+  /** Called after each image. */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Called with the simulation before anything runs, to attach observers (tracers). */
+  readonly attach?: (sim: SimContext) => void;
+}
+
+export class RunError extends Error {
+  override name = 'RunError';
+}
+
+/** Builds the scenario's design and drives images through it, one after the other. */
+export function runScenario(scenario: Scenario, options: RunOptions = {}): RunReport {
+  const count = options.images ?? 1;
+  if (!Number.isSafeInteger(count) || count < 1) throw new RunError(`images must be a whole number >= 1, got ${count}`);
+  const source = options.source ?? syntheticDigits(scenario.value.input.digit);
+  const kernel = new Kernel();
+  const bus = new Bus(kernel);
+  const sim: SimContext = { kernel, bus, seed: scenario.value.seed };
+  const ledger = new Ledger(bus);
+  options.attach?.(sim);
+  const machine = scenario.design.build(scenario.value, { sim, layers: scenario.layers, weights: weightsOf(scenario) });
+  const marks = bus.topic(IMAGES);
+  const sources: { source: string; label: number | undefined }[] = [];
+  for (let k = 0; k < count; k++) {
+    const image = source.image(k);
+    const pixels = fitImage(image, scenario.value.network.input);
+    sources.push({ source: image.source, label: image.label });
+    marks.publish({ time: kernel.now, image: k, phase: 'start' });
+    machine.process(pixels, k, image);
+    kernel.run();
+    if (ledger.inImage) throw new RunError(`design ${scenario.design.name} ran out of events before finishing image ${k}`);
+    options.onProgress?.(k + 1, count);
+  }
+  bus.close();
+  return buildReport({
+    scenario: scenario.name,
+    design: scenario.design.name,
+    title: scenario.design.title,
+    seed: scenario.value.seed,
+    input: source.description,
+    images: ledger.images,
+    sources,
+    events: kernel.processed,
+    extraCounts: (c) => machine.derivedCounts?.(c) ?? {},
+    summary: machine.summary(ledger.images),
+  });
+}

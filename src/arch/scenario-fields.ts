@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { networkSchema } from '../scenario/network-schema.js';
+
+/** Keys every scenario has, whatever its design. */
+export const commonFields = {
+  /** Shown in reports; defaults to the file name. */
+  name: z.string().min(1).optional(),
+  description: z.string().optional(),
+  /** Seed of every random stream in the run (weights, device variation, noise). */
+  seed: z.union([z.number().int(), z.string().min(1)]),
+  network: networkSchema,
+  /** `random` (seeded) or a weights file, relative to the scenario file. */
+  weights: z.union([z.literal('random'), z.strictObject({ file: z.string().min(1) })]).default('random'),
+  /** Which synthetic digit to feed when no MNIST data is given (image k gets digit (digit + k) mod 10). */
+  input: z.strictObject({ digit: z.number().int().min(0).max(9).default(7) }).default({ digit: 7 }),
+};
+
+/** A scenario schema for one design: the common keys, the design's name and its parameters. */
+export function designScenario<const N extends string, P extends z.ZodType>(design: N, params: P) {
+  return z.strictObject({ ...commonFields, design: z.literal(design), params });
+}
+
+export type CommonScenario = z.output<z.ZodObject<typeof commonFields>> & { design: string };

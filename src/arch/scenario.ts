@@ -1,0 +1,64 @@
+import path from 'node:path';
+import { ScenarioError } from '../scenario/errors.js';
+import { applySets, locate, readScenario, validate, type RawScenario } from '../scenario/load.js';
+import { suggest } from '../scenario/schema-walk.js';
+import type { AnyDesign } from './design.js';
+import { NetworkError, inferLayers, type Layer } from './network.js';
+import { designs, findDesign } from './registry.js';
+import type { CommonScenario } from './scenario-fields.js';
+import { WeightSource, WeightsError } from './weights.js';
+
+/** A scenario ready to run: validated, its design found and its network's shapes worked out. */
+export interface Scenario {
+  readonly name: string;
+  readonly raw: RawScenario;
+  readonly value: CommonScenario;
+  readonly design: AnyDesign;
+  readonly layers: readonly Layer[];
+}
+
+/** Loads, overrides (`--set`), validates and maps a scenario file. Throws ScenarioError. */
+export function loadScenario(file: string, sets: readonly string[] = []): Scenario {
+  return fromRaw(applySets(readScenario(file), sets));
+}
+
+/** A variant of a loaded scenario with more overrides; the original is untouched. */
+export function variant(base: Scenario, sets: readonly string[]): Scenario {
+  return fromRaw(applySets(base.raw, sets));
+}
+
+function fromRaw(raw: RawScenario): Scenario {
+  const name = raw.data['design'];
+  const known = designs.map((d) => d.name);
+  if (typeof name !== 'string') {
+    throw new ScenarioError([{ location: locate(raw, ['design']), path: 'design', message: `required: the design to build, one of ${known.join(', ')}` }]);
+  }
+  const design = findDesign(name);
+  if (design === undefined) {
+    throw new ScenarioError([{ location: locate(raw, ['design']), path: 'design', message: `unknown design '${name}'${suggest(name, known)}` }]);
+  }
+  const value = validate(raw, design.schema) as CommonScenario;
+  let layers: Layer[];
+  try {
+    layers = inferLayers(value.network);
+  } catch (error) {
+    if (!(error instanceof NetworkError)) throw error;
+    throw new ScenarioError([{ location: locate(raw, error.issue.keyPath), path: error.issue.path, message: error.issue.message }]);
+  }
+  const fileName = path.basename(raw.file).replace(/\.ya?ml$/i, '');
+  return { name: value.name ?? fileName, raw, value, design, layers };
+}
+
+/** The weights a scenario names; a weights file is found relative to the file that named it. */
+export function weightsOf(scenario: Scenario): WeightSource {
+  const w = scenario.value.weights;
+  if (w === 'random') return WeightSource.random(scenario.value.seed);
+  const where = locate(scenario.raw, ['weights', 'file']);
+  const base = where.file.startsWith('--set') ? process.cwd() : path.dirname(where.file);
+  try {
+    return WeightSource.fromFile(path.resolve(base, w.file));
+  } catch (error) {
+    if (!(error instanceof WeightsError)) throw error;
+    throw new ScenarioError([{ location: where, path: 'weights.file', message: error.message }]);
+  }
+}

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { streamFor } from '../components/random.js';
+
+/** A layer's weights (row-major in `shape`) and biases. */
+export interface LayerWeights {
+  readonly layer: number;
+  readonly shape: readonly number[];
+  readonly weights: Float64Array;
+  readonly bias: Float64Array;
+}
+
+export class WeightsError extends Error {
+  override name = 'WeightsError';
+}
+
+const fileSchema = z.strictObject({
+  layers: z.array(
+    z.strictObject({
+      layer: z.number().int().min(0),
+      shape: z.array(z.number().int().positive()).min(1),
+      weights: z.array(z.number()),
+      bias: z.array(z.number()),
+    }),
+  ),
+});
+
+/**
+ * Where a design's weights come from: a JSON weights file, or a seeded random set (uniform,
+ * variance 1/fan-in), drawn per layer from its own stream so that one layer's weights do not
+ * depend on the others.
+ */
+export class WeightSource {
+  private constructor(
+    readonly description: string,
+    private readonly lookup: (layer: number, shape: readonly number[], biasCount: number) => LayerWeights,
+  ) {}
+
+  static random(seed: string | number): WeightSource {
+    return new WeightSource(`random (seed ${seed})`, (layer, shape, biasCount) => {
+      const rng = streamFor(seed, `weights/layer[${layer}]`);
+      const count = shape.reduce((a, b) => a * b, 1);
+      const fanIn = count / shape[0]!;
+      const limit = Math.sqrt(3 / fanIn);
+      const weights = new Float64Array(count);
+      for (let i = 0; i < count; i++) weights[i] = (2 * rng.uniform() - 1) * limit;
+      const bias = new Float64Array(biasCount);
+      for (let i = 0; i < biasCount; i++) bias[i] = (2 * rng.uniform() - 1) * 0.1;
+      return { layer, shape, weights, bias };
+    });
+  }
+
+  static fromFile(file: string): WeightSource {
+    let parsed: z.output<typeof fileSchema>;
+    try {
+      const result = fileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+      if (!result.success) {
+        const first = result.error.issues[0]!;
+        throw new WeightsError(`${file}: ${first.path.join('.')}: ${first.message}`);
+      }
+      parsed = result.data;
+    } catch (error) {
+      if (error instanceof WeightsError) throw error;
+      const e = error as NodeJS.ErrnoException;
+      throw new WeightsError(`cannot read weights file ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+    }
+    const byLayer = new Map(parsed.layers.map((l) => [l.layer, l]));
+    return new WeightSource(`file ${file}`, (layer, shape, biasCount) => {
+      const entry = byLayer.get(layer);
+      if (entry === undefined) throw new WeightsError(`${file} has no weights for layer ${layer}`);
+      if (entry.shape.join('x') !== shape.join('x')) {
+        throw new WeightsError(`${file}: layer ${layer} has shape [${entry.shape.join(', ')}], the network needs [${shape.join(', ')}]`);
+      }
+      const count = shape.reduce((a, b) => a * b, 1);
+      if (entry.weights.length !== count) throw new WeightsError(`${file}: layer ${layer} has ${entry.weights.length} weights, its shape needs ${count}`);
+      if (entry.bias.length !== biasCount) throw new WeightsError(`${file}: layer ${layer} has ${entry.bias.length} biases, it needs ${biasCount}`);
+      return { layer, shape, weights: Float64Array.from(entry.weights), bias: Float64Array.from(entry.bias) };
+    });
+  }
+
+  /** The weights of layer `layer`, of `shape` ([outputs, ...fan-in dims]) with `biasCount` biases. */
+  forLayer(layer: number, shape: readonly number[], biasCount: number): LayerWeights {
+    return this.lookup(layer, shape, biasCount);
+  }
+}

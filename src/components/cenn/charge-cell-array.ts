@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import type { Topic, TopicKey } from '../../scheduler/bus.js';
+import { quantity } from '../../scenario/fields.js';
+import { Component, type ActionSpec, type SimContext } from '../component.js';
+import type { ComponentClass } from '../records.js';
+import { cellInputsOf, packPlanes, unpackPlanes, type PlaneSamples } from './messages.js';
+import { planeSize, saturatedLinear, type PlaneData } from './template.js';
+
+export const chargeCellParams = z.strictObject({
+  /** Capacitor that holds a charge CeNN cell's state. */
+  state_capacitance: quantity('capacitance', { positive: true }),
+  /** Voltage swing of the state between -1 and +1. */
+  state_swing: quantity('voltage', { positive: true }),
+});
+
+export type ChargeCellParams = z.output<typeof chargeCellParams>;
+
+/**
+ * Charge-based CeNN cells (Chua-Yang): the state is the voltage on a capacitor, set by the
+ * summed OTA currents through the saturated-linear output. The state is volatile, so each
+ * result leaves through the ADCs for the state memory as soon as it has settled.
+ */
+export class ChargeCellArray extends Component {
+  readonly kind: ComponentClass = 'analog';
+  private readonly toAdc: Topic<PlaneSamples>;
+  private readonly charge: ActionSpec;
+
+  constructor(ctx: SimContext, name: string, readonly params: ChargeCellParams, output: TopicKey<PlaneSamples>) {
+    super(ctx, name);
+    this.charge = this.declareEnergy('cell_charge', params.state_capacitance * params.state_swing ** 2, 'charging one state capacitor across its swing');
+    this.toAdc = ctx.bus.topic(output);
+    ctx.bus.topic(cellInputsOf(name)).listen((s) => this.settle(s));
+  }
+
+  private settle(s: PlaneSamples): void {
+    const out = new Map<string, PlaneData>();
+    let cells = 0;
+    for (const [name, p] of unpackPlanes(s)) {
+      const values = new Float64Array(p.values.length);
+      for (let i = 0; i < values.length; i++) values[i] = saturatedLinear(p.values[i]!);
+      out.set(name, { shape: p.shape, encoding: p.encoding, values });
+      cells += planeSize(p.shape);
+    }
+    this.perform(this.charge, cells, { values: { stage: s.meta.stage } });
+    this.toAdc.publish(packPlanes(s.meta.stage, this.name, out));
+  }
+}

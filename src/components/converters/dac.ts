@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import type { TopicKey, Topic } from '../../scheduler/bus.js';
+import { quantity, wholeNumber } from '../../scenario/fields.js';
+import { Component, type ActionSpec, type SimContext } from '../component.js';
+import type { ComponentClass } from '../records.js';
+import { fromCode } from './quantize.js';
+import type { Samples } from './samples.js';
+
+export const dacParams = z.strictObject({
+  bits: wholeNumber(1, 24),
+  conversion_time: quantity('time', { min: 0 }),
+  energy_per_conversion: quantity('energy', { min: 0 }),
+});
+
+export type DacParams = z.output<typeof dacParams>;
+
+/** Digital-to-analog converters: codes on `input` become normalized values on `output` a conversion time later. */
+export class Dac<M> extends Component {
+  readonly kind: ComponentClass = 'adc-dac';
+  private readonly conversion: ActionSpec;
+  private readonly out: Topic<Samples<M>>;
+
+  constructor(ctx: SimContext, name: string, readonly params: DacParams, input: TopicKey<Samples<M>>, output: TopicKey<Samples<M>>) {
+    super(ctx, name);
+    this.conversion = this.declareEnergy('dac_conversion', params.energy_per_conversion, `one ${params.bits}-bit conversion`);
+    this.out = ctx.bus.topic(output);
+    ctx.bus.topic(input).listen((s) => this.convert(s));
+  }
+
+  private convert(s: Samples<M>): void {
+    const values = new Float64Array(s.values.length);
+    for (let i = 0; i < values.length; i++) values[i] = fromCode(s.values[i]!, this.params.bits);
+    this.perform(this.conversion, values.length, { duration: this.params.conversion_time });
+    this.out.publishAfter(this.params.conversion_time, { meta: s.meta, values, ...(s.op === undefined ? {} : { op: s.op }) });
+  }
+}

@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { quantity, ratio } from '../../scenario/fields.js';
+import type { Topic } from '../../scheduler/bus.js';
+import { Component, type ActionSpec, type SimContext } from '../component.js';
+import { READOUTS, STAGES, cellInputsOf, packPlanes, unpackPlanes, type PlaneSamples, type StageCommand } from '../cenn/messages.js';
+import { planeSize, saturatedLinear, type PlaneData } from '../cenn/template.js';
+import type { ComponentClass } from '../records.js';
+import { saturationVoltage, thermalSpread, thermalStability, type MagnetParams } from './magnet.js';
+
+/** Parameters of an IRMEN cell (seed 000, Table I), as a scenario writes them. */
+export const irmenParams = z.strictObject({
+  fm_length: quantity('length', { min: 5e-9, max: 200e-9 }),
+  fm_cross_section: quantity('area', { positive: true }),
+  anisotropy: quantity('energyDensity', { positive: true }),
+  saturation_magnetization: quantity('magnetization', { positive: true }),
+  temperature: quantity('temperature', { positive: true }),
+  me_capacitance: quantity('capacitance', { positive: true }),
+  /** ME coefficient in s/m (Table I gives 10/c); the scenario writes it as a multiple of 1/c. */
+  me_coefficient_per_c: ratio(0),
+  me_thickness: quantity('length', { positive: true }),
+  ir_resistivity: quantity('resistivity', { positive: true }),
+  spin_conversion_length: quantity('length', { positive: true }),
+  drive_voltage: quantity('voltage', { positive: true, max: 0.1 }),
+  ground_resistance: quantity('resistance', { min: 0 }),
+  access_capacitance: quantity('capacitance', { min: 0 }),
+  access_voltage: quantity('voltage', { min: 0 }),
+  /** Fraction of the magnet's thermal spread that reaches the readout (1 = none filtered out). */
+  noise_scale: ratio(0, 10),
+});
+
+export type IrmenParams = z.output<typeof irmenParams>;
+
+/** What an IRMEN cell costs and how noisy it is, from its parameters. */
+export interface IrmenCellModel {
+  readonly magnet: MagnetParams;
+  /** Thermal stability Delta = K V / kT. */
+  readonly delta: number;
+  /** ME voltage that saturates the magnet, V. */
+  readonly saturationVoltage: number;
+  /** Intrinsic write energy: charging the ME capacitor to the saturation voltage, J. */
+  readonly writeEnergy: number;
+  /** Resistance of the drive path: the IR stack under the magnet plus the ground return, Ohm. */
+  readonly driveResistance: number;
+  /** Power of one cell's drive current while it is read, W. */
+  readonly drivePower: number;
+  /** Energy of one access-transistor gate cycle, J. */
+  readonly accessEnergy: number;
+  /** Standard deviation of a normalized readout, from thermal agitation. */
+  readonly readSpread: number;
+}
+
+export function irmenCellModel(p: IrmenParams): IrmenCellModel {
+  const magnet: MagnetParams = {
+    length: p.fm_length,
+    crossSection: p.fm_cross_section,
+    anisotropy: p.anisotropy,
+    saturationMagnetization: p.saturation_magnetization,
+    temperature: p.temperature,
+  };
+  const vSat = saturationVoltage(magnet, p.me_coefficient_per_c / 299_792_458, p.me_thickness);
+  // The drive current crosses the IR stack (one spin conversion length thick) under the
+  // whole magnet, then returns to ground through the cell's access device.
+  const stack = (p.ir_resistivity * p.spin_conversion_length) / (p.fm_length * Math.sqrt(p.fm_cross_section));
+  const driveResistance = stack + p.ground_resistance;
+  return {
+    magnet,
+    delta: thermalStability(magnet),
+    saturationVoltage: vSat,
+    writeEnergy: 0.5 * p.me_capacitance * vSat * vSat,
+    driveResistance,
+    drivePower: (p.drive_voltage * p.drive_voltage) / driveResistance,
+    accessEnergy: p.access_capacitance * p.access_voltage * p.access_voltage,
+    readSpread: p.noise_scale * thermalSpread(magnet),
+  };
+}
+
+/**
+ * A bank of IRMEN cells: magnetoelectric neurons that are also non-volatile analog memory.
+ * The bank holds planes of cell states (charge locked on each ME capacitor). When it feeds
+ * a stage it drives a read current through every cell it is asked for, for the stage's
+ * window, and publishes the readouts, each with its own thermal noise; reading leaves the
+ * stored charge as it was. When it computes a stage, the summed OTA currents set each
+ * cell's state through the saturated-linear transfer function, at the end of the window.
+ */
+export class IrmenBank extends Component {
+  readonly kind: ComponentClass = 'spintronic';
+  readonly model: IrmenCellModel;
+  private planes = new Map<string, PlaneData>();
+  private readonly readouts: Topic<PlaneSamples>;
+  private readonly drive: ActionSpec;
+  private readonly write: ActionSpec;
+  private readonly access: ActionSpec;
+  /** Sum and count of |readout - stored state|: the transfer-function error of seed 000, Fig. 4. */
+  readonly readError = { sum: 0, reads: 0 };
+
+  constructor(ctx: SimContext, name: string, params: IrmenParams) {
+    super(ctx, name);
+    this.model = irmenCellModel(params);
+    this.drive = this.declarePower('irmen_drive', this.model.drivePower, 'drive current through one cell while it is read');
+    this.write = this.declareEnergy('irmen_write', this.model.writeEnergy, 'charging one ME capacitor to its new state (intrinsic)');
+    this.access = this.declareEnergy('access_transistor', this.model.accessEnergy, "cycling one cell's access transistor to write it");
+    this.readouts = ctx.bus.topic(READOUTS);
+    ctx.bus.topic(STAGES).listen((cmd) => this.onStage(cmd));
+    ctx.bus.topic(cellInputsOf(name)).listen((inputs) => this.onInputs(inputs));
+  }
+
+  /** The planes the bank holds now (states in [-1, 1]). */
+  get contents(): ReadonlyMap<string, PlaneData> {
+    return this.planes;
+  }
+
+  private onStage(cmd: StageCommand): void {
+    // The A/B roles as two lines, so a waveform viewer shows them swap every stage.
+    this.signal('holding', cmd.holder === this.name ? '1' : '0');
+    this.signal('computing', cmd.computer === this.name ? '1' : '0');
+    if (cmd.holder === this.name) this.feed(cmd);
+  }
+
+  /** Reads every plane the stage needs, non-destructively, and publishes the noisy readouts. */
+  private feed(cmd: StageCommand): void {
+    const out = new Map<string, PlaneData>();
+    let cells = 0;
+    const rng = this.rng;
+    const spread = this.model.readSpread;
+    for (const name of Object.keys(cmd.step.inputs)) {
+      const held = this.planes.get(name);
+      if (held === undefined) throw new Error(`${this.name}: stage ${cmd.stage} reads plane '${name}', which this bank does not hold`);
+      const values = new Float64Array(held.values.length);
+      for (let i = 0; i < values.length; i++) {
+        const r = saturatedLinear(held.values[i]! + rng.normal(0, spread));
+        this.readError.sum += Math.abs(r - held.values[i]!);
+        values[i] = r;
+      }
+      this.readError.reads += values.length;
+      cells += values.length;
+      out.set(name, { shape: held.shape, encoding: held.encoding, values });
+    }
+    this.powerFor(this.drive, cmd.window, { count: cells, values: { stage: cmd.stage } });
+    // Delivered as the next event at this time, once every block has seen the stage command.
+    this.readouts.publishAfter(0, packPlanes(cmd.stage, this.name, out));
+  }
+
+  /** Locks the new states in: the cell's transfer function applied to its summed input. */
+  private onInputs(inputs: PlaneSamples): void {
+    const next = new Map<string, PlaneData>();
+    let cells = 0;
+    for (const [name, p] of unpackPlanes(inputs)) {
+      const values = new Float64Array(p.values.length);
+      for (let i = 0; i < values.length; i++) values[i] = saturatedLinear(p.values[i]!);
+      next.set(name, { shape: p.shape, encoding: p.encoding, values });
+      cells += planeSize(p.shape);
+    }
+    this.planes = next;
+    const stage = inputs.meta.stage;
+    this.perform(this.write, cells, { values: { stage } });
+    this.perform(this.access, cells, { values: { stage } });
+  }
+}
