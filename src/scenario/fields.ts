@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { QUANTITY_KINDS, formatQuantity, kindLabel, parseQuantity, type QuantityKind } from './units.js';
+import { QUANTITY_KINDS, article, formatQuantity, kindLabel, parseQuantity, type QuantityKind } from './units.js';
 
 export interface QuantityBounds {
   /** Smallest allowed value, in SI units (ps for time). */
@@ -17,14 +17,14 @@ const VALUE_PATTERN = String.raw`^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*\S.
  */
 export function quantity(kind: QuantityKind, bounds: QuantityBounds = {}) {
   const spec = QUANTITY_KINDS[kind];
-  const expected = `a ${kindLabel(kind)} with its unit, like '${spec.example}'`;
+  const expected = `${article(kindLabel(kind))} with its unit, like '${spec.example}'`;
   return z
     .string({
       error: (issue) =>
         typeof issue.input === 'number'
           ? `missing unit: expected ${expected}, got the bare number ${issue.input}`
           : issue.input === undefined
-            ? `required: ${expected}`
+            ? `required key is missing: expected ${expected}`
             : `expected ${expected}`,
     })
     .transform((text, ctx) => {

@@ -71,7 +71,7 @@ function read(absolute: string, chain: readonly string[]): RawScenario {
   }, sources);
 
   const parent = data['extends'];
-  if (parent === undefined) return { file: shown, data, sources };
+  if (parent === undefined) return { file: shown, data: freeze(data, true), sources };
   if (typeof parent !== 'string' || parent.trim() === '') {
     throw new ScenarioError([{ location: sources.get('extends')!.location, path: 'extends', message: 'extends must name a scenario file, like base.yaml' }]);
   }
@@ -81,7 +81,7 @@ function read(absolute: string, chain: readonly string[]): RawScenario {
   sources.delete('extends');
   const merged = mergeData(base.data, own);
   if (!isRecord(merged)) throw new Error('unreachable: merging two mappings gives a mapping');
-  return { file: shown, data: merged, sources: mergeSources(base.sources, sources, own) };
+  return { file: shown, data: freeze(merged, true), sources: mergeSources(base.sources, sources, own) };
 }
 
 function collectSources(node: unknown, at: Path, locate: (offset: number) => Location, out: Map<string, { path: Path; location: Location }>): void {
@@ -244,9 +244,10 @@ function toIssues(raw: RawScenario, schema: z.ZodType, issues: readonly z.core.$
       message =
         input === undefined
           ? `required: one of ${options.join(', ')}`
-          : `unknown ${issue.discriminator} ${describe(input)}: expected one of ${options.join(', ')}${typeof input === 'string' ? suggest(input, options) : ''}`;
-    } else if (issue.code === 'invalid_type') {
-      message = input === undefined ? `required key is missing (expected ${issue.expected})` : message.startsWith('Invalid input') ? `expected ${issue.expected}, got ${describe(input)}` : message;
+          : `unknown ${issue.discriminator} ${typeof input === 'string' ? `'${input}'` : describe(input)}: expected one of ${options.join(', ')}${typeof input === 'string' ? suggest(input, options) : ''}`;
+    } else if (issue.code === 'invalid_type' && message.startsWith('Invalid input')) {
+      // zod's own wording; fields with their own message (units) keep theirs.
+      message = input === undefined ? `required key is missing (expected ${issue.expected})` : `expected ${issue.expected}, got ${describe(input)}`;
     } else if (issue.code === 'too_small' || issue.code === 'too_big' || issue.code === 'not_multiple_of') {
       message = `${message.replace(/^Too (small|big): expected number to be /, 'must be ')}, got ${describe(input)}`;
     }

@@ -83,5 +83,8 @@ export function suggest(word: string, candidates: readonly string[]): string {
     }
   }
   if (best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 4))) return ` (did you mean '${best}'?)`;
+  const lower = word.toLowerCase();
+  const partial = lower.length >= 3 ? candidates.filter((c) => c.toLowerCase().startsWith(lower) || lower.startsWith(c.toLowerCase())) : [];
+  if (partial.length === 1) return ` (did you mean '${partial[0]!}'?)`;
   return candidates.length > 0 && candidates.length <= 12 ? ` (allowed: ${candidates.join(', ')})` : '';
 }

@@ -36,20 +36,21 @@ const SYMBOLS: Readonly<Record<string, UnitSymbol>> = {
   T: { scale: 1, dim: D(0, 1, -2, -1, 0) },
 };
 
+/** SI prefixes as powers of ten, so times convert to picoseconds without binary round-off. */
 const PREFIXES: Readonly<Record<string, number>> = {
-  a: 1e-18,
-  f: 1e-15,
-  p: 1e-12,
-  n: 1e-9,
-  u: 1e-6,
-  'µ': 1e-6,
-  'μ': 1e-6,
-  m: 1e-3,
-  c: 1e-2,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
+  a: -18,
+  f: -15,
+  p: -12,
+  n: -9,
+  u: -6,
+  'µ': -6,
+  'μ': -6,
+  m: -3,
+  c: -2,
+  k: 3,
+  M: 6,
+  G: 9,
+  T: 12,
 };
 
 /** The kinds of physical value a parameter can be, with their dimension and an example. */
@@ -80,23 +81,41 @@ export type ParseResult = { ok: true; value: number } | { ok: false; error: stri
 const NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?/;
 const TERM = /^(?:1|[A-Za-zµμΩ]+)(?:\^(-?\d+))?$/;
 
-function symbolOf(token: string): UnitSymbol | undefined {
+interface Unit {
+  readonly scale: number;
+  /** The scale as a power of ten, when it is one (all but eV and the like); else NaN. */
+  readonly exp10: number;
+  readonly dim: number[];
+}
+
+const symbolScaleExp = (sym: UnitSymbol): number => {
+  const e = Math.round(Math.log10(sym.scale));
+  return 10 ** e === sym.scale ? e : Number.NaN;
+};
+
+function symbolOf(token: string): { sym: UnitSymbol; exp10: number } | undefined {
   const whole = SYMBOLS[token];
-  if (whole !== undefined) return whole;
-  for (const [prefix, factor] of Object.entries(PREFIXES)) {
+  if (whole !== undefined) return { sym: whole, exp10: symbolScaleExp(whole) };
+  for (const [prefix, exponent] of Object.entries(PREFIXES)) {
     if (token.length > prefix.length && token.startsWith(prefix)) {
       const base = SYMBOLS[token.slice(prefix.length)];
-      if (base !== undefined) return { scale: factor * base.scale, dim: base.dim };
+      if (base !== undefined) return { sym: { scale: 10 ** exponent * base.scale, dim: base.dim }, exp10: exponent + symbolScaleExp(base) };
     }
   }
   return undefined;
 }
 
 /** Parses a unit expression such as `kOhm`, `Ohm um^2`, `J/m^3`, `1/A` to scale and dimension. */
-function parseUnit(unit: string): { scale: number; dim: number[] } | string {
+function parseUnit(unit: string): Unit | string {
   // Split into terms, remembering which follow a '/' (denominator).
-  const tokens = unit.trim().replace(/\s*\/\s*/g, ' / ').replace(/\s*\*\s*/g, ' ').split(/\s+/);
+  const tokens = unit
+    .trim()
+    .replace(/\s*\/\s*/g, ' / ')
+    .replace(/\s*\*\s*/g, ' ')
+    .split(/\s+/)
+    .filter((t) => t !== '');
   let scale = 1;
+  let exp10 = 0;
   const dim = [0, 0, 0, 0, 0];
   let divide = false;
   let terms = 0;
@@ -113,13 +132,14 @@ function parseUnit(unit: string): { scale: number; dim: number[] } | string {
     divide = false;
     terms++;
     if (name === '1') continue;
-    const sym = symbolOf(name);
-    if (sym === undefined) return `'${name}' is not a unit`;
-    scale *= sym.scale ** power;
-    for (let i = 0; i < 5; i++) dim[i]! += sym.dim[i]! * power;
+    const found = symbolOf(name);
+    if (found === undefined) return `'${name}' is not a unit`;
+    scale *= found.sym.scale ** power;
+    exp10 += found.exp10 * power;
+    for (let i = 0; i < 5; i++) dim[i]! += found.sym.dim[i]! * power;
   }
   if (divide) return `unit '${unit}' ends with '/'`;
-  return { scale, dim };
+  return { scale, exp10, dim };
 }
 
 function describeDim(dim: readonly number[]): string {
@@ -134,7 +154,7 @@ function describeDim(dim: readonly number[]): string {
  */
 export function parseQuantity(text: unknown, kind: QuantityKind): ParseResult {
   const spec = QUANTITY_KINDS[kind];
-  const expected = `a ${kindLabel(kind)} with its unit, like '${spec.example}'`;
+  const expected = `${article(kindLabel(kind))} with its unit, like '${spec.example}'`;
   if (typeof text === 'number') return { ok: false, error: `missing unit: expected ${expected}, got the bare number ${text}` };
   if (typeof text !== 'string') return { ok: false, error: `expected ${expected}, got ${describeValue(text)}` };
   const s = text.trim();
@@ -150,7 +170,8 @@ export function parseQuantity(text: unknown, kind: QuantityKind): ParseResult {
   const value = Number(num[0]) * unit.scale;
   if (!Number.isFinite(value)) return { ok: false, error: `'${text}' is out of range` };
   if (kind === 'time') {
-    const psValue = value * 1e12;
+    // Scale by an exact power of ten where possible: 8427199844229946 ps stays that number.
+    const psValue = Number.isFinite(unit.exp10) ? Number(num[0]) * 10 ** (unit.exp10 + 12) : value * 1e12;
     const rounded = Math.round(psValue);
     if (Math.abs(psValue - rounded) > 1e-6 * Math.max(1, Math.abs(rounded))) {
       return { ok: false, error: `'${text}' is not a whole number of picoseconds (time resolution is 1 ps)` };
@@ -161,6 +182,9 @@ export function parseQuantity(text: unknown, kind: QuantityKind): ParseResult {
   }
   return { ok: true, value };
 }
+
+/** "a time", "an energy". */
+export const article = (noun: string): string => `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
 
 export function kindLabel(kind: QuantityKind): string {
   return kind.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);

@@ -15,7 +15,7 @@ import { defineDesign, type Machine } from '../design.js';
 import { designScenario } from '../scenario-fields.js';
 import { stageBudgetParams } from './irmen-dual-cenn.js';
 import { compileCennProgram } from './program.js';
-import { programSummary, sequenceTimes } from './summary.js';
+import { programSummary, sequenceTimes, stagesRun } from './summary.js';
 
 const params = z.strictObject({
   stages: stageBudgetParams,
@@ -107,6 +107,7 @@ export const chargeCenn = defineDesign({
       },
       summary(images) {
         return {
+          stages: stagesRun(images),
           ...programSummary(program, layers),
           passes: passes.length,
           sequences: sequenceTimes(controller.runs, images, program, layers),

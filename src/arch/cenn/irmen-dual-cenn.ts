@@ -7,7 +7,7 @@ import { quantity, wholeNumber } from '../../scenario/fields.js';
 import { defineDesign, type Machine } from '../design.js';
 import { designScenario } from '../scenario-fields.js';
 import { compileCennProgram } from './program.js';
-import { programSummary, sequenceTimes } from './summary.js';
+import { programSummary, sequenceTimes, stagesRun } from './summary.js';
 
 export const stageBudgetParams = z.strictObject({
   conv_relu: wholeNumber(1, 1000),
@@ -54,6 +54,7 @@ export const irmenDualCenn = defineDesign({
         const reads = banks[0].readError.reads + banks[1].readError.reads;
         const last = banks[(program.steps.length - 1) % 2]!;
         return {
+          stages: stagesRun(images),
           ...programSummary(program, layers),
           sequences: sequenceTimes(controller.runs, images, program, layers),
           device: {
@@ -69,7 +70,7 @@ export const irmenDualCenn = defineDesign({
           result: resultOf(last),
         };
       },
-      derivedCounts: (c) => ({ stages: c['stage'] ?? 0, adc_conversions: 0, dac_conversions: 0 }),
+      derivedCounts: () => ({ adc_conversions: 0, dac_conversions: 0 }),
     };
   },
 });

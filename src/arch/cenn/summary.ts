@@ -56,3 +56,7 @@ export function sequenceTimes(runs: readonly StageRun[], images: readonly ImageT
     return { layers: seq.layers, stages: seq.stages, latency_ps: images.length > 0 ? total / images.length : 0 };
   });
 }
+
+/** CeNN stages run per image, as the ledger counted them. */
+export const stagesRun = (images: readonly ImageTotals[]): number =>
+  images.reduce((a, img) => a + (img.counts['stage'] ?? 0), 0) / Math.max(1, images.length);

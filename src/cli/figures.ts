@@ -1,0 +1,69 @@
+import path from 'node:path';
+import type { RunReport } from '../arch/report.js';
+import { runScenario } from '../arch/runner.js';
+import { loadScenario } from '../arch/scenario.js';
+import { formatSI } from '../scenario/units.js';
+import { projectRoot } from './paths.js';
+
+/** One published figure beside what spinarch computes for it. */
+export interface Figure {
+  readonly what: string;
+  readonly source: string;
+  readonly published: string;
+  readonly spinarch: string;
+  /** The command that gives spinarch's figure. */
+  readonly command: string;
+}
+
+type Runner = (file: string, ...sets: string[]) => RunReport;
+
+/** Runs each scenario variant once, however many figures read it. */
+function cachedRunner(): Runner {
+  const cache = new Map<string, RunReport>();
+  return (file, ...sets) => {
+    const key = [file, ...sets].join('\u0000');
+    let r = cache.get(key);
+    if (r === undefined) {
+      r = runScenario(loadScenario(path.join(projectRoot(), 'scenarios', file), sets));
+      cache.set(key, r);
+    }
+    return r;
+  };
+}
+
+const ns = (ps: number): string => formatSI(ps * 1e-12, 's', 4);
+const J = (j: number): string => formatSI(j, 'J');
+const cmd = (file: string, ...sets: string[]): string => `spinarch run scenarios/${file} --json${sets.map((s) => ` --set ${s.replace(/=(.* .*)$/, "='$1'")}`).join('')}`;
+const device = (r: RunReport): Record<string, number> => r['device'] as Record<string, number>;
+const seqs = (r: RunReport): { latency_ps: number }[] => r['sequences'] as { latency_ps: number }[];
+
+/** The published figures of the seeds and spinarch's numbers for them, computed now. */
+export function publishedFigures(): Figure[] {
+  const run = cachedRunner();
+  const irmen = run('irmen-dual-cenn.yaml');
+  const short = run('irmen-dual-cenn.yaml', 'params.irmen.fm_length=17 nm');
+  const long = run('irmen-dual-cenn.yaml', 'params.irmen.fm_length=60 nm');
+  const charge = run('charge-cenn.yaml');
+  const figures: Figure[] = [
+    { what: 'IRMEN dual-CeNN: CeNN stages per image', source: '000 Sec. IV-B', published: '2x2 + 2x12 = 28', spinarch: String(irmen['stages']), command: cmd('irmen-dual-cenn.yaml') },
+    { what: 'IRMEN dual-CeNN: latency per image', source: '000 abstract, Sec. IV-B', published: '42 ns', spinarch: ns(irmen.latency_ps), command: cmd('irmen-dual-cenn.yaml') },
+    { what: 'IRMEN dual-CeNN: powered time per stage', source: '000 Sec. III-A', published: 'about 130 ps', spinarch: ns(irmen.power.powered_ps / (irmen['stages'] as number)), command: cmd('irmen-dual-cenn.yaml') },
+    { what: 'IRMEN dual-CeNN: energy per image (30 nm FM)', source: '000 abstract', published: 'about 100 pJ', spinarch: J(irmen.energy_j), command: cmd('irmen-dual-cenn.yaml') },
+    { what: 'IRMEN dual-CeNN: energy, 17 nm to 60 nm FM', source: '000 Fig. 7a, Sec. IV-B', published: 'rises with length; < 0.14 nJ', spinarch: `${J(short.energy_j)} to ${J(long.energy_j)}`, command: cmd('irmen-dual-cenn.yaml', 'params.irmen.fm_length=60 nm') },
+    { what: 'IRMEN cell: thermal stability, 17 nm to 60 nm', source: '000 Table I', published: '16 to 59', spinarch: `${device(short)['thermal_stability']!.toFixed(1)} to ${device(long)['thermal_stability']!.toFixed(1)}`, command: cmd('irmen-dual-cenn.yaml', 'params.irmen.fm_length=17 nm') },
+    { what: 'IRMEN cell: intrinsic write energy (60 nm FM)', source: '000 Sec. II-B', published: 'no more than 10 aJ', spinarch: J(device(long)['write_energy_per_cell_j']!), command: cmd('irmen-dual-cenn.yaml', 'params.irmen.fm_length=60 nm') },
+    { what: 'IRMEN cell: current to saturate (30 nm FM)', source: '000 Sec. III-B', published: 'up to 1 uA', spinarch: formatSI(device(irmen)['full_scale_current_a']!, 'A'), command: cmd('irmen-dual-cenn.yaml') },
+    { what: 'Charge CeNN: latency per image', source: '000 Sec. IV-B (Lou et al.)', published: '240.5 ns', spinarch: ns(charge.latency_ps), command: cmd('charge-cenn.yaml') },
+    { what: 'Charge CeNN: conv-ReLU-pool sequences', source: '003 Sec. 4.3 (Lou et al.)', published: '101.5 ns and 139 ns', spinarch: seqs(charge).map((s) => ns(s.latency_ps)).join(' and '), command: cmd('charge-cenn.yaml') },
+    { what: 'Charge CeNN: energy per image', source: '000 Sec. IV-B (Lou et al.)', published: 'over 12 nJ', spinarch: J(charge.energy_j), command: cmd('charge-cenn.yaml') },
+    { what: 'Charge CeNN / IRMEN: energy', source: '000 Sec. IV-B', published: 'over 12 nJ vs < 0.14 nJ (> 85x)', spinarch: `${(charge.energy_j / irmen.energy_j).toFixed(0)}x`, command: 'spinarch run of both scenarios' },
+    { what: 'Charge CeNN / IRMEN: latency', source: '000 Sec. IV-B', published: '240.5 ns vs 42 ns (5.7x)', spinarch: `${(charge.latency_ps / irmen.latency_ps).toFixed(2)}x`, command: 'spinarch run of both scenarios' },
+  ];
+  return figures;
+}
+
+/** The figures as a Markdown table (the README embeds this). */
+export function figuresMarkdown(figures: readonly Figure[]): string {
+  const rows = figures.map((f) => `| ${f.what} | ${f.source} | ${f.published} | ${f.spinarch} | \`${f.command}\` |`);
+  return ['| figure | seed | published | spinarch | command |', '| --- | --- | --- | --- | --- |', ...rows].join('\n') + '\n';
+}

@@ -1,0 +1,70 @@
+import { table, type ColumnUserConfig, type TableUserConfig } from 'table';
+import type { RunReport } from '../arch/report.js';
+import { formatSI } from '../scenario/units.js';
+
+const plain: TableUserConfig = {
+  border: {
+    topBody: '─', topJoin: '┬', topLeft: '┌', topRight: '┐',
+    bottomBody: '─', bottomJoin: '┴', bottomLeft: '└', bottomRight: '┘',
+    bodyLeft: '│', bodyRight: '│', bodyJoin: '│',
+    joinBody: '─', joinLeft: '├', joinRight: '┤', joinJoin: '┼',
+  },
+  drawHorizontalLine: (i, rows) => i === 0 || i === 1 || i === rows,
+};
+
+export const seconds = (ps: number): string => formatSI(ps * 1e-12, 's');
+export const joules = (j: number): string => formatSI(j, 'J');
+export const watts = (w: number): string => formatSI(w, 'W');
+export const count = (n: number): string => (Number.isInteger(n) ? n.toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 2 }));
+export const bits = (b: number): string => (b >= 1e3 ? formatSI(b, 'b') : `${b} b`);
+
+export function render(rows: string[][], alignRight: readonly number[] = []): string {
+  const columns: Record<number, ColumnUserConfig> = {};
+  for (const c of alignRight) columns[c] = { alignment: 'right' };
+  return table(rows, { ...plain, columns });
+}
+
+/** The readable form of `spinarch run`: summary, energy breakdown, counts and traffic. */
+export function formatRun(r: RunReport): string {
+  const out: string[] = [];
+  out.push(`${r.title}: ${r.scenario} (${r.images} image${r.images === 1 ? '' : 's'}, ${r.input}; seed ${r.seed})\n`);
+  out.push(
+    render(
+      [
+        ['per image', 'value'],
+        ['latency', seconds(r.latency_ps)],
+        ['energy', joules(r.energy_j)],
+        ['energy-delay product', formatSI(r.energy_j * r.latency_ps * 1e-12, 'J·s')],
+        ['peak power', watts(r.power.peak_w)],
+        ['average power', watts(r.power.average_w)],
+        ['powered time', seconds(r.power.powered_ps)],
+        ['memory traffic', `${count(r.traffic.reads)} reads (${bits(r.traffic.bits_read)}), ${count(r.traffic.writes)} writes (${bits(r.traffic.bits_written)})`],
+        ['events simulated', count(r.events)],
+      ],
+      [1],
+    ),
+  );
+  const total = r.energy_j;
+  out.push(
+    render(
+      [
+        ['component', 'class', 'action', 'count', 'energy', 'share'],
+        ...r.energy_breakdown
+          .filter((l) => l.energy_j > 0)
+          .map((l) => [l.component, l.class, l.action, count(l.count), joules(l.energy_j), total > 0 ? `${((100 * l.energy_j) / total).toFixed(1)} %` : '-']),
+      ],
+      [3, 4, 5],
+    ),
+  );
+  out.push(render([['operation', 'count per image'], ...Object.entries(r.counts).map(([k, v]) => [k, count(v)])], [1]));
+  const sequences = r['sequences'];
+  if (Array.isArray(sequences)) {
+    out.push(
+      render(
+        [['layers', 'stages', 'latency'], ...sequences.map((s: { layers: number[]; stages: number; latency_ps: number }) => [s.layers.join(', '), String(s.stages), seconds(s.latency_ps)])],
+        [1, 2],
+      ),
+    );
+  }
+  return out.join('');
+}

@@ -1,0 +1,21 @@
+/** Where the CLI writes; the real process streams, or buffers in tests. */
+export interface CliIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  /** Whether the error stream is a terminal (progress lines are only drawn there). */
+  readonly errIsTty: boolean;
+  /** Terminal width for tables (defaults to 100). */
+  readonly columns?: number;
+}
+
+export const processIo = (): CliIo => ({
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  errIsTty: process.stderr.isTTY === true,
+  columns: process.stdout.columns,
+});
+
+/** An error in what the user gave us (file, option, value): printed plainly, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
