@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { ChargeCellArray, chargeCellParams } from '../../components/cenn/charge-cell-array.js';
-import { IMAGE_IN } from '../../components/cenn/input-port.js';
 import { READOUTS, type PlaneSamples } from '../../components/cenn/messages.js';
 import { CennPassController, type Pass } from '../../components/cenn/pass-controller.js';
 import { IDENTITY, type CennStep, type TemplateTerm } from '../../components/cenn/template.js';
-import { Adc, adcParams } from '../../components/converters/adc.js';
-import { Dac, dacParams } from '../../components/converters/dac.js';
+import { Adc } from '../../components/converters/adc.js';
+import { Dac } from '../../components/converters/dac.js';
+import { converterParams } from '../../components/converters/params.js';
 import { StateMemory, stateMemoryParams } from '../../components/memory/state-memory.js';
 import { OtaArray, otaParams } from '../../components/ota/ota-array.js';
 import { topicKey } from '../../scheduler/bus.js';
@@ -14,6 +14,7 @@ import { quantity } from '../../scenario/fields.js';
 import { defineDesign, type Machine } from '../design.js';
 import { designScenario } from '../scenario-fields.js';
 import { stageBudgetParams } from './irmen-dual-cenn.js';
+import { imageFeeder } from './feed.js';
 import { compileCennProgram } from './program.js';
 import { programSummary, sequenceTimes, stagesRun } from './summary.js';
 
@@ -29,8 +30,8 @@ const params = z.strictObject({
   /** OTA output current that drives a cell to saturation. */
   full_scale_current: quantity('current', { positive: true }),
   cells: chargeCellParams,
-  adc: adcParams,
-  dac: dacParams,
+  adc: converterParams,
+  dac: converterParams,
   memory: stateMemoryParams,
 });
 
@@ -98,13 +99,8 @@ export const chargeCenn = defineDesign({
     new ChargeCellArray(sim, 'array', p.cells, TO_ADC);
     new Adc(sim, 'adc', p.adc, TO_ADC, TO_MEMORY);
     const controller = new CennPassController(sim, 'cenn', passes, 'memory', 'array');
-    const imageIn = sim.bus.topic(IMAGE_IN);
-    const first = layers[0]!.input;
     return {
-      process(pixels, index) {
-        imageIn.publish({ image: index, shape: { maps: first.c, h: first.h, w: first.w }, pixels });
-        controller.start(index);
-      },
+      process: imageFeeder(sim, layers, controller),
       summary(images) {
         return {
           stages: stagesRun(images),

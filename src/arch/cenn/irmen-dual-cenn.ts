@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { IMAGE_IN, InputPort } from '../../components/cenn/input-port.js';
+import { InputPort } from '../../components/cenn/input-port.js';
 import { CennStageController, stageTimingParams } from '../../components/cenn/stage-controller.js';
 import { IrmenBank, irmenParams } from '../../components/irmen/irmen-bank.js';
 import { OtaArray, otaParams } from '../../components/ota/ota-array.js';
 import { quantity, wholeNumber } from '../../scenario/fields.js';
 import { defineDesign, type Machine } from '../design.js';
 import { designScenario } from '../scenario-fields.js';
+import { imageFeeder } from './feed.js';
 import { compileCennProgram } from './program.js';
 import { programSummary, sequenceTimes, stagesRun } from './summary.js';
 
@@ -43,13 +44,8 @@ export const irmenDualCenn = defineDesign({
     for (const bank of banks) new OtaArray(sim, `${bank.name}/ota`, bank.name, p.ota, fullScale);
     new InputPort(sim, 'input');
     const controller = new CennStageController(sim, 'cenn', program.steps, ['bankA', 'bankB'], 'input', p.timing);
-    const imageIn = sim.bus.topic(IMAGE_IN);
-    const first = layers[0]!.input;
     return {
-      process(pixels, index) {
-        imageIn.publish({ image: index, shape: { maps: first.c, h: first.h, w: first.w }, pixels });
-        controller.start(index);
-      },
+      process: imageFeeder(sim, layers, controller),
       summary(images) {
         const reads = banks[0].readError.reads + banks[1].readError.reads;
         const last = banks[(program.steps.length - 1) % 2]!;

@@ -1,4 +1,4 @@
-import type { StageRun } from '../../components/cenn/stage-controller.js';
+import type { StageRun } from '../../components/cenn/sequencer.js';
 import type { ImageTotals } from '../../components/ledger.js';
 import type { Ps } from '../../scheduler/time.js';
 import { showShape, type Layer } from '../network.js';

@@ -1,18 +1,10 @@
-import { z } from 'zod';
 import type { TopicKey, Topic } from '../../scheduler/bus.js';
-import { quantity, wholeNumber } from '../../scenario/fields.js';
+import type { ConverterParams } from './params.js';
 import { Component, type ActionSpec, type SimContext } from '../component.js';
 import type { ComponentClass } from '../records.js';
 import { toCode } from './quantize.js';
 import type { Samples } from './samples.js';
 
-export const adcParams = z.strictObject({
-  bits: wholeNumber(1, 24),
-  conversion_time: quantity('time', { min: 0 }),
-  energy_per_conversion: quantity('energy', { min: 0 }),
-});
-
-export type AdcParams = z.output<typeof adcParams>;
 
 /**
  * Analog-to-digital converters working in parallel: every value that arrives on `input` is
@@ -24,7 +16,7 @@ export class Adc<M> extends Component {
   private readonly conversion: ActionSpec;
   private readonly out: Topic<Samples<M>>;
 
-  constructor(ctx: SimContext, name: string, readonly params: AdcParams, input: TopicKey<Samples<M>>, output: TopicKey<Samples<M>>) {
+  constructor(ctx: SimContext, name: string, readonly params: ConverterParams, input: TopicKey<Samples<M>>, output: TopicKey<Samples<M>>) {
     super(ctx, name);
     this.conversion = this.declareEnergy('adc_conversion', params.energy_per_conversion, `one ${params.bits}-bit conversion`);
     this.out = ctx.bus.topic(output);

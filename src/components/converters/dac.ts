@@ -1,18 +1,10 @@
-import { z } from 'zod';
 import type { TopicKey, Topic } from '../../scheduler/bus.js';
-import { quantity, wholeNumber } from '../../scenario/fields.js';
+import type { ConverterParams } from './params.js';
 import { Component, type ActionSpec, type SimContext } from '../component.js';
 import type { ComponentClass } from '../records.js';
 import { fromCode } from './quantize.js';
 import type { Samples } from './samples.js';
 
-export const dacParams = z.strictObject({
-  bits: wholeNumber(1, 24),
-  conversion_time: quantity('time', { min: 0 }),
-  energy_per_conversion: quantity('energy', { min: 0 }),
-});
-
-export type DacParams = z.output<typeof dacParams>;
 
 /** Digital-to-analog converters: codes on `input` become normalized values on `output` a conversion time later. */
 export class Dac<M> extends Component {
@@ -20,7 +12,7 @@ export class Dac<M> extends Component {
   private readonly conversion: ActionSpec;
   private readonly out: Topic<Samples<M>>;
 
-  constructor(ctx: SimContext, name: string, readonly params: DacParams, input: TopicKey<Samples<M>>, output: TopicKey<Samples<M>>) {
+  constructor(ctx: SimContext, name: string, readonly params: ConverterParams, input: TopicKey<Samples<M>>, output: TopicKey<Samples<M>>) {
     super(ctx, name);
     this.conversion = this.declareEnergy('dac_conversion', params.energy_per_conversion, `one ${params.bits}-bit conversion`);
     this.out = ctx.bus.topic(output);
