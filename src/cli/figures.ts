@@ -33,6 +33,8 @@ function cachedRunner(): Runner {
 
 const ns = (ps: number): string => formatSI(ps * 1e-12, 's', 4);
 const J = (j: number): string => formatSI(j, 'J');
+/** Four digits where the paper's figure has four (80.6 nJ, 1023 nJ). */
+const J4 = (j: number): string => formatSI(j, 'J', 4);
 const cmd = (file: string, ...sets: string[]): string => `spinarch run scenarios/${file} --json${sets.map((s) => ` --set ${s.replace(/=(.* .*)$/, "='$1'")}`).join('')}`;
 const device = (r: RunReport): Record<string, number> => r['device'] as Record<string, number>;
 const seqs = (r: RunReport): { latency_ps: number }[] => r['sequences'] as { latency_ps: number }[];
@@ -59,7 +61,45 @@ export function publishedFigures(): Figure[] {
     { what: 'Charge CeNN / IRMEN: energy', source: '000 Sec. IV-B', published: 'over 12 nJ vs < 0.14 nJ (> 85x)', spinarch: `${(charge.energy_j / irmen.energy_j).toFixed(0)}x`, command: 'spinarch run of both scenarios' },
     { what: 'Charge CeNN / IRMEN: latency', source: '000 Sec. IV-B', published: '240.5 ns vs 42 ns (5.7x)', spinarch: `${(charge.latency_ps / irmen.latency_ps).toFixed(2)}x`, command: 'spinarch run of both scenarios' },
   ];
+  const m4 = run('maap-cnn-4bit.yaml');
+  const m32 = run('maap-cnn-32bit.yaml');
+  const d4 = run('maap-cnn-4bit.yaml', 'params.maap.redundancy=8', 'params.maap.averaging=digital');
+  const d32 = run('maap-cnn-32bit.yaml', 'params.maap.averaging=digital');
+  const c = m4.counts;
+  figures.push(
+    { what: 'MAAP-CNN: MAAP operations (outputs) per image', source: '003 Table 1', published: '3904', spinarch: `${c['maap_outputs']} (x R = ${c['maap_ops']} measurements)`, command: cmd('maap-cnn-4bit.yaml') },
+    { what: 'MAAP-CNN: ADC conversions per image', source: '003 Table 1', published: '3904', spinarch: String(c['adc_conversions']), command: cmd('maap-cnn-4bit.yaml') },
+    { what: 'MAAP-CNN: digital multiplies per image', source: '003 Table 1', published: '3088', spinarch: String(c['multiplies']), command: cmd('maap-cnn-4bit.yaml') },
+    { what: 'MAAP-CNN: memory accesses per image', source: '003 Table 1', published: '85328', spinarch: String(c['memory_accesses']), command: cmd('maap-cnn-4bit.yaml') },
+    { what: 'MAAP-CNN: energy, 4 bits, R = 16, analog averaging', source: '003 Eq. 2, Sec. 4.2 ("about 80 nJ")', published: '80.6 nJ', spinarch: J4(m4.energy_j), command: cmd('maap-cnn-4bit.yaml') },
+    { what: 'MAAP-CNN: energy, 32 bits, R = 16, analog averaging', source: '003 Eq. 2, Sec. 4.2 ("about 1000 nJ")', published: '964 nJ', spinarch: J4(m32.energy_j), command: cmd('maap-cnn-32bit.yaml') },
+    { what: 'MAAP-CNN: energy, 4 bits, R = 8, digital averaging', source: '003 Eq. 2 (second reading)', published: '79.8 nJ', spinarch: J4(d4.energy_j), command: cmd('maap-cnn-4bit.yaml', 'params.maap.redundancy=8', 'params.maap.averaging=digital') },
+    { what: 'MAAP-CNN: energy, 32 bits, R = 16, digital averaging', source: '003 Eq. 2 (second reading)', published: '1023 nJ', spinarch: J4(d32.energy_j), command: cmd('maap-cnn-32bit.yaml', 'params.maap.averaging=digital') },
+  );
   return figures;
+}
+
+/** MAAP-CNN latency against the number of sets M: it falls until the shared SRAM ports saturate. */
+export function maapLatencyMarkdown(): string {
+  const run = cachedRunner();
+  const rows = [
+    { m: 1, r: 1 },
+    { m: 16, r: 16 },
+    { m: 64, r: 16 },
+    { m: 256, r: 16 },
+    { m: 3904, r: 16 },
+  ].map(({ m, r }) => {
+    const rep = run('maap-cnn-4bit.yaml', `params.maap.sets=${m}`, `params.maap.redundancy=${r}`);
+    const u = rep['utilization'] as Record<string, number>;
+    const pct = (x: number | undefined): string => `${Math.round(100 * (x ?? 0))} %`;
+    return `| ${m} | ${r} | ${formatSI(rep.latency_ps * 1e-12, 's', 4)} | ${rep['busiest'] as string} | ${pct(u['maap_sets'])} | ${pct(u['sram_ports'])} | ${pct(u['adcs'])} | ${pct(u['multipliers'])} |`;
+  });
+  return ['| sets M | R | latency per image | busiest | MAAP sets | SRAM ports | ADCs | multipliers |', '| --- | --- | --- | --- | --- | --- | --- | --- |', ...rows].join('\n') + '\n';
+}
+
+/** The generated blocks of the README, by marker name. */
+export function readmeBlocks(): Record<string, string> {
+  return { figures: figuresMarkdown(publishedFigures()), 'maap-latency': maapLatencyMarkdown() };
 }
 
 /** The figures as a Markdown table (the README embeds this). */

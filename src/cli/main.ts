@@ -11,7 +11,7 @@ import { WeightsError } from '../arch/weights.js';
 import { ScenarioError, formatIssue } from '../scenario/errors.js';
 import { displayPath } from '../scenario/load.js';
 import { TimeError } from '../scheduler/time.js';
-import { figuresMarkdown, publishedFigures } from './figures.js';
+import { figuresMarkdown, publishedFigures, readmeBlocks } from './figures.js';
 import { count, formatRun, joules, render, seconds } from './format.js';
 import { UsageError, processIo, type CliIo } from './io.js';
 import { bundledScenarios, projectRoot } from './paths.js';
@@ -112,11 +112,10 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
   program
     .command('figures')
     .description("print the seeds' published figures beside what spinarch computes for them (a Markdown table)")
-    .option('--update <file>', 'rewrite the table between <!-- figures:begin --> and <!-- figures:end --> in <file> (the README)')
+    .option('--update <file>', 'rewrite the generated tables (between <!-- NAME:begin --> and <!-- NAME:end --> markers) in <file>, the README')
     .action((o: { update?: string }) => {
-      const table = figuresMarkdown(publishedFigures());
       if (o.update === undefined) {
-        io.out(table);
+        io.out(figuresMarkdown(publishedFigures()));
         return;
       }
       let text: string;
@@ -125,10 +124,13 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       } catch (error) {
         throw new UsageError(`cannot read ${o.update}: ${(error as Error).message}`);
       }
-      const marked = /(<!-- figures:begin -->\n)[\s\S]*?(<!-- figures:end -->)/;
-      if (!marked.test(text)) throw new UsageError(`${o.update} has no <!-- figures:begin --> ... <!-- figures:end --> block`);
-      writeFile(o.update, text.replace(marked, (_m, begin: string, end: string) => `${begin}${table}${end}`));
-      io.out(`updated the figures in ${o.update}\n`);
+      for (const [name, table] of Object.entries(readmeBlocks())) {
+        const marked = new RegExp(`(<!-- ${name}:begin -->\\n)[\\s\\S]*?(<!-- ${name}:end -->)`);
+        if (!marked.test(text)) throw new UsageError(`${o.update} has no <!-- ${name}:begin --> ... <!-- ${name}:end --> block`);
+        text = text.replace(marked, (_m, begin: string, end: string) => `${begin}${table}${end}`);
+      }
+      writeFile(o.update, text);
+      io.out(`updated the generated tables in ${o.update}\n`);
     });
 
   program

@@ -6,6 +6,13 @@ export const converterParams = z.strictObject({
   bits: wholeNumber(1, 24),
   conversion_time: quantity('time', { min: 0 }),
   energy_per_conversion: quantity('energy', { min: 0 }),
+  /**
+   * Converters shared by the design; conversions queue for a free one. Leave it out for one
+   * converter per value (a column-parallel array that converts a whole batch at once).
+   */
+  units: wholeNumber(1, 1 << 24).optional(),
+  /** `bipolar` maps [-1, 1] onto the codes; `unipolar` maps [0, 1] (for ReLU outputs). */
+  range: z.enum(['bipolar', 'unipolar']).default('bipolar'),
 });
 
 export type ConverterParams = z.output<typeof converterParams>;

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { Adc } from '../../components/converters/adc.js';
+import { converterParams } from '../../components/converters/params.js';
+import { toCode } from '../../components/converters/quantize.js';
+import { MultiplierPool, multiplierParams } from '../../components/digital/multiplier.js';
+import { MAAP_RESULTS, MaapArray, maapParams } from '../../components/maap/maap-array.js';
+import { MAAP_CONVERTED, MaapController } from '../../components/maap/maap-controller.js';
+import { Sram, sramParams } from '../../components/memory/sram.js';
+import { wholeNumber } from '../../scenario/fields.js';
+import { NetworkError } from '../network.js';
+import { defineDesign, type Machine } from '../design.js';
+import { designScenario } from '../scenario-fields.js';
+import { describeMaapLayer, mapMaapLayers, maapCounts, planMaap } from './mapping.js';
+
+const params = z.strictObject({
+  /** b: bits of weights, activations, SRAM words, multipliers and ADC codes (seed 003: 4, 8, 32). */
+  bits: wholeNumber(1, 32),
+  maap: maapParams,
+  sram: sramParams,
+  multipliers: multiplierParams,
+  /** The ADCs that convert MAAP outputs (their resolution is `bits`; outputs are ReLU'd, so unipolar). */
+  adc: converterParams.omit({ bits: true, range: true }),
+  /** Outputs in progress per group of R sets: 2 lets one output's template load while another runs. */
+  outputs_in_flight_per_group: wholeNumber(1, 64),
+});
+
+export const maapScenario = designScenario('maap-cnn', params);
+
+/**
+ * Seed 003's MAAP-CNN: convolution, ReLU and max-pooling in one SHE-MTJ operation per
+ * output, surrounded by digital storage: inputs and templates in SRAM, multiplied digitally,
+ * driven by OTAs into M physical MAAP sets, each output measured R times and converted by
+ * an ADC back to SRAM. SRAM ports, multipliers, ADCs and sets are shared, so the latency is
+ * whatever the contention makes it.
+ */
+export const maapCnn = defineDesign({
+  name: 'maap-cnn',
+  title: 'MAAP-CNN, SHE-MTJ MAAP sets (seed 003)',
+  schema: maapScenario,
+  build(scenario, { sim, layers, weights }): Machine {
+    const p = scenario.params;
+    const { maap, unmapped } = mapMaapLayers(layers);
+    const plan = planMaap(maap, weights, p.bits);
+    if (plan.words > p.sram.words) {
+      throw new NetworkError({ keyPath: ['params', 'sram', 'words'], path: 'params.sram.words', message: `the network needs ${plan.words} words (templates, image, outputs), the SRAM has ${p.sram.words}` });
+    }
+    if (p.maap.redundancy > p.maap.sets) {
+      throw new NetworkError({ keyPath: ['params', 'maap', 'redundancy'], path: 'params.maap.redundancy', message: `each output is measured on R = ${p.maap.redundancy} distinct sets, but there are only ${p.maap.sets} (params.maap.sets)` });
+    }
+    const sram = new Sram(sim, 'sram', p.sram, p.bits);
+    for (const t of plan.templates) sram.preload(t.address, t.codes);
+    const mult = new MultiplierPool(sim, 'mult', p.multipliers, p.bits);
+    const array = new MaapArray(sim, 'maap', p.maap, p.bits);
+    const adc = new Adc(sim, 'adc', { ...p.adc, bits: p.bits, range: 'unipolar' }, MAAP_RESULTS, MAAP_CONVERTED);
+    const groups = Math.floor(p.maap.sets / p.maap.redundancy);
+    const controller = new MaapController(sim, 'maap/controller', plan.plans, p.bits, p.maap.averaging === 'digital', groups * p.outputs_in_flight_per_group, 'sram', 'mult');
+    const expected = maapCounts(maap);
+    return {
+      process(pixels, index) {
+        sram.preload(plan.imageBase, Array.from(pixels, (x) => toCode(x, p.bits, 'unipolar')));
+        controller.start(index);
+      },
+      summary(images) {
+        const last = images[images.length - 1];
+        const from = last?.start ?? 0;
+        const to = last?.end ?? 0;
+        const utilization = {
+          sram_ports: sram.utilization(from, to),
+          multipliers: mult.units.utilization(from, to),
+          maap_sets: array.pool.utilization(from, to),
+          adcs: adc.pool?.utilization(from, to) ?? 0,
+        };
+        const busiest = Object.entries(utilization).reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+        return {
+          bits: p.bits,
+          redundancy: p.maap.redundancy,
+          averaging: p.maap.averaging,
+          sets: p.maap.sets,
+          maap_layers: maap.map(describeMaapLayer),
+          unmapped_layers: unmapped.map((l) => `dense ${l.output.w}`),
+          count_rule: expected,
+          utilization,
+          busiest,
+          errors: array.errors(),
+        };
+      },
+      derivedCounts: (c) => ({
+        maap_outputs: c['maap_output'] ?? 0,
+        maap_ops: c['maap_op'] ?? 0,
+        adc_conversions: c['adc_conversion'] ?? 0,
+        multiplies: c['multiply'] ?? 0,
+        memory_accesses: (c['sram_read'] ?? 0) + (c['sram_write'] ?? 0),
+      }),
+    };
+  },
+});

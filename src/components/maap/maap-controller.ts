@@ -1,0 +1,239 @@
+import { topicKey, type Topic } from '../../scheduler/bus.js';
+import { Component, type ActionSpec, type SimContext } from '../component.js';
+import type { Samples } from '../converters/samples.js';
+import { multiplyRequestsOf, type MultiplyReply, type MultiplyRequest } from '../digital/multiplier.js';
+import { sramAccessOf, type SramAccess, type SramReply } from '../memory/sram.js';
+import { IMAGES, type ComponentClass, type ImageMark } from '../records.js';
+import { MAAP_REQUESTS, type MaapRequest, type MaapResult } from './maap-array.js';
+import type { MaapGeometry } from './maap-set.js';
+
+/** One MAAP layer as the controller runs it (built from the network by the design's mapper). */
+export interface MaapLayerPlan {
+  /** 1 for the first MAAP layer; names its ops (`L1/out[17]`). */
+  readonly ordinal: number;
+  readonly input: { readonly c: number; readonly h: number; readonly w: number };
+  readonly output: { readonly c: number; readonly h: number; readonly w: number };
+  /** SRAM addresses: input values (map-major), output values, and templates (fan-in words each). */
+  readonly inputBase: number;
+  readonly outputBase: number;
+  readonly weightBase: number;
+  readonly fanIn: number;
+  readonly geometry: MaapGeometry;
+  readonly poolStride: number;
+  /** Weight codes decode as code * weightScale. */
+  readonly weightScale: number;
+  /** Per-template bias, held in the OTAs' bias register for the layer. */
+  readonly bias: Float64Array;
+}
+
+/** Per layer: which outputs each input value feeds (CSR lists) and how many inputs each output needs. */
+interface LayerGraph {
+  readonly plan: MaapLayerPlan;
+  readonly feedsStart: Int32Array;
+  readonly feeds: Int32Array;
+  readonly needs: Int32Array;
+}
+
+function buildGraph(plan: MaapLayerPlan): LayerGraph {
+  const { input, output, geometry, poolStride } = plan;
+  const step = poolStride * geometry.convStride;
+  const ops = output.c * output.h * output.w;
+  const counts = new Int32Array(input.c * input.h * input.w);
+  const needs = new Int32Array(ops);
+  const patchOf = (op: number, visit: (inputIndex: number) => void): void => {
+    const rest = op % (output.h * output.w);
+    const oy = Math.floor(rest / output.w);
+    const ox = rest % output.w;
+    for (let j = 0; j < input.c; j++)
+      for (let r = 0; r < geometry.patch; r++)
+        for (let c = 0; c < geometry.patch; c++) visit(j * input.h * input.w + (oy * step + r) * input.w + ox * step + c);
+  };
+  // Outputs listed position by position (all maps of a position together), so that the
+  // next layer, which needs every map, can start as early as the data allows.
+  const order: number[] = [];
+  for (let p = 0; p < output.h * output.w; p++) for (let k = 0; k < output.c; k++) order.push(k * output.h * output.w + p);
+  for (const op of order) patchOf(op, (i) => {
+    counts[i]!++;
+    needs[op]!++;
+  });
+  const feedsStart = new Int32Array(counts.length + 1);
+  for (let i = 0; i < counts.length; i++) feedsStart[i + 1] = feedsStart[i]! + counts[i]!;
+  const feeds = new Int32Array(feedsStart[counts.length]!);
+  const fill = feedsStart.slice(0, counts.length);
+  for (const op of order) patchOf(op, (i) => (feeds[fill[i]!++] = op));
+  return { plan, feedsStart, feeds, needs };
+}
+
+/** Position-major order of a layer's input values (all maps of a pixel together). */
+function positionMajor(shape: { c: number; h: number; w: number }): number[] {
+  const out: number[] = [];
+  for (let p = 0; p < shape.h * shape.w; p++) for (let j = 0; j < shape.c; j++) out.push(j * shape.h * shape.w + p);
+  return out;
+}
+
+export const MAAP_CONVERTED = topicKey<Samples<MaapResult>>('maap/converted');
+
+/**
+ * Runs MAAP layers as a dataflow over shared resources (seed 003, Fig. 3). Every input
+ * value is read from SRAM once and multiplied once (by the layer's input gain, setting its
+ * OTA drive level; the template weights set the OTA gains). An output (one MAAP operation)
+ * starts once every input of its patch is in; its template words are read from SRAM, its
+ * R measurements run on R sets, its result goes through the ADC and is written back to
+ * SRAM, where the next layer reads it as an input. At most `inFlight` outputs are in
+ * progress, so the sets are kept fed without holding every template at once.
+ */
+export class MaapController extends Component {
+  readonly kind: ComponentClass = 'digital';
+  private readonly graphs: LayerGraph[];
+  private readonly sram: Topic<SramAccess>;
+  private readonly mult: Topic<MultiplyRequest>;
+  private readonly maap: Topic<MaapRequest>;
+  private readonly marks: Topic<ImageMark>;
+  private readonly sramReply = topicKey<SramReply>('maap/controller/sram');
+  private readonly multReply = topicKey<MultiplyReply>('maap/controller/mult');
+  private readonly waiting = new Map<number, (value: number) => void>();
+  private nextId = 0;
+  private image = 0;
+  // Per image state.
+  private buffers: Float64Array[] = [];
+  private pending: Int32Array[] = [];
+  private ready: [number, number][] = [];
+  private readyHead = 0;
+  private busy = 0;
+  private finished = 0;
+  private readonly outputAction: ActionSpec;
+  /** Outputs in the MAAP sets or ADCs, by request id. */
+  private readonly outputs = new Map<number, { layer: number; out: number }>();
+
+  constructor(
+    ctx: SimContext,
+    name: string,
+    plans: readonly MaapLayerPlan[],
+    readonly bits: number,
+    readonly digitalAveraging: boolean,
+    readonly inFlight: number,
+    sram: string,
+    multipliers: string,
+  ) {
+    super(ctx, name);
+    this.graphs = plans.map(buildGraph);
+    this.sram = ctx.bus.topic(sramAccessOf(sram));
+    this.mult = ctx.bus.topic(multiplyRequestsOf(multipliers));
+    this.maap = ctx.bus.topic(MAAP_REQUESTS);
+    this.marks = ctx.bus.topic(IMAGES);
+    ctx.bus.topic(this.sramReply).listen((r) => this.answer(r.id, r.value));
+    ctx.bus.topic(this.multReply).listen((r) => this.answer(r.id, r.product));
+    ctx.bus.topic(MAAP_CONVERTED).listen((s) => this.converted(s));
+    this.outputAction = this.declareEnergy('maap_output', 0, 'one MAAP output stored (its costs are in the blocks that made it)');
+  }
+
+  private answer(id: number, value: number): void {
+    const k = this.waiting.get(id)!;
+    this.waiting.delete(id);
+    k(value);
+  }
+
+  private read(address: number, op: string, then: (value: number) => void): void {
+    const id = this.nextId++;
+    this.waiting.set(id, then);
+    this.sram.publish({ id, kind: 'read', address, op, reply: this.sramReply });
+  }
+
+  private write(address: number, value: number, op: string, then: () => void): void {
+    const id = this.nextId++;
+    this.waiting.set(id, then);
+    this.sram.publish({ id, kind: 'write', address, value, op, reply: this.sramReply });
+  }
+
+  private multiply(a: number, b: number, op: string, then: (product: number) => void): void {
+    const id = this.nextId++;
+    this.waiting.set(id, then);
+    this.mult.publish({ id, a, b, op, reply: this.multReply });
+  }
+
+  /** Runs all layers on one image, whose input values are already in SRAM. */
+  start(image: number): void {
+    this.image = image;
+    this.buffers = this.graphs.map((g) => new Float64Array(g.plan.input.c * g.plan.input.h * g.plan.input.w));
+    this.pending = this.graphs.map((g) => Int32Array.from(g.needs));
+    this.ready = [];
+    this.readyHead = 0;
+    this.busy = 0;
+    this.finished = 0;
+    const first = this.graphs[0]!.plan;
+    this.kernel.after(0, () => {
+      for (const i of positionMajor(first.input)) this.readInput(0, i);
+    }, 0);
+  }
+
+  private readInput(layer: number, i: number): void {
+    const plan = this.graphs[layer]!.plan;
+    const levels = 2 ** this.bits - 1;
+    const op = `L${plan.ordinal}/in[${i}]`;
+    this.read(plan.inputBase + i, op, (code) =>
+      // Gain 1.0 as a b-bit fraction: the product's scale is levels^2.
+      this.multiply(code, levels, op, (product) => {
+        this.buffers[layer]![i] = product / (levels * levels);
+        const g = this.graphs[layer]!;
+        const pending = this.pending[layer]!;
+        for (let f = g.feedsStart[i]!; f < g.feedsStart[i + 1]!; f++) {
+          const out = g.feeds[f]!;
+          if (--pending[out]! === 0) this.ready.push([layer, out]);
+        }
+        this.dispatch();
+      }),
+    );
+  }
+
+  private dispatch(): void {
+    while (this.busy < this.inFlight && this.readyHead < this.ready.length) {
+      const [layer, out] = this.ready[this.readyHead++]!;
+      this.busy++;
+      this.startOutput(layer, out);
+    }
+  }
+
+  private startOutput(layer: number, out: number): void {
+    const plan = this.graphs[layer]!.plan;
+    const { output, geometry, poolStride, fanIn } = plan;
+    const k = Math.floor(out / (output.h * output.w));
+    const op = `L${plan.ordinal}/out[${out}]`;
+    const weights = new Float64Array(fanIn);
+    let left = fanIn;
+    for (let j = 0; j < fanIn; j++) {
+      this.read(plan.weightBase + k * fanIn + j, op, (code) => {
+        weights[j] = code * plan.weightScale;
+        if (--left > 0) return;
+        // Gather the patch from the input buffer (the OTA input registers).
+        const rest = out % (output.h * output.w);
+        const step = poolStride * geometry.convStride;
+        const oy = Math.floor(rest / output.w);
+        const ox = rest % output.w;
+        const { c, h, w } = plan.input;
+        const P = geometry.patch;
+        const inputs = new Float64Array(c * P * P);
+        const buffer = this.buffers[layer]!;
+        for (let m = 0; m < c; m++)
+          for (let r = 0; r < P; r++)
+            for (let col = 0; col < P; col++) inputs[(m * P + r) * P + col] = buffer[m * h * w + (oy * step + r) * w + ox * step + col]!;
+        const id = this.nextId++;
+        this.outputs.set(id, { layer, out });
+        this.maap.publish({ id, op, geometry, inputs, weights, bias: plan.bias[k]! });
+      });
+    }
+  }
+
+  private converted(s: Samples<MaapResult>): void {
+    const where = this.outputs.get(s.meta.id)!;
+    this.outputs.delete(s.meta.id);
+    const code = this.digitalAveraging ? Math.round(s.values.reduce((a, b) => a + b, 0) / s.values.length) : s.values[0]!;
+    const plan = this.graphs[where.layer]!.plan;
+    this.write(plan.outputBase + where.out, code, s.meta.op, () => {
+      this.perform(this.outputAction, 1, { op: s.meta.op, values: { layer: plan.ordinal, index: where.out, code, sets: s.meta.sets.join(' ') } });
+      this.busy--;
+      if (where.layer + 1 < this.graphs.length) this.readInput(where.layer + 1, where.out);
+      else if (++this.finished === plan.output.c * plan.output.h * plan.output.w) this.marks.publish({ time: this.now, image: this.image, phase: 'end' });
+      this.dispatch();
+    });
+  }
+}

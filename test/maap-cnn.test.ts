@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import { fitImage, syntheticDigit } from '../src/arch/input.js';
+import type { RunReport } from '../src/arch/report.js';
+import { runScenario } from '../src/arch/runner.js';
+import { loadScenario } from '../src/arch/scenario.js';
+import { WeightSource } from '../src/arch/weights.js';
+import { MaapSet, maapIdeal } from '../src/components/maap/maap-set.js';
+import { sramAccessOf } from '../src/components/memory/sram.js';
+import { Bus } from '../src/scheduler/bus.js';
+import { Kernel } from '../src/scheduler/kernel.js';
+
+const run = (file: string, ...sets: string[]): RunReport => runScenario(loadScenario(`scenarios/${file}`, sets));
+const energy = (r: RunReport, ...actions: string[]): number => r.energy_breakdown.filter((l) => actions.includes(l.action)).reduce((a, l) => a + l.energy_j, 0);
+const near = (x: number, target: number, tolerance: number): void => {
+  expect(Math.abs(x - target) / target).toBeLessThan(tolerance);
+};
+
+describe('maap-cnn (seed 003)', () => {
+  const four = run('maap-cnn-4bit.yaml');
+
+  it('counts what Table 1 counts, from the network', () => {
+    expect(four.counts).toMatchObject({ maap_outputs: 3904, maap_ops: 3904 * 16, adc_conversions: 3904, multiplies: 3088, memory_accesses: 85328 });
+    expect(four['count_rule']).toEqual({ outputs: 3904, inputReads: 3088, multiplies: 3088, weightReads: 2304 * 9 + 1600 * 36, outputWrites: 3904, memoryAccesses: 85328 });
+    // Traffic in bits: every access moves one b-bit word.
+    expect(four.traffic).toEqual({ reads: 85328 - 3904, writes: 3904, bits_read: 4 * (85328 - 3904), bits_written: 4 * 3904 });
+  });
+
+  it('spends 80.6 nJ at 4 bits and 964 nJ at 32 bits (R = 16, analog averaging)', () => {
+    near(four.energy_j, 80.6e-9, 0.02);
+    near(run('maap-cnn-32bit.yaml').energy_j, 964e-9, 0.02);
+    // Each part is its count times its cost: 0.225 pJ/bit per measurement, 41.8 fJ/bit per access, ...
+    near(energy(four, 'maap_op', 'ota_drive'), 3904 * 16 * 0.9e-12, 1e-9);
+    near(energy(four, 'sram_read', 'sram_write'), 85328 * 4 * 41.8e-15, 1e-9);
+    near(energy(four, 'multiply'), 3088 * 16 * 125.4e-15, 1e-9);
+    near(energy(four, 'adc_conversion'), 3904 * 1e-12, 1e-9);
+  });
+
+  it('spends 79.8 nJ (b = 4, R = 8) and 1023 nJ (b = 32, R = 16) when each measurement is converted', () => {
+    const small = run('maap-cnn-4bit.yaml', 'params.maap.redundancy=8', 'params.maap.averaging=digital');
+    expect(small.counts['adc_conversions']).toBe(3904 * 8);
+    near(small.energy_j, 79.8e-9, 0.02);
+    const big = run('maap-cnn-32bit.yaml', 'params.maap.averaging=digital');
+    expect(big.counts['adc_conversions']).toBe(3904 * 16);
+    near(big.energy_j, 1023e-9, 0.02);
+  });
+
+  it('is dominated by memory and digital multiplies per operation (Fig. 4a, R = 1), and at 32 bits even with R = 16', () => {
+    for (const file of ['maap-cnn-4bit.yaml', 'maap-cnn-8bit.yaml', 'maap-cnn-32bit.yaml']) {
+      const r = run(file, 'params.maap.redundancy=1');
+      expect(energy(r, 'sram_read', 'sram_write', 'multiply') / r.energy_j).toBeGreaterThan(0.5);
+    }
+    const big = run('maap-cnn-32bit.yaml');
+    expect(energy(big, 'sram_read', 'sram_write', 'multiply') / big.energy_j).toBeGreaterThan(0.5);
+  });
+
+  it('gets no slower with more sets, until the SRAM ports saturate', () => {
+    const m1 = run('maap-cnn-4bit.yaml', 'params.maap.sets=1', 'params.maap.redundancy=1');
+    const sweep = [16, 64, 256, 3904].map((m) => run('maap-cnn-4bit.yaml', `params.maap.sets=${m}`));
+    const latencies = [m1, ...sweep].map((r) => r.latency_ps);
+    for (let i = 1; i < latencies.length; i++) expect(latencies[i]!).toBeLessThanOrEqual(latencies[i - 1]!);
+    expect(latencies[2]!).toBeLessThan(0.5 * latencies[1]!);
+    expect(m1['busiest']).toBe('maap_sets');
+    expect(sweep[3]!['busiest']).toBe('sram_ports');
+    expect((sweep[3]!['utilization'] as Record<string, number>)['sram_ports']).toBeGreaterThan(0.85);
+    // Energy does not depend on how many sets there are (seed 003 Sec. 4.1).
+    for (const r of sweep) near(r.energy_j, four.energy_j, 1e-12);
+  });
+
+  it('refuses fewer sets than the redundancy needs', () => {
+    expect(() => run('maap-cnn-4bit.yaml', 'params.maap.sets=8')).toThrow(/R = 16 distinct sets, but there are only 8/);
+  });
+
+  it('maps another network by the same rule (hand-derived counts)', () => {
+    // 16x16x1 -> conv 5x5, 2 templates -> 12x12x2 -> ReLU -> pool 2/2 -> 6x6x2 (72 outputs)
+    // -> conv 3x3 over 2 maps, 3 templates -> 4x4x3 -> ReLU (48 outputs, no pooling).
+    const r = run(
+      'maap-cnn-4bit.yaml',
+      'network.input=[16, 16, 1]',
+      'network.layers=[{type: conv, kernel: 5, templates: 2}, {type: relu}, {type: maxpool, size: 2, stride: 2}, {type: conv, kernel: 3, templates: 3}, {type: relu}, {type: dense, outputs: 10}]',
+      'params.maap.redundancy=4',
+    );
+    const outputs = 72 + 48;
+    const inputs = 256 + 72;
+    const weightReads = 72 * 25 + 48 * 18;
+    expect(r.counts).toMatchObject({ maap_outputs: outputs, maap_ops: 4 * outputs, adc_conversions: outputs, multiplies: inputs, memory_accesses: weightReads + outputs + inputs });
+    expect(r.counts['memory_accesses']).toBe(3112);
+  });
+
+  it('measures each output on R distinct sets, and averaging shrinks the error', () => {
+    const single = run('maap-cnn-4bit.yaml', 'params.maap.redundancy=1');
+    const e1 = single['errors'] as { measurement_rms: number; output_rms: number };
+    const e16 = four['errors'] as { measurement_rms: number; output_rms: number };
+    expect(e1.output_rms).toBeCloseTo(e1.measurement_rms, 12);
+    expect(e16.output_rms).toBeLessThan(e16.measurement_rms / 2);
+    expect(e16.measurement_rms).toBeGreaterThan(0.01);
+    const none = run('maap-cnn-4bit.yaml', 'params.maap.variation={resistance_sigma: 0, critical_current_sigma: 0, threshold_sigma: 0 V, output_swing: 0.8 V}');
+    expect((none['errors'] as { measurement_rms: number }).measurement_rms).toBe(0);
+  });
+
+  it('carries real values: without variation, the outputs in SRAM are what a plain CNN computes', () => {
+    const weights = WeightSource.random(2020);
+    const bits = 16;
+    const q = (x: number): number => Math.round(Math.min(1, Math.max(0, x)) * (2 ** bits - 1)) / (2 ** bits - 1);
+    const layer = (input: Float64Array[], size: number, index: number): Float64Array[] => {
+      const lw = weights.forLayer(index, [4, input.length, 3, 3], 4);
+      const max = lw.weights.reduce((m, w) => Math.max(m, Math.abs(w)), 0);
+      const scale = max / (2 ** (bits - 1) - 1);
+      const w = lw.weights.map((x) => Math.round(x / scale) * scale);
+      const conv = size - 2;
+      const out = conv - 2;
+      return Array.from({ length: 4 }, (_, k) => {
+        const o = new Float64Array(out * out);
+        for (let y = 0; y < out; y++)
+          for (let x = 0; x < out; x++) {
+            let best = 0;
+            for (let py = 0; py < 3; py++)
+              for (let px = 0; px < 3; px++) {
+                let s = lw.bias[k]!;
+                for (let j = 0; j < input.length; j++) for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) s += w[((k * input.length + j) * 3 + dy) * 3 + dx]! * input[j]![(y + py + dy) * size + x + px + dx]!;
+                best = Math.max(best, s);
+              }
+            o[y * out + x] = q(best);
+          }
+        return o;
+      });
+    };
+    const image = fitImage(syntheticDigit(7), [28, 28, 1]).map(q);
+    const expected = layer(layer([image], 28, 0), 24, 3).flatMap((a) => [...a]);
+    const written = new Map<number, number>();
+    runScenario(loadScenario('scenarios/maap-cnn-4bit.yaml', ['params.bits=16', 'params.maap.variation={resistance_sigma: 0, critical_current_sigma: 0, threshold_sigma: 0 V, output_swing: 0.8 V}']), {
+      attach: (sim) =>
+        sim.bus.topic(sramAccessOf('sram')).listen((a) => {
+          const m = /^L2\/out\[(\d+)\]$/.exec(a.op ?? '');
+          if (a.kind === 'write' && m !== null) written.set(Number(m[1]), a.value! / (2 ** bits - 1));
+        }),
+    });
+    expect(written.size).toBe(1600);
+    let worst = 0;
+    expected.forEach((v, i) => (worst = Math.max(worst, Math.abs(written.get(i)! - v))));
+    expect(worst).toBeLessThan(1e-3);
+    expect(Math.max(...expected)).toBeGreaterThan(0.1);
+  });
+});
+
+describe('MAAP set', () => {
+  it('draws its process variation once, from its own stream', () => {
+    const make = (seed: number, name: string): MaapSet => {
+      const kernel = new Kernel();
+      return new MaapSet({ kernel, bus: new Bus(kernel), seed }, name, 0, 600, 1e-12, { resistance_sigma: 0.05, critical_current_sigma: 0.05, threshold_sigma: 0.01, output_swing: 0.8 });
+    };
+    const a = make(1, 'maap[3]');
+    expect(make(1, 'maap[3]').gain).toBe(a.gain);
+    expect(make(1, 'maap[4]').gain).not.toBe(a.gain);
+    expect(a.respond(0.5)).toBeCloseTo(0.5 * a.gain + a.offset, 15);
+    expect(a.respond(-5)).toBe(0);
+  });
+
+  it('computes max over the pooling window of ReLU(conv)', () => {
+    // 1 map, 1x1 kernel, 2x2 pool: the patch is 2x2 and each conv output is w * x + b.
+    const ideal = maapIdeal({ geometry: { maps: 1, kernel: 1, convStride: 1, pool: 2, patch: 2 }, inputs: Float64Array.of(0.1, 0.7, 0.3, 0.2), weights: Float64Array.of(0.5), bias: 0.05 });
+    expect(ideal).toBeCloseTo(0.4, 12);
+    expect(maapIdeal({ geometry: { maps: 1, kernel: 1, convStride: 1, pool: 1, patch: 1 }, inputs: Float64Array.of(0.4), weights: Float64Array.of(-1), bias: 0 })).toBe(0);
+  });
+});
