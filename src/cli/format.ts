@@ -66,5 +66,15 @@ export function formatRun(r: RunReport): string {
       ),
     );
   }
+  const utilization = r['utilization'];
+  if (typeof utilization === 'object' && utilization !== null) {
+    const busiest = r['busiest'];
+    out.push(
+      render(
+        [['shared resource', 'utilization'], ...Object.entries(utilization as Record<string, number>).map(([k, v]) => [k === busiest ? `${k} (busiest)` : k, `${(100 * v).toFixed(1)} %`])],
+        [1],
+      ),
+    );
+  }
   return out.join('');
 }
