@@ -15,6 +15,11 @@ export interface BuildContext {
 /** A design built for one run: it processes images and reports its own figures. */
 export interface Machine {
   /**
+   * One-off work before the first image (writing weights into synapses), started now; the
+   * machine publishes the end mark of image SETUP when it is done. Reported apart from images.
+   */
+  setup?(): void;
+  /**
    * Starts processing one image now (pixels fitted to the network input). The machine
    * publishes the image's end mark on the bus when its last result is in.
    */

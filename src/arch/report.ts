@@ -28,6 +28,15 @@ export interface RunReport {
   readonly [design: string]: unknown;
 }
 
+/** The setup window's figures (weights written before the first image). */
+export interface SetupReport {
+  readonly latency_ps: number;
+  readonly energy_j: number;
+  readonly energy_breakdown: readonly BreakdownLine[];
+  readonly counts: Readonly<Record<string, number>>;
+  readonly traffic: RunReport['traffic'];
+}
+
 export interface ReportInput {
   readonly scenario: string;
   readonly design: string;
@@ -35,6 +44,7 @@ export interface ReportInput {
   readonly seed: string | number;
   readonly input: string;
   readonly images: readonly ImageTotals[];
+  readonly setup?: ImageTotals | undefined;
   readonly sources: readonly { source: string; label: number | undefined }[];
   readonly events: number;
   readonly extraCounts: (counts: Readonly<Record<string, number>>) => Record<string, number>;
@@ -43,12 +53,12 @@ export interface ReportInput {
 
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
-/** Averages the ledger's images into the per-image figures of the report. */
-export function buildReport(input: ReportInput): RunReport {
-  const n = input.images.length;
+/** Energy lines and counts averaged over images, largest energy first. */
+function averaged(images: readonly ImageTotals[]): { breakdown: BreakdownLine[]; counts: Record<string, number> } {
+  const n = images.length;
   const lines = new Map<string, { component: string; class: ComponentClass; action: string; count: number; energy_j: number }>();
   const counts = new Map<string, number>();
-  for (const img of input.images) {
+  for (const img of images) {
     for (const l of img.lines) {
       const key = `${l.component}\u0000${l.action}`;
       const acc = lines.get(key) ?? { component: l.component, class: l.kind, action: l.action, count: 0, energy_j: 0 };
@@ -58,7 +68,27 @@ export function buildReport(input: ReportInput): RunReport {
     }
     for (const [k, v] of Object.entries(img.counts)) counts.set(k, (counts.get(k) ?? 0) + v / n);
   }
-  const baseCounts = Object.fromEntries([...counts].sort(([a], [b]) => a.localeCompare(b)));
+  return {
+    breakdown: [...lines.values()].sort((a, b) => b.energy_j - a.energy_j || a.component.localeCompare(b.component) || a.action.localeCompare(b.action)),
+    counts: Object.fromEntries([...counts].sort(([a], [b]) => a.localeCompare(b))),
+  };
+}
+
+function setupReport(s: ImageTotals): SetupReport {
+  const { breakdown, counts } = averaged([s]);
+  return {
+    latency_ps: s.latency,
+    energy_j: s.energy,
+    energy_breakdown: breakdown,
+    counts,
+    traffic: { reads: s.traffic.reads, writes: s.traffic.writes, bits_read: s.traffic.bitsRead, bits_written: s.traffic.bitsWritten },
+  };
+}
+
+/** Averages the ledger's images into the per-image figures of the report. */
+export function buildReport(input: ReportInput): RunReport {
+  const n = input.images.length;
+  const { breakdown, counts: baseCounts } = averaged(input.images);
   const allCounts = { ...baseCounts, ...input.extraCounts(baseCounts) };
   return {
     scenario: input.scenario,
@@ -69,7 +99,7 @@ export function buildReport(input: ReportInput): RunReport {
     images: n,
     latency_ps: mean(input.images.map((i) => i.latency)),
     energy_j: mean(input.images.map((i) => i.energy)),
-    energy_breakdown: [...lines.values()].sort((a, b) => b.energy_j - a.energy_j || a.component.localeCompare(b.component) || a.action.localeCompare(b.action)),
+    energy_breakdown: breakdown,
     counts: allCounts,
     traffic: {
       reads: mean(input.images.map((i) => i.traffic.reads)),
@@ -90,6 +120,7 @@ export function buildReport(input: ReportInput): RunReport {
       latency_ps: img.latency,
       energy_j: img.energy,
     })),
+    ...(input.setup === undefined ? {} : { setup: setupReport(input.setup) }),
     ...input.summary,
   };
 }

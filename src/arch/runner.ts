@@ -1,6 +1,6 @@
 import type { SimContext } from '../components/component.js';
 import { Ledger } from '../components/ledger.js';
-import { IMAGES } from '../components/records.js';
+import { IMAGES, SETUP } from '../components/records.js';
 import { Bus } from '../scheduler/bus.js';
 import { Kernel } from '../scheduler/kernel.js';
 import { fitImage, syntheticDigits, type ImageSource } from './input.js';
@@ -34,6 +34,13 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   options.attach?.(sim);
   const machine = scenario.design.build(scenario.value, { sim, layers: scenario.layers, weights: weightsOf(scenario) });
   const marks = bus.topic(IMAGES);
+  if (machine.setup !== undefined) {
+    marks.publish({ time: kernel.now, image: SETUP, phase: 'start' });
+    machine.setup();
+    kernel.run();
+    if (ledger.inImage) throw new RunError(`design ${scenario.design.name} ran out of events before finishing its setup`);
+  }
+  const setupEvents = kernel.processed;
   const sources: { source: string; label: number | undefined }[] = [];
   for (let k = 0; k < count; k++) {
     const image = source.image(k);
@@ -53,8 +60,9 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     seed: scenario.value.seed,
     input: source.description,
     images: ledger.images,
+    setup: ledger.setup,
     sources,
-    events: kernel.processed,
+    events: kernel.processed - setupEvents,
     extraCounts: (c) => machine.derivedCounts?.(c) ?? {},
     summary: machine.summary(ledger.images),
   });

@@ -76,6 +76,32 @@ export function publishedFigures(): Figure[] {
     { what: 'MAAP-CNN: energy, 4 bits, R = 8, digital averaging', source: '003 Eq. 2 (second reading)', published: '79.8 nJ', spinarch: J4(d4.energy_j), command: cmd('maap-cnn-4bit.yaml', 'params.maap.redundancy=8', 'params.maap.averaging=digital') },
     { what: 'MAAP-CNN: energy, 32 bits, R = 16, digital averaging', source: '003 Eq. 2 (second reading)', published: '1023 nJ', spinarch: J4(d32.energy_j), command: cmd('maap-cnn-32bit.yaml', 'params.maap.averaging=digital') },
   );
+  const sot = run('sot-mlp.yaml');
+  const sd = device(sot);
+  const sotSetup = sot['setup'] as { latency_ps: number; energy_j: number };
+  const kOhm = (x: number): string => formatSI(x, 'Ohm', 4);
+  figures.push(
+    { what: 'SOT-MRAM MTJ: R_P and R_AP at zero bias', source: '004 Eq. 1, Table I', published: 'R_P = RA / Area = 8.49 kOhm, R_AP = 16.98 kOhm', spinarch: `${kOhm(sd['r_p_ohm']!)}, ${kOhm(sd['r_ap_ohm']!)}`, command: cmd('sot-mlp.yaml') },
+    { what: 'SOT-MRAM MTJ: TMR at V_b = V0', source: '004 Eq. 2', published: 'TMR0/100 / 2 = 0.5', spinarch: String(sd['tmr_at_v0']), command: cmd('sot-mlp.yaml') },
+    { what: 'SOT-MLP 784x16x10: inference latency', source: '004 Sec. III, V-B', published: '1 clock cycle', spinarch: `${sot.latency_ps / (sot['clock_period_ps'] as number)} cycle (${ns(sot.latency_ps)} at the chosen clock)`, command: cmd('sot-mlp.yaml') },
+    { what: 'SOT-MLP 784x16x10: writing all weights', source: '004 Sec. III', published: '16 + 10 = 26 cycles (one row per cycle)', spinarch: `${sot['write_cycles'] as number} cycles (${ns(sotSetup.latency_ps)})`, command: cmd('sot-mlp.yaml') },
+    { what: 'SOT-MLP 784x16x10: energy per inference / per full write', source: '004 (open in the paper)', published: 'not given (neuron 64 uW)', spinarch: `${J(sot.energy_j)} / ${J(sotSetup.energy_j)}`, command: cmd('sot-mlp.yaml') },
+  );
+  const mtj = run('mtj-mlp.yaml');
+  const cs = mtj['cell_statistics'] as { levels: unknown[]; separated: boolean; program_all_v: { min: number; max: number; mean: number } };
+  const volts = (v: number): string => `${v.toFixed(2)} V`;
+  const perN = [1, 2, 3, 4, 5, 6, 7].map((n) => {
+    const c = run('mtj-mlp.yaml', `params.cell.mtjs=${n}`, 'network.layers=[{type: dense, outputs: 2}]', 'params.neuron.feedback=[5 kOhm]')['cell_statistics'] as { levels: unknown[]; separated: boolean };
+    return c.separated ? c.levels.length : -c.levels.length;
+  });
+  const mtjSetup = mtj['setup'] as { latency_ps: number; energy_j: number };
+  figures.push(
+    { what: 'Serial-MTJ cell, 7 MTJs, 300 Monte Carlo cells: levels', source: '002 Sec. II, Fig. 2a', published: '8 clearly separated levels', spinarch: `${cs.levels.length} levels, ${cs.separated ? 'no overlap' : 'OVERLAPPING'}`, command: cmd('mtj-mlp.yaml') },
+    { what: 'Serial-MTJ cell, 7 MTJs: voltage to program all seven', source: '002 Sec. II-B', published: 'about 3.25 V', spinarch: `${volts(cs.program_all_v.mean)} mean (${volts(cs.program_all_v.min)} to ${volts(cs.program_all_v.max)})`, command: cmd('mtj-mlp.yaml') },
+    { what: 'Serial-MTJ cell, 1 to 7 MTJs: levels', source: '002 Sec. II', published: 'N + 1', spinarch: perN.map((l) => (l > 0 ? String(l) : `${-l} (overlap)`)).join(', '), command: cmd('mtj-mlp.yaml', 'params.cell.mtjs=3') },
+    { what: 'MTJ-MLP 400x16x16x10: latency / energy per inference', source: '002 (not given)', published: 'not given (op-amp 12 uA at 1.8 V)', spinarch: `${ns(mtj.latency_ps)} / ${J(mtj.energy_j)}`, command: cmd('mtj-mlp.yaml') },
+    { what: 'MTJ-MLP 400x16x16x10: programming all weights', source: '002 (not given)', published: 'not given', spinarch: `${ns(mtjSetup.latency_ps)} / ${J(mtjSetup.energy_j)}`, command: cmd('mtj-mlp.yaml') },
+  );
   return figures;
 }
 

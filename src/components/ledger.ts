@@ -1,7 +1,7 @@
 import type { Subscription } from 'rxjs';
 import type { Bus } from '../scheduler/bus.js';
 import type { Ps } from '../scheduler/time.js';
-import { ACTIONS, IMAGES, TRAFFIC, type ActionRecord, type ComponentClass, type ImageMark, type TrafficRecord } from './records.js';
+import { ACTIONS, IMAGES, SETUP, TRAFFIC, type ActionRecord, type ComponentClass, type ImageMark, type TrafficRecord } from './records.js';
 
 /** Energy of one action of one component (or of a group of indexed instances). */
 export interface EnergyLine {
@@ -148,6 +148,8 @@ export class Ledger {
   private readonly subscriptions: Subscription[];
   private open: OpenImage | undefined;
   readonly images: ImageTotals[] = [];
+  /** The setup window (weights written before the first image), if the design has one. */
+  setup: ImageTotals | undefined;
 
   constructor(bus: Bus) {
     this.subscriptions = [
@@ -168,7 +170,9 @@ export class Ledger {
       this.open = new OpenImage(m.image, m.time);
     } else {
       if (this.open === undefined || this.open.image !== m.image) throw new LedgerError(`image ${m.image} ended without starting`);
-      this.images.push(this.open.close(m.time));
+      const totals = this.open.close(m.time);
+      if (m.image === SETUP) this.setup = totals;
+      else this.images.push(totals);
       this.open = undefined;
     }
   }

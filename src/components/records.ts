@@ -51,14 +51,28 @@ export interface SignalRecord {
   readonly op?: string;
 }
 
-/** Marks the start and end of one image's processing. */
+/**
+ * Marks the start and end of one image's processing. Image SETUP (-1) is the one-off work
+ * before the first image, such as writing the weights into the synapses.
+ */
 export interface ImageMark {
   readonly time: Ps;
   readonly image: number;
   readonly phase: 'start' | 'end';
 }
 
+export const SETUP = -1;
+
 export const ACTIONS = topicKey<ActionRecord>('ledger/actions');
 export const TRAFFIC = topicKey<TrafficRecord>('ledger/traffic');
 export const SIGNALS = topicKey<SignalRecord>('trace/signals');
 export const IMAGES = topicKey<ImageMark>('run/images');
+
+/** An inference in an analog array: the read path is enabled from `start` for `period`. */
+export interface InferenceWindow {
+  readonly image: number;
+  readonly start: Ps;
+  readonly period: Ps;
+}
+
+export const INFERENCE = topicKey<InferenceWindow>('run/inference');

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { topicKey, type Topic } from '../../scheduler/bus.js';
+import { quantity, ratio } from '../../scenario/fields.js';
+import { Component, type ActionSpec, type SimContext } from '../component.js';
+import { INFERENCE, type ComponentClass } from '../records.js';
+import { mtjCurrentsOf, mtjInputsOf, type MtjLayerInputs } from './synapse-array.js';
+
+export const mtjNeuronParams = z.strictObject({
+  /** Core supply of the neuron's op-amps and inverter (seed 002: 1.8 V, UMC 180 nm). */
+  supply: quantity('voltage', { positive: true }),
+  /** Current of one op-amp (seed 002: about 12 uA in total, with a 1 uA bias). */
+  opamp_current: quantity('current', { min: 0 }),
+  /** Gain-bandwidth product of one op-amp. */
+  gain_bandwidth: quantity('frequency', { positive: true }),
+  /** Time constants an op-amp stage is given to settle (ln of 1 / accuracy). */
+  settle_time_constants: ratio(0.1, 50),
+  /** Summing-amplifier feedback resistance R_f, one per layer. */
+  feedback: z.array(quantity('resistance', { positive: true })).min(1),
+  /** The sigmoid inverter: its supply current, delay, and output swing and input scale. */
+  sigmoid_current: quantity('current', { min: 0 }),
+  sigmoid_delay: quantity('time', { min: 0 }),
+  output_swing: quantity('voltage', { positive: true }),
+  input_scale: quantity('voltage', { positive: true }),
+});
+
+export type MtjNeuronParams = z.output<typeof mtjNeuronParams>;
+
+/** Time an op-amp stage takes to settle: n time constants of 1 / (2 pi GBW). */
+export const opampSettle = (p: MtjNeuronParams): number => Math.ceil((p.settle_time_constants / (2 * Math.PI * p.gain_bandwidth)) * 1e12);
+
+/** A layer's time: the summing amplifiers, then the differential amplifier, then the sigmoid inverter. */
+export const layerDelay = (p: MtjNeuronParams): number => 2 * opampSettle(p) + p.sigmoid_delay;
+
+export const MTJ_OUTPUTS = topicKey<MtjLayerInputs>('mtj/outputs');
+
+/**
+ * The neurons of one layer (seed 002, Fig. 3): two summing amplifiers give
+ * -R_f sum V G_P and -R_f sum V G_N, a differential amplifier takes their difference
+ * V_d = -R_f sum V (G_P - G_N), and a modified inverter turns it into the bipolar output
+ * V_out = swing * tanh(-V_d / scale), which drives the next layer's inputs. Three op-amps
+ * per neuron and the inverter draw their supply current while an inference runs.
+ */
+export class MtjNeurons extends Component {
+  readonly kind: ComponentClass = 'analog';
+  private readonly opamps: ActionSpec;
+  private readonly inverters: ActionSpec;
+  private readonly out: Topic<MtjLayerInputs>;
+  /** End of the inference in progress: the next layer's inputs stay applied until then. */
+  private end = 0;
+
+  constructor(
+    ctx: SimContext,
+    name: string,
+    readonly layer: number,
+    readonly rows: number,
+    readonly params: MtjNeuronParams,
+    last: boolean,
+  ) {
+    super(ctx, name);
+    const feedback = params.feedback[layer]!;
+    this.opamps = this.declarePower('opamp', params.opamp_current * params.supply, 'one op-amp (summing or differential) while an inference runs');
+    this.inverters = this.declarePower('sigmoid_inverter', params.sigmoid_current * params.supply, 'one sigmoid inverter while an inference runs');
+    this.out = ctx.bus.topic(last ? MTJ_OUTPUTS : mtjInputsOf(layer + 1));
+    ctx.bus.topic(INFERENCE).listen((w) => {
+      this.end = w.start + w.period;
+      this.powerFor(this.opamps, w.period, { count: 3 * rows, values: { image: w.image } });
+      this.powerFor(this.inverters, w.period, { count: rows, values: { image: w.image } });
+    });
+    ctx.bus.topic(mtjCurrentsOf(layer)).listen((i) => {
+      const voltages = new Float64Array(rows);
+      for (let r = 0; r < rows; r++) {
+        const vd = -feedback * (i.plus[r]! - i.minus[r]!);
+        voltages[r] = params.output_swing * Math.tanh(-vd / params.input_scale);
+      }
+      this.out.publishAfter(layerDelay(params), { image: i.image, voltages, until: this.end });
+    });
+  }
+}

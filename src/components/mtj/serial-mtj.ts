@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { quantity } from '../../scenario/fields.js';
+import type { RandomStream } from '../random.js';
+
+/** Mean and standard deviation of one model parameter (seed 002, Table I). */
+const spread = <S extends z.ZodType>(value: S) => z.strictObject({ mean: value, sigma: value });
+
+/** The distributions every MTJ draws its four-line model from (seed 002, Table I). */
+export const mtjTableParams = z.strictObject({
+  /** Slope of R against |V| in the high (antiparallel) state. */
+  a1: spread(quantity('inverseCurrent')),
+  /** Zero-bias resistance in the high state. */
+  b1: spread(quantity('resistance')),
+  a0: spread(quantity('inverseCurrent')),
+  b0: spread(quantity('resistance')),
+  /** Critical current for switching at negative current (high -> low). */
+  cN: spread(quantity('current')),
+  /** Critical current for switching at positive current (low -> high). */
+  cP: spread(quantity('current')),
+});
+
+export type MtjTable = z.output<typeof mtjTableParams>;
+
+/** One MTJ's drawn parameters. */
+export interface Mtj {
+  readonly a1: number;
+  readonly b1: number;
+  readonly a0: number;
+  readonly b0: number;
+  readonly cN: number;
+  readonly cP: number;
+}
+
+/** Draws one MTJ from the table's normal distributions. */
+export function drawMtj(t: MtjTable, rng: RandomStream): Mtj {
+  return {
+    a1: rng.normal(t.a1.mean, t.a1.sigma),
+    b1: rng.normal(t.b1.mean, t.b1.sigma),
+    a0: rng.normal(t.a0.mean, t.a0.sigma),
+    b0: rng.normal(t.b0.mean, t.b0.sigma),
+    cN: rng.normal(t.cN.mean, t.cN.sigma),
+    cP: rng.normal(t.cP.mean, t.cP.sigma),
+  };
+}
+
+/**
+ * The four-line model (seed 002, Fig. 1a): in each state the resistance is a straight line
+ * in the bias, R = b + a |V|, the same for both polarities; a < 0, so resistance falls with
+ * bias as tunnelling magnetoresistance does. With V = I R this gives, exactly,
+ * R(I) = b / (1 - a |I|), and the MTJ's voltage V(I) = I b / (1 - a |I|), odd and increasing.
+ */
+export function mtjVoltage(m: Mtj, high: boolean, current: number): number {
+  const [a, b] = high ? [m.a1, m.b1] : [m.a0, m.b0];
+  return (current * b) / (1 - a * Math.abs(current));
+}
+
+function mtjSlope(m: Mtj, high: boolean, current: number): number {
+  const [a, b] = high ? [m.a1, m.b1] : [m.a0, m.b0];
+  const d = 1 - a * Math.abs(current);
+  return b / (d * d);
+}
+
+/**
+ * A multi-level cell: N MTJs in series (seed 002, Sec. II). The same current flows through
+ * all of them and their voltages add. `high[i]` is MTJ i's state.
+ */
+export class SerialCell {
+  readonly high: boolean[];
+
+  constructor(readonly mtjs: readonly Mtj[]) {
+    this.high = mtjs.map(() => false);
+  }
+
+  /** Number of MTJs in the high state: the cell's level, 0..N. */
+  get level(): number {
+    return this.high.reduce((n, h) => n + (h ? 1 : 0), 0);
+  }
+
+  /** Voltage across the string at `current`. */
+  voltage(current: number): number {
+    let v = 0;
+    for (let i = 0; i < this.mtjs.length; i++) v += mtjVoltage(this.mtjs[i]!, this.high[i]!, current);
+    return v;
+  }
+
+  /**
+   * Current at applied voltage `v` (through `series` ohms in series, such as a switch), in
+   * the present states: the exact inverse of V(I) + I R, by Newton's method on a monotonic
+   * curve (a few steps).
+   */
+  current(v: number, series = 0): number {
+    if (v === 0) return 0;
+    let zero = series;
+    for (let i = 0; i < this.mtjs.length; i++) zero += this.high[i]! ? this.mtjs[i]!.b1 : this.mtjs[i]!.b0;
+    let current = v / zero;
+    for (let k = 0; k < 50; k++) {
+      let f = current * series - v;
+      let df = series;
+      for (let i = 0; i < this.mtjs.length; i++) {
+        f += mtjVoltage(this.mtjs[i]!, this.high[i]!, current);
+        df += mtjSlope(this.mtjs[i]!, this.high[i]!, current);
+      }
+      const step = f / df;
+      current -= step;
+      if (Math.abs(step) <= 1e-15 + 1e-12 * Math.abs(current)) break;
+    }
+    return current;
+  }
+
+  /** Resistance read at a small bias `v` (the read operation). */
+  readResistance(v: number): number {
+    return v / this.current(v);
+  }
+
+  /**
+   * Applies voltage `v` and lets the states settle, as the paper's stepping algorithm does
+   * with a vanishing current step: the current ramps from 0; the first MTJ whose critical
+   * current is reached switches, and the ramp starts again in the new states; it stops when
+   * the string's voltage reaches `v`. Returns how many MTJs switched.
+   */
+  apply(v: number, series = 0): number {
+    let switched = 0;
+    for (;;) {
+      const target = this.current(v, series);
+      // The MTJ the ramp reaches first: the smallest critical current it can still cross.
+      let first = -1;
+      for (let i = 0; i < this.mtjs.length; i++) {
+        const m = this.mtjs[i]!;
+        const crosses = target >= 0 ? !this.high[i]! && m.cP <= target : this.high[i]! && m.cN >= target;
+        if (crosses && (first < 0 || (target >= 0 ? m.cP < this.mtjs[first]!.cP : m.cN > this.mtjs[first]!.cN))) first = i;
+      }
+      if (first < 0) return switched;
+      this.high[first] = target >= 0;
+      switched++;
+    }
+  }
+
+  /**
+   * Write voltages: the applied voltage (through `series` ohms) at which each further MTJ
+   * switches when it ramps up from the all-low state, in order (seed 002, Fig. 2c). Leaves
+   * the states as they were.
+   */
+  writeVoltages(series = 0): number[] {
+    const saved = [...this.high];
+    this.high.fill(false);
+    const out: number[] = [];
+    while (this.level < this.mtjs.length) {
+      let next = -1;
+      for (let i = 0; i < this.mtjs.length; i++) if (!this.high[i]! && (next < 0 || this.mtjs[i]!.cP < this.mtjs[next]!.cP)) next = i;
+      const cP = this.mtjs[next]!.cP;
+      out.push(this.voltage(cP) + cP * series);
+      this.high[next] = true;
+    }
+    this.high.splice(0, this.high.length, ...saved);
+    return out;
+  }
+
+  /** Resets every MTJ to low. */
+  erase(): void {
+    this.high.fill(false);
+  }
+}

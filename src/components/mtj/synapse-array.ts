@@ -1,0 +1,188 @@
+import { z } from 'zod';
+import { topicKey, type Topic } from '../../scheduler/bus.js';
+import type { Ps } from '../../scheduler/time.js';
+import { quantity, wholeNumber } from '../../scenario/fields.js';
+import { Component, type ActionSpec, type SimContext } from '../component.js';
+import type { ComponentClass } from '../records.js';
+import { SerialCell, drawMtj, mtjTableParams } from './serial-mtj.js';
+
+export const multiLevelCellParams = z.strictObject({
+  /** MTJs in series per cell: N + 1 levels (seed 002: 7 MTJs, 8 levels). */
+  mtjs: wholeNumber(1, 32),
+  table: mtjTableParams,
+  /** Bias at which a cell is read (well below any critical current). */
+  read_voltage: quantity('voltage', { positive: true }),
+  /** The programming circuit: pulses of rising amplitude, each followed by a verifying read. */
+  program: z.strictObject({
+    write_pulse: quantity('time', { min: 1 }),
+    read_pulse: quantity('time', { min: 1 }),
+    start_voltage: quantity('voltage', { positive: true }),
+    step: quantity('voltage', { positive: true }),
+    /** The I/O supply: no pulse may exceed it (seed 002: 3.3 V transistors). */
+    max_voltage: quantity('voltage', { positive: true }),
+    /** Negative pulse that returns every MTJ to low before programming. */
+    erase_voltage: quantity('voltage'),
+    /** On-resistance of the high-voltage switch in series with a cell while it is programmed. */
+    switch_resistance: quantity('resistance', { min: 0 }),
+  }),
+});
+
+export type MultiLevelCellParams = z.output<typeof multiLevelCellParams>;
+
+/** Voltages on a layer's inputs for one inference, applied until `until`. */
+export interface MtjLayerInputs {
+  readonly image: number;
+  readonly voltages: Float64Array;
+  readonly until: Ps;
+}
+
+/** The summed currents of each row's positive and negative cells. */
+export interface MtjRowCurrents {
+  readonly image: number;
+  readonly plus: Float64Array;
+  readonly minus: Float64Array;
+}
+
+export const mtjInputsOf = (layer: number) => topicKey<MtjLayerInputs>(`mtj/layer[${layer}]/inputs`);
+export const mtjCurrentsOf = (layer: number) => topicKey<MtjRowCurrents>(`mtj/layer[${layer}]/currents`);
+export const mtjProgramOf = (layer: number) => topicKey<{ readonly levels: Int16Array }>(`mtj/layer[${layer}]/program`);
+export const mtjProgrammedOf = (layer: number) => topicKey<{ readonly layer: number }>(`mtj/layer[${layer}]/programmed`);
+
+/**
+ * A layer's synapses (seed 002, Fig. 3a): for every neuron (row) and input (column), a pair
+ * of multi-level cells, G_P and G_N, so the weight is G_P - G_N. Every MTJ of every cell
+ * draws its four-line model from Table I's distributions, from this block's stream.
+ *
+ * Programming (the array's own 3.3 V circuit): a row at a time, each cell is erased by a
+ * negative pulse, then given pulses of rising amplitude, each followed by a read, until it
+ * reads at its target level. Inference: every cell carries I = I(V_in) at its input's
+ * voltage into the row's summing amplifiers.
+ */
+export class MultiLevelSynapses extends Component {
+  readonly kind: ComponentClass = 'spintronic';
+  /** Cells, two per synapse: index (row * columns + column) * 2 + (0 for P, 1 for N). */
+  readonly cells: SerialCell[] = [];
+  private readonly currents: Topic<MtjRowCurrents>;
+  private readonly programmed: Topic<{ readonly layer: number }>;
+  private readonly erase: ActionSpec;
+  private readonly write: ActionSpec;
+  private readonly verify: ActionSpec;
+  private readonly read: ActionSpec;
+  /** Pulses each cell took to reach its level in the last programming (for the report). */
+  readonly pulses: number[] = [];
+
+  constructor(
+    ctx: SimContext,
+    name: string,
+    readonly layer: number,
+    readonly rows: number,
+    readonly columns: number,
+    readonly params: MultiLevelCellParams,
+    /** Input voltage of the bias column. */
+    readonly biasVoltage: number,
+  ) {
+    super(ctx, name);
+    const rng = this.rng;
+    for (let i = 0; i < rows * columns * 2; i++) this.cells.push(new SerialCell(Array.from({ length: params.mtjs }, () => drawMtj(params.table, rng))));
+    this.erase = this.declareEnergy('erase_pulse', 0, 'a negative pulse returning a cell to its lowest level');
+    this.write = this.declareEnergy('write_pulse', 0, 'one programming pulse: V x I over the pulse');
+    this.verify = this.declareEnergy('verify_read', 0, 'one verifying read at the read bias');
+    this.read = this.declarePower('synapse_read', 0, 'current through the cells while the inputs are applied');
+    this.currents = ctx.bus.topic(mtjCurrentsOf(layer));
+    this.programmed = ctx.bus.topic(mtjProgrammedOf(layer));
+    ctx.bus.topic(mtjProgramOf(layer)).listen((p) => this.programRow(p.levels, 0));
+    ctx.bus.topic(mtjInputsOf(layer)).listen((v) => this.infer(v));
+  }
+
+  /** Cells that the supply could not bring to their level (they keep the highest level reached). */
+  failed = 0;
+
+  /** Programs one cell to `level` with pulses of rising amplitude; returns its pulses and energies. */
+  programCell(cell: SerialCell, level: number): { pulses: number; writeEnergy: number; readEnergy: number; eraseEnergy: number; reached: boolean } {
+    const p = this.params.program;
+    const t = p.write_pulse * 1e-12;
+    const tr = p.read_pulse * 1e-12;
+    const series = p.switch_resistance;
+    const eraseCurrent = cell.current(p.erase_voltage, series);
+    const eraseEnergy = Math.abs(p.erase_voltage * eraseCurrent) * t;
+    cell.apply(p.erase_voltage, series);
+    if (cell.level !== 0) throw new Error(`${this.name}: an erase pulse of ${p.erase_voltage} V leaves a cell at level ${cell.level}`);
+    let pulses = 0;
+    let writeEnergy = 0;
+    let readEnergy = 0;
+    // Rising pulses; after an overshoot, erase and bisect between the highest amplitude that
+    // fell short and the lowest that went past.
+    let below = 0;
+    let above = Infinity;
+    let v = p.start_voltage;
+    while (cell.level !== level) {
+      if (v > p.max_voltage || above - below < 1e-3) return { pulses, writeEnergy, readEnergy, eraseEnergy, reached: false };
+      writeEnergy += v * cell.current(v, series) * t;
+      cell.apply(v, series);
+      pulses++;
+      readEnergy += this.params.read_voltage * cell.current(this.params.read_voltage) * tr;
+      if (cell.level < level) {
+        below = v;
+        v = Math.min(v + p.step, (below + above) / 2);
+      } else if (cell.level > level) {
+        above = v;
+        cell.apply(p.erase_voltage, series);
+        v = (below + above) / 2;
+      }
+    }
+    return { pulses, writeEnergy, readEnergy, eraseEnergy, reached: true };
+  }
+
+  /** Programs row `row` (its cells in parallel, one circuit per column), then the next. */
+  private programRow(levels: Int16Array, row: number): void {
+    if (row === this.rows) {
+      this.programmed.publish({ layer: this.layer });
+      return;
+    }
+    let longest = 0;
+    let pulses = 0;
+    let write = 0;
+    let read = 0;
+    let erase = 0;
+    for (let c = 0; c < this.columns * 2; c++) {
+      const i = row * this.columns * 2 + c;
+      const r = this.programCell(this.cells[i]!, levels[i]!);
+      this.pulses[i] = r.pulses;
+      if (!r.reached) this.failed++;
+      longest = Math.max(longest, r.pulses);
+      pulses += r.pulses;
+      write += r.writeEnergy;
+      read += r.readEnergy;
+      erase += r.eraseEnergy;
+    }
+    const p = this.params.program;
+    const duration = p.write_pulse + longest * (p.write_pulse + p.read_pulse);
+    const op = `L${this.layer}/row[${row}]`;
+    this.performCosting(this.erase, this.columns * 2, erase, { duration: p.write_pulse, op });
+    this.performCosting(this.write, pulses, write, { duration, op });
+    this.performCosting(this.verify, pulses, read, { duration, op });
+    this.kernel.after(duration, (next: number) => this.programRow(levels, next), row + 1);
+  }
+
+  private infer(v: MtjLayerInputs): void {
+    const inputs = new Float64Array(this.columns);
+    inputs.set(v.voltages.subarray(0, this.columns - 1));
+    inputs[this.columns - 1] = this.biasVoltage;
+    const plus = new Float64Array(this.rows);
+    const minus = new Float64Array(this.rows);
+    let watts = 0;
+    for (let r = 0; r < this.rows; r++) {
+      for (let c = 0; c < this.columns; c++) {
+        const x = inputs[c]!;
+        const i = (r * this.columns + c) * 2;
+        const ip = this.cells[i]!.current(x);
+        const in_ = this.cells[i + 1]!.current(x);
+        plus[r]! += ip;
+        minus[r]! += in_;
+        watts += x * (ip + in_);
+      }
+    }
+    this.powerFor(this.read, Math.max(0, v.until - this.now), { count: this.rows * this.columns * 2, watts, values: { image: v.image } });
+    this.currents.publish({ image: v.image, plus, minus });
+  }
+}

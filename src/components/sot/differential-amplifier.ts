@@ -1,0 +1,36 @@
+import type { Topic } from '../../scheduler/bus.js';
+import { Component, type ActionSpec, type SimContext } from '../component.js';
+import { INFERENCE, type ComponentClass } from '../records.js';
+import { neuronInputsOf, rowCurrentsOf, type LayerVoltages } from './messages.js';
+
+/**
+ * The differential amplifiers of a crossbar, one shared per row (seed 004, Fig. 5): each
+ * turns its row's I+ - I- into a voltage around the neuron's midpoint,
+ * V = V_mid + R_t (I+ - I-), and draws its power while the read path is enabled.
+ */
+export class DifferentialAmplifiers extends Component {
+  readonly kind: ComponentClass = 'analog';
+  private readonly power: ActionSpec;
+  private readonly out: Topic<LayerVoltages>;
+
+  constructor(
+    ctx: SimContext,
+    name: string,
+    readonly layer: number,
+    readonly rows: number,
+    readonly transimpedance: number,
+    readonly midpoint: number,
+    powerEach: number,
+    readonly settle: number,
+  ) {
+    super(ctx, name);
+    this.power = this.declarePower('amplifier', powerEach, 'one differential amplifier while the read path is on');
+    this.out = ctx.bus.topic(neuronInputsOf(layer));
+    ctx.bus.topic(INFERENCE).listen((c) => this.powerFor(this.power, c.period, { count: rows, values: { image: c.image } }));
+    ctx.bus.topic(rowCurrentsOf(layer)).listen((i) => {
+      const voltages = new Float64Array(rows);
+      for (let r = 0; r < rows; r++) voltages[r] = midpoint + transimpedance * (i.plus[r]! - i.minus[r]!);
+      this.out.publishAfter(settle, { image: i.image, voltages, until: this.now + settle });
+    });
+  }
+}
