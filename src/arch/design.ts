@@ -26,6 +26,12 @@ export interface Machine {
   process(pixels: Float64Array, index: number, image: InputImage): void;
   /** Design-specific figures for the report (stage counts, per-layer times, utilisation). */
   summary(images: readonly ImageTotals[]): Record<string, unknown>;
+  /**
+   * Makes the blocks detail one operation (`L2/out[17]`, `stage[5]/v[0,3,4]`) and returns
+   * the op ids whose records belong to it (the op and, say, the inputs that fed it), or
+   * undefined if the selector names nothing this design knows.
+   */
+  follow?(selector: string): ReadonlySet<string> | undefined;
   /** Design-specific derived counts (per image), added to the report's counts. */
   derivedCounts?(counts: Readonly<Record<string, number>>): Record<string, number>;
 }

@@ -16,6 +16,10 @@ export interface RunOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Called with the simulation before anything runs, to attach observers (tracers). */
   readonly attach?: (sim: SimContext) => void;
+  /** Blocks publish trace detail (record values, notes, level changes); off, they only check a flag. */
+  readonly tracing?: boolean;
+  /** Asks the design to detail one operation (see Machine.follow); the op ids it covers are passed back. */
+  readonly follow?: { readonly selector: string; readonly ops: (ops: ReadonlySet<string> | undefined) => void };
 }
 
 export class RunError extends Error {
@@ -29,10 +33,11 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const source = options.source ?? syntheticDigits(scenario.value.input.digit);
   const kernel = new Kernel();
   const bus = new Bus(kernel);
-  const sim: SimContext = { kernel, bus, seed: scenario.value.seed };
+  const sim: SimContext = { kernel, bus, seed: scenario.value.seed, tracing: options.tracing === true };
   const ledger = new Ledger(bus);
   options.attach?.(sim);
   const machine = scenario.design.build(scenario.value, { sim, layers: scenario.layers, weights: weightsOf(scenario) });
+  if (options.follow !== undefined) options.follow.ops(machine.follow?.(options.follow.selector));
   const marks = bus.topic(IMAGES);
   if (machine.setup !== undefined) {
     marks.publish({ time: kernel.now, image: SETUP, phase: 'start' });

@@ -18,9 +18,18 @@ export const watts = (w: number): string => formatSI(w, 'W');
 export const count = (n: number): string => (Number.isInteger(n) ? n.toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 2 }));
 export const bits = (b: number): string => (b >= 1e3 ? formatSI(b, 'b') : `${b} b`);
 
-export function render(rows: string[][], alignRight: readonly number[] = []): string {
+/**
+ * A table; `widths` fixes column widths (cells wrap inside them): the first column, the
+ * rest (0 leaves them to fit their content), and optionally the last.
+ */
+export function render(rows: string[][], alignRight: readonly number[] = [], widths?: { readonly 0: number; readonly rest: number; readonly last?: number }): string {
   const columns: Record<number, ColumnUserConfig> = {};
-  for (const c of alignRight) columns[c] = { alignment: 'right' };
+  const n = rows[0]?.length ?? 0;
+  for (let c = 0; c < n; c++) {
+    const fixed = widths === undefined ? undefined : c === 0 ? widths[0] : c === n - 1 && widths.last !== undefined ? widths.last : widths.rest;
+    const width = fixed === 0 ? undefined : fixed;
+    columns[c] = { ...(alignRight.includes(c) ? { alignment: 'right' } : {}), ...(width === undefined ? {} : { width, wrapWord: true }) };
+  }
   return table(rows, { ...plain, columns });
 }
 

@@ -11,10 +11,12 @@ import { WeightsError } from '../arch/weights.js';
 import { ScenarioError, formatIssue } from '../scenario/errors.js';
 import { displayPath } from '../scenario/load.js';
 import { TimeError } from '../scheduler/time.js';
+import { compareScenarios } from './compare.js';
 import { figuresMarkdown, publishedFigures, readmeBlocks } from './figures.js';
-import { count, formatRun, joules, render, seconds } from './format.js';
+import { formatRun, render } from './format.js';
 import { UsageError, processIo, type CliIo } from './io.js';
 import { bundledScenarios, projectRoot } from './paths.js';
+import { traceScenario } from './trace.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -61,7 +63,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', `\nExamples:\n  spinarch run scenarios/irmen-dual-cenn.yaml\n  spinarch run scenarios/irmen-dual-cenn.yaml --json --set params.irmen.fm_length='45 nm'\n  spinarch validate scenarios/charge-cenn.yaml\n  spinarch designs`);
+    .addHelpText('after', `\nExamples:\n  spinarch run scenarios/irmen-dual-cenn.yaml\n  spinarch run scenarios/irmen-dual-cenn.yaml --json --set params.irmen.fm_length='45 nm'\n  spinarch compare scenarios/charge-cenn.yaml scenarios/irmen-dual-cenn.yaml\n  spinarch trace scenarios/maap-cnn-4bit.yaml --op 'L2/out[17]'\n  spinarch trace scenarios/sot-mlp.yaml --vcd sot.vcd --perfetto sot.json\n  spinarch validate scenarios/charge-cenn.yaml`);
 
   addInputOptions(
     program
@@ -133,16 +135,47 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       io.out(`updated the generated tables in ${o.update}\n`);
     });
 
+  addInputOptions(
+    program
+      .command('compare')
+      .description('run several scenarios and show them side by side, with ratios to a baseline')
+      .argument('<scenario...>', 'scenario files (YAML)')
+      .option('--baseline <name>', 'scenario to take ratios against (default: the first)')
+      .option('--json', 'print JSON')
+      .option('--csv', 'print CSV')
+      .option('--markdown', 'print a Markdown table')
+      .option('--images <n>', 'images per scenario', positiveInt('--images'), 1)
+      .option('--set <key=value>', 'override a key in every scenario (repeatable)', collect, []),
+  ).action((files: string[], o: { baseline?: string; json?: boolean; csv?: boolean; markdown?: boolean; images: number; set: string[] } & InputOptions) => {
+    const formats = (['json', 'csv', 'markdown'] as const).filter((f) => o[f] === true);
+    if (formats.length > 1) throw new UsageError('give at most one of --json, --csv, --markdown');
+    const source = imageSource(o);
+    compareScenarios(files, { ...(o.baseline === undefined ? {} : { baseline: o.baseline }), format: formats[0] ?? 'table', images: o.images, set: o.set, ...(source === undefined ? {} : { source }) }, io);
+  });
+
+  addInputOptions(
+    program
+      .command('trace')
+      .description('run a scenario with tracers: a Perfetto trace, a VCD waveform, and/or one operation followed through the machine')
+      .argument('<scenario>', 'scenario file (YAML)')
+      .option('--perfetto <file>', 'write Chrome trace-event JSON (ui.perfetto.dev, chrome://tracing)')
+      .option('--vcd <file>', 'write an IEEE 1364 value change dump (GTKWave)')
+      .option('--op <selector>', "list every event of one operation, e.g. 'L2/out[17]' (maap-cnn), 'stage[5]/v[0,3,4]' (CeNN), 'L0/row[3]' (MLPs)")
+      .option('--from <time>', "trace from this time ('12 ns', or picoseconds)")
+      .option('--to <time>', 'trace up to this time')
+      .option('--json', 'print the --op listing as JSON')
+      .option('--images <n>', 'images to run', positiveInt('--images'), 1)
+      .option('--set <key=value>', 'override a scenario key (repeatable)', collect, []),
+  ).action((file: string, o: { perfetto?: string; vcd?: string; op?: string; from?: string; to?: string; json?: boolean; images: number; set: string[] } & InputOptions) => {
+    const source = imageSource(o);
+    traceScenario(file, { ...o, ...(source === undefined ? {} : { source }) }, io);
+  });
+
   program
     .command('start')
-    .description('the main job: run every bundled scenario and show them side by side')
+    .description('the main job: compare every bundled scenario against the charge-CeNN baseline')
     .action(() => {
-      const rows: string[][] = [['scenario', 'design', 'latency', 'energy', 'events']];
-      for (const file of bundledScenarios()) {
-        const r = runScenario(loadScenario(file));
-        rows.push([r.scenario, r.design, seconds(r.latency_ps), joules(r.energy_j), count(r.events)]);
-      }
-      io.out(render(rows, [2, 3, 4]));
+      compareScenarios(bundledScenarios(), { baseline: 'charge-cenn', format: 'table', images: 1, set: [] }, io);
     });
 
   try {
@@ -202,5 +235,12 @@ export function reportError(error: unknown, io: CliIo): number {
 
 /** Entry point of the `spinarch` binary. */
 export async function main(): Promise<void> {
+  // Output piped into `head` and the like: stop quietly when the reader goes away.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   process.exitCode = await runCli(process.argv.slice(2));
 }

@@ -14,11 +14,11 @@ export function projectRoot(): string {
   }
 }
 
-/** The scenarios that ship with spinarch, in name order (files starting with '_' are bases, not run on their own). */
+/** The scenarios that ship with spinarch, in name order (4bit before 32bit) (files starting with '_' are bases, not run on their own). */
 export function bundledScenarios(): string[] {
   const dir = path.join(projectRoot(), 'scenarios');
   return readdirSync(dir)
     .filter((f) => /\.ya?ml$/.test(f) && !f.startsWith('_'))
-    .sort()
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
     .map((f) => path.join(dir, f));
 }

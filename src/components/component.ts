@@ -9,6 +9,8 @@ export interface SimContext {
   readonly kernel: Kernel;
   readonly bus: Bus;
   readonly seed: string | number;
+  /** Someone is tracing: blocks attach values to their records and publish detail. */
+  readonly tracing?: boolean;
 }
 
 export class ComponentError extends Error {
@@ -69,6 +71,11 @@ export abstract class Component {
 
   get now(): Ps {
     return this.ctx.kernel.now;
+  }
+
+  /** Whether a tracer listens; values for traces are built only then (untraced runs pay this check). */
+  protected get tracing(): boolean {
+    return this.ctx.tracing === true;
   }
 
   /** This block's random stream, from the run's seed and its name. */
@@ -146,7 +153,27 @@ export abstract class Component {
       energy,
       duration,
       ...(detail?.op === undefined ? {} : { op: detail.op }),
-      ...(detail?.values === undefined ? {} : { values: detail.values }),
+      ...(detail?.values === undefined || !this.tracing ? {} : { values: detail.values }),
+    });
+  }
+
+  /**
+   * Publishes a trace-only record of what happened (a cell's inputs, a dispatch): no action,
+   * no energy, ignored by the ledger, and only when someone traces.
+   */
+  protected note(what: string, op: string | undefined, values: Readonly<Record<string, RecordValue>>, duration: Ps = 0): void {
+    if (!this.tracing) return;
+    this.actionTopic.publish({
+      time: this.ctx.kernel.now,
+      component: this.name,
+      kind: this.kind,
+      action: what,
+      count: 0,
+      energy: 0,
+      duration,
+      detail: true,
+      ...(op === undefined ? {} : { op }),
+      values,
     });
   }
 

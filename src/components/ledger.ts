@@ -154,7 +154,9 @@ export class Ledger {
   constructor(bus: Bus) {
     this.subscriptions = [
       bus.topic(IMAGES).listen((m) => this.mark(m)),
-      bus.topic(ACTIONS).listen((r) => this.current(r.component).addAction(r)),
+      bus.topic(ACTIONS).listen((r) => {
+        if (r.detail !== true) this.current(r.component).addAction(r);
+      }),
       bus.topic(TRAFFIC).listen((r) => this.current(r.component).addTraffic(r)),
     ];
   }

@@ -29,6 +29,8 @@ export interface ActionRecord {
   /** The operation this belongs to (for following one op through the machine). */
   readonly op?: string;
   readonly values?: Readonly<Record<string, RecordValue>>;
+  /** A trace-only note (no action, no cost): the ledger skips it. */
+  readonly detail?: boolean;
 }
 
 /** Memory traffic: accesses and bits moved, by direction. */

@@ -38,6 +38,8 @@ const SYMBOLS: Readonly<Record<string, UnitSymbol>> = {
 
 /** SI prefixes as powers of ten, so times convert to picoseconds without binary round-off. */
 const PREFIXES: Readonly<Record<string, number>> = {
+  y: -24,
+  z: -21,
   a: -18,
   f: -15,
   p: -12,
@@ -209,6 +211,8 @@ const ENGINEERING: readonly [number, string][] = [
   [1e-12, 'p'],
   [1e-15, 'f'],
   [1e-18, 'a'],
+  [1e-21, 'z'],
+  [1e-24, 'y'],
 ];
 
 /**

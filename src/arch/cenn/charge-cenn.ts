@@ -15,6 +15,7 @@ import { defineDesign, type Machine } from '../design.js';
 import { designScenario } from '../scenario-fields.js';
 import { stageBudgetParams } from './irmen-dual-cenn.js';
 import { imageFeeder } from './feed.js';
+import { followCenn } from './follow.js';
 import { compileCennProgram } from './program.js';
 import { programSummary, sequenceTimes, stagesRun } from './summary.js';
 
@@ -101,6 +102,7 @@ export const chargeCenn = defineDesign({
     const controller = new CennPassController(sim, 'cenn', passes, 'memory', 'array');
     return {
       process: imageFeeder(sim, layers, controller),
+      follow: (selector) => followCenn(sim, program.steps, selector),
       summary(images) {
         return {
           stages: stagesRun(images),

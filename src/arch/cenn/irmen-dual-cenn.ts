@@ -7,6 +7,7 @@ import { quantity, wholeNumber } from '../../scenario/fields.js';
 import { defineDesign, type Machine } from '../design.js';
 import { designScenario } from '../scenario-fields.js';
 import { imageFeeder } from './feed.js';
+import { followCenn } from './follow.js';
 import { compileCennProgram } from './program.js';
 import { programSummary, sequenceTimes, stagesRun } from './summary.js';
 
@@ -46,6 +47,7 @@ export const irmenDualCenn = defineDesign({
     const controller = new CennStageController(sim, 'cenn', program.steps, ['bankA', 'bankB'], 'input', p.timing);
     return {
       process: imageFeeder(sim, layers, controller),
+      follow: (selector) => followCenn(sim, program.steps, selector),
       summary(images) {
         const reads = banks[0].readError.reads + banks[1].readError.reads;
         const last = banks[(program.steps.length - 1) % 2]!;

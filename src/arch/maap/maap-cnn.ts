@@ -60,6 +60,7 @@ export const maapCnn = defineDesign({
         sram.preload(plan.imageBase, Array.from(pixels, (x) => toCode(x, p.bits, 'unipolar')));
         controller.start(index);
       },
+      follow: (selector) => controller.relatedOps(selector),
       summary(images) {
         const last = images[images.length - 1];
         const from = last?.start ?? 0;

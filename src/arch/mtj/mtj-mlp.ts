@@ -102,6 +102,12 @@ export const mtjMlp = defineDesign({
         programmedLayers = 0;
         programs.forEach((levels, l) => sim.bus.topic(mtjProgramOf(l)).publish({ levels }));
       },
+      follow(selector) {
+        // `L0/row[3]` (writing row 3 of layer 0) or `image[0]` (an inference).
+        const row = /^L(\d+)\/row\[(\d+)\]$/.exec(selector);
+        if (row !== null) return Number(row[2]) < (shapes[Number(row[1])]?.rows ?? 0) ? new Set([selector]) : undefined;
+        return /^image\[\d+\]$/.test(selector) ? new Set([selector]) : undefined;
+      },
       process(pixels, index) {
         image = index;
         const start = sim.kernel.now;

@@ -41,7 +41,7 @@ export class ChargeCellArray extends Component {
       out.set(name, { shape: p.shape, encoding: p.encoding, values });
       cells += planeSize(p.shape);
     }
-    this.perform(this.charge, cells, { values: { stage: s.meta.stage } });
-    this.toAdc.publish(packPlanes(s.meta.stage, this.name, out));
+    this.perform(this.charge, cells, { ...(s.op === undefined ? {} : { op: s.op }), values: { pass: s.meta.stage, cells } });
+    this.toAdc.publish(packPlanes(s.meta.stage, this.name, out, s.op));
   }
 }

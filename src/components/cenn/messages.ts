@@ -35,7 +35,7 @@ export interface PlaneBatch {
  */
 export type PlaneSamples = Samples<PlaneBatch>;
 
-export function packPlanes(stage: number, from: string, planes: ReadonlyMap<string, PlaneData>): PlaneSamples {
+export function packPlanes(stage: number, from: string, planes: ReadonlyMap<string, PlaneData>, op?: string): PlaneSamples {
   let size = 0;
   for (const p of planes.values()) size += p.values.length;
   const values = new Float64Array(size);
@@ -46,8 +46,21 @@ export function packPlanes(stage: number, from: string, planes: ReadonlyMap<stri
     slots.push({ name, shape: p.shape, encoding: p.encoding, offset });
     offset += p.values.length;
   }
-  return { meta: { stage, from, planes: slots }, values };
+  return { meta: { stage, from, planes: slots }, values, ...(op === undefined ? {} : { op }) };
 }
+
+/** The op id of a CeNN stage, which every record of the stage carries. */
+export const stageOp = (stage: number): string => `stage[${stage}]`;
+
+/** Asks the blocks to detail one cell of one stage's output (for `trace --op`). */
+export interface CellWatch {
+  readonly stage: number;
+  readonly plane: string;
+  readonly index: number;
+  readonly op: string;
+}
+
+export const WATCH = topicKey<CellWatch>('cenn/watch');
 
 /** The planes of a batch (views into its values, not copies). */
 export function unpackPlanes(s: PlaneSamples): Map<string, PlaneData> {

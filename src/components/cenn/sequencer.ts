@@ -2,7 +2,7 @@ import type { Topic } from '../../scheduler/bus.js';
 import type { Ps } from '../../scheduler/time.js';
 import { Component, type ActionSpec, type SimContext } from '../component.js';
 import { IMAGES, type ComponentClass, type ImageMark } from '../records.js';
-import { STAGES, type StageCommand } from './messages.js';
+import { STAGES, stageOp, type StageCommand } from './messages.js';
 import type { CennStep } from './template.js';
 
 /** When one stage ran, and on which blocks. */
@@ -47,7 +47,7 @@ export abstract class CennSequencer extends Component {
   /** Records that a CeNN stage starts now; `duration` gives it an extent in traces. */
   protected stageStarts(stage: number, step: CennStep, holder: string, computer: string, duration: Ps = 0): void {
     this.runs.push({ image: this.image, stage, layer: step.layer, start: this.now, holder, computer });
-    this.perform(this.stageAction, 1, { duration, values: { stage, layer: step.layer, kind: step.kind, holder, computer } });
+    this.perform(this.stageAction, 1, { duration, op: stageOp(stage), values: { stage, layer: step.layer, kind: step.kind, label: step.label, holder, computer } });
   }
 
   protected issue(command: StageCommand): void {

@@ -22,7 +22,7 @@ export class Dac<M> extends Component {
   private convert(s: Samples<M>): void {
     const values = new Float64Array(s.values.length);
     for (let i = 0; i < values.length; i++) values[i] = fromCode(s.values[i]!, this.params.bits, this.params.range);
-    this.perform(this.conversion, values.length, { duration: this.params.conversion_time });
+    this.perform(this.conversion, values.length, { duration: this.params.conversion_time, ...(s.op === undefined ? {} : { op: s.op }) });
     this.out.publishAfter(this.params.conversion_time, { meta: s.meta, values, ...(s.op === undefined ? {} : { op: s.op }) });
   }
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { quantity, ratio } from '../../scenario/fields.js';
 import type { Topic } from '../../scheduler/bus.js';
 import { Component, type ActionSpec, type SimContext } from '../component.js';
-import { READOUTS, STAGES, cellInputsOf, packPlanes, unpackPlanes, type PlaneSamples, type StageCommand } from '../cenn/messages.js';
+import { READOUTS, STAGES, WATCH, cellInputsOf, packPlanes, stageOp, unpackPlanes, type CellWatch, type PlaneSamples, type StageCommand } from '../cenn/messages.js';
 import { planeSize, saturatedLinear, type PlaneData } from '../cenn/template.js';
 import type { ComponentClass } from '../records.js';
 import { saturationVoltage, thermalSpread, thermalStability, type MagnetParams } from './magnet.js';
@@ -92,6 +92,9 @@ export class IrmenBank extends Component {
   private readonly access: ActionSpec;
   /** Sum and count of |readout - stored state|: the transfer-function error of seed 000, Fig. 4. */
   readonly readError = { sum: 0, reads: 0 };
+  private watched: CellWatch | undefined;
+  /** The stage whose result the bank is computing (its op). */
+  private computing = -1;
 
   constructor(ctx: SimContext, name: string, params: IrmenParams) {
     super(ctx, name);
@@ -102,6 +105,7 @@ export class IrmenBank extends Component {
     this.readouts = ctx.bus.topic(READOUTS);
     ctx.bus.topic(STAGES).listen((cmd) => this.onStage(cmd));
     ctx.bus.topic(cellInputsOf(name)).listen((inputs) => this.onInputs(inputs));
+    ctx.bus.topic(WATCH).listen((w) => (this.watched = w));
   }
 
   /** The planes the bank holds now (states in [-1, 1]). */
@@ -113,6 +117,7 @@ export class IrmenBank extends Component {
     // The A/B roles as two lines, so a waveform viewer shows them swap every stage.
     this.signal('holding', cmd.holder === this.name ? '1' : '0');
     this.signal('computing', cmd.computer === this.name ? '1' : '0');
+    if (cmd.computer === this.name) this.computing = cmd.step.index;
     if (cmd.holder === this.name) this.feed(cmd);
   }
 
@@ -135,9 +140,10 @@ export class IrmenBank extends Component {
       cells += values.length;
       out.set(name, { shape: held.shape, encoding: held.encoding, values });
     }
-    this.powerFor(this.drive, cmd.window, { count: cells, values: { stage: cmd.stage } });
+    const op = stageOp(cmd.step.index);
+    this.powerFor(this.drive, cmd.window, { count: cells, op, values: { stage: cmd.step.index, cells } });
     // Delivered as the next event at this time, once every block has seen the stage command.
-    this.readouts.publishAfter(0, packPlanes(cmd.stage, this.name, out));
+    this.readouts.publishAfter(0, packPlanes(cmd.stage, this.name, out, op));
   }
 
   /** Locks the new states in: the cell's transfer function applied to its summed input. */
@@ -151,8 +157,13 @@ export class IrmenBank extends Component {
       cells += planeSize(p.shape);
     }
     this.planes = next;
-    const stage = inputs.meta.stage;
-    this.perform(this.write, cells, { values: { stage } });
-    this.perform(this.access, cells, { values: { stage } });
+    const op = stageOp(this.computing);
+    this.perform(this.write, cells, { op, values: { stage: this.computing, cells } });
+    this.perform(this.access, cells, { op, values: { stage: this.computing, cells } });
+    const w = this.watched;
+    if (w !== undefined && w.stage === this.computing) {
+      const p = next.get(w.plane);
+      if (p !== undefined) this.note('cell_write', w.op, { plane: w.plane, index: w.index, state: p.values[w.index]!, value: p.encoding.scale * p.values[w.index]! + p.encoding.offset });
+    }
   }
 }

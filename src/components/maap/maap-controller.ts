@@ -151,6 +151,30 @@ export class MaapController extends Component {
     this.mult.publish({ id, a, b, op, reply: this.multReply });
   }
 
+  /**
+   * The ops whose records belong to `selector`: an output (`L2/out[17]`) and the input
+   * values of its patch (`L2/in[...]`: their SRAM reads and multiplies), or one input.
+   */
+  relatedOps(selector: string): ReadonlySet<string> | undefined {
+    const m = /^L(\d+)\/(out|in)\[(\d+)\]$/.exec(selector);
+    if (m === null) return undefined;
+    const g = this.graphs.find((x) => x.plan.ordinal === Number(m[1]));
+    if (g === undefined) return undefined;
+    const index = Number(m[3]);
+    const { input, output } = g.plan;
+    if (m[2] === 'in') return index < input.c * input.h * input.w ? new Set([selector]) : undefined;
+    if (index >= output.c * output.h * output.w) return undefined;
+    const ops = new Set([selector]);
+    for (let i = 0; i < g.feeds.length; i++) {
+      // feeds lists, for each input value, the outputs it feeds (CSR by input index).
+      if (g.feeds[i] !== index) continue;
+      let value = 0;
+      while (g.feedsStart[value + 1]! <= i) value++;
+      ops.add(`L${g.plan.ordinal}/in[${value}]`);
+    }
+    return ops;
+  }
+
   /** Runs all layers on one image, whose input values are already in SRAM. */
   start(image: number): void {
     this.image = image;
@@ -198,6 +222,7 @@ export class MaapController extends Component {
     const { output, geometry, poolStride, fanIn } = plan;
     const k = Math.floor(out / (output.h * output.w));
     const op = `L${plan.ordinal}/out[${out}]`;
+    this.note('dispatch', op, { layer: plan.ordinal, output: out, template: k, template_words: fanIn, in_flight: this.busy });
     const weights = new Float64Array(fanIn);
     let left = fanIn;
     for (let j = 0; j < fanIn; j++) {

@@ -102,10 +102,10 @@ export class Sram extends MemoryComponent {
       const op = a.op === undefined ? {} : { op: a.op };
       if (a.kind === 'read') {
         this.countRead(1, this.wordBits, a.op);
-        this.perform(this.read, 1, { duration: latency, ...op, ...(a.op === undefined ? {} : { values: { address: a.address, bank } }) });
+        this.perform(this.read, 1, { duration: latency, ...op, ...(a.op === undefined ? {} : { values: { address: a.address, bank, port: port! } }) });
       } else {
         this.countWrite(1, this.wordBits, a.op);
-        this.perform(this.write, 1, { duration: latency, ...op, ...(a.op === undefined ? {} : { values: { address: a.address, bank, value: a.value ?? 0 } }) });
+        this.perform(this.write, 1, { duration: latency, ...op, ...(a.op === undefined ? {} : { values: { address: a.address, bank, port: port!, value: a.value ?? 0 } }) });
       }
       this.signal(`bank[${bank}]/port[${port!}]`, '1', a.op);
       this.kernel.after(latency, () => {

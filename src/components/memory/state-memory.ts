@@ -3,7 +3,7 @@ import { topicKey, type Topic, type TopicKey } from '../../scheduler/bus.js';
 import { quantity, wholeNumber } from '../../scenario/fields.js';
 import type { ActionSpec, SimContext } from '../component.js';
 import { IMAGE_IN } from '../cenn/input-port.js';
-import { STAGES, packPlanes, unpackPlanes, type PlaneSamples, type StageCommand } from '../cenn/messages.js';
+import { STAGES, packPlanes, stageOp, unpackPlanes, type PlaneSamples, type StageCommand } from '../cenn/messages.js';
 import { IDENTITY, type PlaneData } from '../cenn/template.js';
 import { toCode } from '../converters/quantize.js';
 import { MemoryComponent } from '../memory.js';
@@ -69,9 +69,10 @@ export class StateMemory extends MemoryComponent {
       out.set(ref, p);
       words += p.values.length;
     }
-    this.countRead(words, this.params.word_bits);
-    this.perform(this.readAction, words, { duration: this.params.read_time, values: { stage: cmd.stage } });
-    this.toDac.publishAfter(this.params.read_time, packPlanes(cmd.stage, this.name, out));
+    const op = stageOp(cmd.step.index);
+    this.countRead(words, this.params.word_bits, op);
+    this.perform(this.readAction, words, { duration: this.params.read_time, op, values: { pass: cmd.stage, words } });
+    this.toDac.publishAfter(this.params.read_time, packPlanes(cmd.stage, this.name, out, op));
   }
 
   private write(s: PlaneSamples): void {
@@ -80,8 +81,8 @@ export class StateMemory extends MemoryComponent {
       this.planes.set(name, { shape: p.shape, encoding: p.encoding, values: Float64Array.from(p.values) });
       words += p.values.length;
     }
-    this.countWrite(words, this.params.word_bits);
-    this.perform(this.writeAction, words, { duration: this.params.write_time, values: { stage: s.meta.stage } });
+    this.countWrite(words, this.params.word_bits, s.op);
+    this.perform(this.writeAction, words, { duration: this.params.write_time, ...(s.op === undefined ? {} : { op: s.op }), values: { pass: s.meta.stage, words } });
     this.done.publishAfter(this.params.write_time, { stage: s.meta.stage });
   }
 }

@@ -63,8 +63,8 @@ export class MtjNeurons extends Component {
     this.out = ctx.bus.topic(last ? MTJ_OUTPUTS : mtjInputsOf(layer + 1));
     ctx.bus.topic(INFERENCE).listen((w) => {
       this.end = w.start + w.period;
-      this.powerFor(this.opamps, w.period, { count: 3 * rows, values: { image: w.image } });
-      this.powerFor(this.inverters, w.period, { count: rows, values: { image: w.image } });
+      this.powerFor(this.opamps, w.period, { count: 3 * rows, op: `image[${w.image}]` });
+      this.powerFor(this.inverters, w.period, { count: rows, op: `image[${w.image}]` });
     });
     ctx.bus.topic(mtjCurrentsOf(layer)).listen((i) => {
       const voltages = new Float64Array(rows);

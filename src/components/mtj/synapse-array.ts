@@ -182,7 +182,7 @@ export class MultiLevelSynapses extends Component {
         watts += x * (ip + in_);
       }
     }
-    this.powerFor(this.read, Math.max(0, v.until - this.now), { count: this.rows * this.columns * 2, watts, values: { image: v.image } });
+    this.powerFor(this.read, Math.max(0, v.until - this.now), { count: this.rows * this.columns * 2, watts, op: `image[${v.image}]`, values: { watts } });
     this.currents.publish({ image: v.image, plus, minus });
   }
 }

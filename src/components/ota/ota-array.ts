@@ -3,7 +3,7 @@ import { quantity, ratio, wholeNumber } from '../../scenario/fields.js';
 import type { Topic } from '../../scheduler/bus.js';
 import type { Ps } from '../../scheduler/time.js';
 import { Component, type ActionSpec, type SimContext } from '../component.js';
-import { READOUTS, STAGES, cellInputsOf, packPlanes, unpackPlanes, type PlaneSamples, type StageCommand } from '../cenn/messages.js';
+import { READOUTS, STAGES, WATCH, cellInputsOf, packPlanes, stageOp, unpackPlanes, type CellWatch, type PlaneSamples, type StageCommand } from '../cenn/messages.js';
 import { encodingOf, type PlaneData } from '../cenn/template.js';
 import type { ComponentClass } from '../records.js';
 import { evaluateStage, realizeStage, type HardwareStage } from './hardware-template.js';
@@ -40,6 +40,7 @@ export class OtaArray extends Component {
   private readonly staticPower: ActionSpec;
   private readonly switching: ActionSpec;
   private readonly access: ActionSpec;
+  private watched: CellWatch | undefined;
 
   /**
    * @param bank the bank these OTAs write into
@@ -62,6 +63,7 @@ export class OtaArray extends Component {
       if (cmd.computer === bank) this.pending = cmd;
     });
     ctx.bus.topic(READOUTS).listen((r) => this.onReadout(r));
+    ctx.bus.topic(WATCH).listen((w) => (this.watched = w));
   }
 
   /** The stage's template in hardware (quantized weights and what powering it costs), cached per stage. */
@@ -80,15 +82,35 @@ export class OtaArray extends Component {
     return (1 + 1 / p.mirror_ratio) * p.supply_span * this.fullScaleCurrent * hw.lsb * hw.lsbUnits;
   }
 
+  /** Records, for a watched cell, each input it summed: the state read, its quantized weight. */
+  private noteCell(w: CellWatch, hw: HardwareStage, driven: Map<string, PlaneData>, currents: Map<string, Float64Array>): void {
+    const plane = hw.planes.find((p) => p.plane.name === w.plane);
+    if (plane === undefined) return;
+    const { h, w: width } = plane.plane.shape;
+    const k = Math.floor(w.index / (h * width));
+    const y = Math.floor((w.index % (h * width)) / width);
+    const x = w.index % width;
+    const base = y * plane.plane.stride * plane.inputWidth + x * plane.plane.stride;
+    const map = plane.maps[k]!;
+    const terms = map.terms.map((t) => `${t.plane}[${base + t.offset}]=${driven.get(t.plane)!.values[base + t.offset]!.toFixed(4)} x ${t.weight.toFixed(4)}`);
+    this.note('cell_inputs', w.op, { cell: `${w.plane}[${k},${y},${x}]`, terms: terms.join('; '), bias: map.bias, current: currents.get(w.plane)![w.index]! });
+  }
+
   private onReadout(r: PlaneSamples): void {
     const cmd = this.pending;
     if (cmd === undefined || r.meta.stage !== cmd.stage) return;
     this.pending = undefined;
     const hw = this.hardware(cmd);
     const window: Ps = cmd.window;
-    this.powerFor(this.staticPower, window, { count: hw.groups, watts: this.stagePower(hw), values: { stage: cmd.stage } });
-    this.perform(this.switching, hw.unitsOn, { values: { stage: cmd.stage } });
-    this.perform(this.access, hw.bitsLoaded, { values: { stage: cmd.stage } });
+    const op = stageOp(cmd.step.index);
+    // The power-gating enable of this bank's OTAs, as a line for waveform viewers.
+    if (this.tracing) {
+      this.signal('power_enable', '1', op);
+      this.kernel.after(window, () => this.signal('power_enable', '0', op), 0);
+    }
+    this.powerFor(this.staticPower, window, { count: hw.groups, watts: this.stagePower(hw), op, values: { stage: cmd.step.index, groups: hw.groups, lsb: hw.lsb } });
+    this.perform(this.switching, hw.unitsOn, { op });
+    this.perform(this.access, hw.bitsLoaded, { op });
     const driven = unpackPlanes(r);
     const currents = evaluateStage(hw, (plane) => {
       const p = driven.get(plane);
@@ -97,7 +119,9 @@ export class OtaArray extends Component {
     });
     const planes = new Map<string, PlaneData>();
     for (const out of cmd.step.outputs) planes.set(out.name, { shape: out.shape, encoding: encodingOf(out), values: currents.get(out.name)! });
+    const w = this.watched;
+    if (w !== undefined && w.stage === cmd.step.index) this.noteCell(w, hw, driven, currents);
     // The cells take their new state when the window closes and the capacitors are isolated.
-    this.inputs.publishAfter(window, packPlanes(cmd.stage, this.name, planes));
+    this.inputs.publishAfter(window, packPlanes(cmd.stage, this.name, planes, op));
   }
 }

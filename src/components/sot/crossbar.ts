@@ -45,7 +45,7 @@ export class SotCrossbar extends Component {
     if (w.weights.length !== this.columns) throw new Error(`${this.name}: row write of ${w.weights.length} weights, it has ${this.columns} columns`);
     this.weights.set(w.weights, w.row * this.columns);
     // Both SOT-MRAMs of every synapse on the row are set (one P, one AP).
-    this.perform(this.write, 2 * this.columns, { duration: w.pulse, values: { row: w.row } });
+    this.perform(this.write, 2 * this.columns, { duration: w.pulse, op: `L${this.layer}/row[${w.row}]` });
   }
 
   /** Conductances of MRAM1 and MRAM2 of every synapse at these column biases (rows x columns). */
@@ -78,7 +78,7 @@ export class SotCrossbar extends Component {
     const perColumn = Matrix.add(g1, g2).sum('column');
     let watts = 0;
     for (let c = 0; c < this.columns; c++) watts += v.voltages[c]! * v.voltages[c]! * perColumn[c]!;
-    this.powerFor(this.read, Math.max(0, v.until - this.now), { count: this.rows * this.columns, watts, values: { image: v.image } });
+    this.powerFor(this.read, Math.max(0, v.until - this.now), { count: this.rows * this.columns, watts, op: `image[${v.image}]`, values: { watts } });
     this.currents.publishAfter(this.settle, { image: v.image, plus, minus });
   }
 }

@@ -26,7 +26,7 @@ export class DifferentialAmplifiers extends Component {
     super(ctx, name);
     this.power = this.declarePower('amplifier', powerEach, 'one differential amplifier while the read path is on');
     this.out = ctx.bus.topic(neuronInputsOf(layer));
-    ctx.bus.topic(INFERENCE).listen((c) => this.powerFor(this.power, c.period, { count: rows, values: { image: c.image } }));
+    ctx.bus.topic(INFERENCE).listen((c) => this.powerFor(this.power, c.period, { count: rows, op: `image[${c.image}]` }));
     ctx.bus.topic(rowCurrentsOf(layer)).listen((i) => {
       const voltages = new Float64Array(rows);
       for (let r = 0; r < rows; r++) voltages[r] = midpoint + transimpedance * (i.plus[r]! - i.minus[r]!);

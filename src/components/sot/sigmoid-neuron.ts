@@ -51,8 +51,8 @@ export class SigmoidNeurons extends Component {
     this.power = this.declarePower('neuron', params.power, 'one 2T-2R sigmoid neuron while the read path is on');
     this.write = this.declareEnergy('sot_write', writeEnergy(device), "setting one of a neuron's SOT-MRAMs (MRAM1 to P, MRAM2 to AP)");
     this.out = ctx.bus.topic(outputsOf(layer));
-    ctx.bus.topic(INFERENCE).listen((c) => this.powerFor(this.power, c.period, { count: rows, values: { image: c.image } }));
-    ctx.bus.topic(rowWritesOf(layer)).listen((w) => this.perform(this.write, 2, { duration: w.pulse, values: { row: w.row } }));
+    ctx.bus.topic(INFERENCE).listen((c) => this.powerFor(this.power, c.period, { count: rows, op: `image[${c.image}]` }));
+    ctx.bus.topic(rowWritesOf(layer)).listen((w) => this.perform(this.write, 2, { duration: w.pulse, op: `L${layer}/row[${w.row}]` }));
     ctx.bus.topic(neuronInputsOf(layer)).listen((v) => {
       const out = v.voltages.map((x) => neuronTransfer(params, x));
       this.out.publishAfter(params.settle, { image: v.image, voltages: out, until: v.until });

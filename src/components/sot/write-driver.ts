@@ -102,8 +102,10 @@ export class WriteDriver extends Component {
 
   /** Sets a line, publishing the change and charging the line when it is driven to a new voltage. */
   private set(line: string, level: Level, op?: string): void {
-    const before = this.levels.get(line) ?? 'z';
-    if (before === level) return;
+    const known = this.levels.get(line);
+    if (known === level) return;
+    // A line's first level is always published, so waveforms start defined.
+    const before = known ?? 'z';
     this.levels.set(line, level);
     if (level !== 'z') {
       const from = before === 'z' ? 0 : before;

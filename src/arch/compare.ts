@@ -1,0 +1,58 @@
+import { COMPONENT_CLASSES, type ComponentClass } from '../components/records.js';
+import type { RunReport } from './report.js';
+
+/** Unit of a compared figure, for formatting. */
+export type MetricUnit = 's' | 'J' | 'J·s' | 'W' | 'b' | 'count';
+
+export interface Metric {
+  readonly metric: string;
+  readonly unit: MetricUnit;
+  /** One value per scenario, per image. */
+  readonly values: readonly number[];
+  /** value / baseline value; null where the baseline's value is 0. */
+  readonly ratios: readonly (number | null)[];
+}
+
+export interface Comparison {
+  readonly baseline: string;
+  readonly scenarios: readonly { readonly name: string; readonly design: string; readonly title: string }[];
+  readonly metrics: readonly Metric[];
+}
+
+const CLASS_LABEL: Readonly<Record<ComponentClass, string>> = {
+  memory: 'energy: memory',
+  'adc-dac': 'energy: ADC/DAC',
+  digital: 'energy: digital',
+  analog: 'energy: analog compute',
+  spintronic: 'energy: spintronic devices',
+  driver: 'energy: drivers',
+};
+
+const classEnergy = (r: RunReport, c: ComponentClass): number => r.energy_breakdown.filter((l) => l.class === c).reduce((a, l) => a + l.energy_j, 0);
+const conversions = (r: RunReport): number => r.counts['adc_conversions'] ?? r.counts['adc_conversion'] ?? 0;
+
+/** Puts runs side by side, per image, with each figure's ratio to the baseline run. */
+export function compareRuns(reports: readonly RunReport[], baseline: string): Comparison {
+  const base = reports.findIndex((r) => r.scenario === baseline);
+  if (base < 0) throw new RangeError(`no scenario named '${baseline}' among ${reports.map((r) => r.scenario).join(', ')}`);
+  const rows: [string, MetricUnit, (r: RunReport) => number][] = [
+    ['latency per image', 's', (r) => r.latency_ps * 1e-12],
+    ['energy per image', 'J', (r) => r.energy_j],
+    ['energy-delay product', 'J·s', (r) => r.energy_j * r.latency_ps * 1e-12],
+    ...COMPONENT_CLASSES.map((c): [string, MetricUnit, (r: RunReport) => number] => [CLASS_LABEL[c], 'J', (r) => classEnergy(r, c)]),
+    ['memory traffic', 'b', (r) => r.traffic.bits_read + r.traffic.bits_written],
+    ['ADC conversions', 'count', conversions],
+    ['peak power', 'W', (r) => r.power.peak_w],
+    ['average power', 'W', (r) => r.power.average_w],
+    ['events simulated', 'count', (r) => r.events],
+  ];
+  return {
+    baseline,
+    scenarios: reports.map((r) => ({ name: r.scenario, design: r.design, title: r.title })),
+    metrics: rows.map(([metric, unit, f]) => {
+      const values = reports.map(f);
+      const b = values[base]!;
+      return { metric, unit, values, ratios: values.map((v) => (b === 0 ? null : v / b)) };
+    }),
+  };
+}

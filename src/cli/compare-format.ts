@@ -1,0 +1,53 @@
+import type { Comparison, Metric } from '../arch/compare.js';
+import { formatSI } from '../scenario/units.js';
+import { count, render } from './format.js';
+
+export function formatValue(v: number, unit: Metric['unit']): string {
+  if (unit === 'count') return count(Math.round(v * 100) / 100);
+  if (unit === 'b') return v === 0 ? '0 b' : formatSI(v, 'b');
+  return v === 0 ? `0 ${unit}` : formatSI(v, unit);
+}
+
+/** A ratio to the baseline as people say it: "x2.3" (more), "/114" (less), "=" (same). */
+export function formatRatio(r: number | null): string {
+  if (r === null) return '';
+  if (r === 0) return 'x0';
+  if (Math.abs(r - 1) < 5e-4) return '=';
+  const digits = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+  return r > 1 ? `x${digits(r)}` : `/${digits(1 / r)}`;
+}
+
+/**
+ * The comparison as terminal tables no wider than `width`: scenarios are columns (split
+ * over several tables when they do not fit), each cell the value over its ratio to the baseline.
+ */
+export function formatComparison(c: Comparison, width = 100): string {
+  const label = Math.max(...c.metrics.map((m) => m.metric.length));
+  // Wide enough for whole scenario names (and the baseline's '*'), up to a point.
+  const cell = Math.min(16, Math.max(9, ...c.scenarios.map((s) => s.name.length + 1)));
+  // Each column costs its width plus 3 for the border and padding.
+  const perTable = Math.max(1, Math.floor((width - label - 4) / (cell + 3)));
+  const out: string[] = [`Per image. Under each value, its ratio to the baseline, ${c.baseline}* (x more, / less).\n`];
+  for (let from = 0; from < c.scenarios.length; from += perTable) {
+    const cols = c.scenarios.slice(from, from + perTable);
+    const header = ['', ...cols.map((s) => (s.name === c.baseline ? `${s.name}*` : s.name))];
+    const rows = c.metrics.map((m) => [m.metric, ...cols.map((_, i) => `${formatValue(m.values[from + i]!, m.unit)}\n${m.values[from + i] === 0 && m.ratios[from + i] === 0 ? '' : formatRatio(m.ratios[from + i]!)}`)]);
+    out.push(render([header, ...rows], cols.map((_, i) => i + 1), { 0: label, rest: cell }));
+  }
+  return out.join('');
+}
+
+export function comparisonCsv(c: Comparison): string {
+  const quote = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const lines = [['metric', 'unit', ...c.scenarios.map((s) => s.name)].map(quote).join(',')];
+  for (const m of c.metrics) lines.push([m.metric, m.unit, ...m.values.map(String)].map(quote).join(','));
+  for (const m of c.metrics) lines.push([`${m.metric} / ${c.baseline}`, 'ratio', ...m.ratios.map((r) => (r === null ? '' : String(r)))].map(quote).join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+export function comparisonMarkdown(c: Comparison): string {
+  const head = `| per image | ${c.scenarios.map((s) => (s.name === c.baseline ? `${s.name} (baseline)` : s.name)).join(' | ')} |`;
+  const sep = `| --- | ${c.scenarios.map(() => '---').join(' | ')} |`;
+  const rows = c.metrics.map((m) => `| ${m.metric} | ${m.values.map((v, i) => `${formatValue(v, m.unit)}${m.ratios[i] === null || c.scenarios[i]!.name === c.baseline ? '' : ` (${formatRatio(m.ratios[i]!)})`}`).join(' | ')} |`);
+  return `${[head, sep, ...rows].join('\n')}\n`;
+}

@@ -1,0 +1,169 @@
+import type { SimContext } from '../components/component.js';
+import { groupName } from '../components/ledger.js';
+import { ACTIONS, IMAGES, SETUP, SIGNALS, type ActionRecord, type ImageMark, type SignalRecord } from '../components/records.js';
+import { FileSink, WHOLE_RUN, overlaps, type TimeWindow } from './sink.js';
+
+/** Picoseconds as microseconds, exactly: the trace-event format counts in us, we in ps. */
+export const psToUs = (ps: number): string => `${Math.trunc(ps / 1e6)}.${String(ps % 1e6).padStart(6, '0')}`;
+
+interface Lane {
+  readonly tid: number;
+  end: number;
+}
+
+/**
+ * Writes a run as Chrome trace-event JSON (opens in ui.perfetto.dev and chrome://tracing),
+ * streaming as the simulation goes:
+ * - every action is a complete slice (`ph: "X"`) on its component's track, with its energy,
+ *   count, op and values in `args`; a component that does several things at once gets more
+ *   tracks ("sram #1", ...), so slices on one track never overlap;
+ * - power per component (indexed instances summed) is a counter track (`ph: "C"`);
+ * - one-bit status lines (bank roles, busy lines) are slices on their own tracks;
+ * - images are slices on a "run" track.
+ */
+export class PerfettoTrace {
+  private readonly sink: FileSink;
+  private first = true;
+  private nextTid = 1;
+  private readonly lanes = new Map<string, Lane[]>();
+  private readonly statusOpen = new Map<string, { tid: number; since: number; op?: string }>();
+  private readonly statusTids = new Map<string, number>();
+  private readonly power = new Map<string, number>();
+  /** Pending ends of power windows: [time, component group, watts], kept sorted by time. */
+  private ends: [number, string, number][] = [];
+  private imageStart = 0;
+  private readonly runTid: number;
+  events = 0;
+
+  constructor(
+    readonly path: string,
+    title: string,
+    private readonly window: TimeWindow = WHOLE_RUN,
+  ) {
+    this.sink = new FileSink(path);
+    this.sink.write('{"displayTimeUnit":"ns","otherData":{"generator":"spinarch"},"traceEvents":[\n');
+    this.emit({ ph: 'M', name: 'process_name', pid: 1, tid: 0, args: { name: title } });
+    this.runTid = this.track('run');
+  }
+
+  attach(sim: SimContext): void {
+    sim.bus.topic(ACTIONS).listen((r) => this.action(r));
+    sim.bus.topic(SIGNALS).listen((s) => this.signal(s));
+    sim.bus.topic(IMAGES).listen((m) => this.image(m));
+  }
+
+  private emit(event: Record<string, unknown>): void {
+    this.sink.write(`${this.first ? '' : ',\n'}${JSON.stringify(event)}`);
+    this.first = false;
+    this.events++;
+  }
+
+  /** Writes a raw event whose ts/dur are exact decimal strings. */
+  private emitTimed(head: Record<string, unknown>, ts: number, dur: number | undefined, args: Record<string, unknown>): void {
+    const timing = `"ts":${psToUs(ts)}${dur === undefined ? '' : `,"dur":${psToUs(dur)}`}`;
+    this.sink.write(`${this.first ? '' : ',\n'}${JSON.stringify(head).slice(0, -1)},${timing},"args":${JSON.stringify(args)}}`);
+    this.first = false;
+    this.events++;
+  }
+
+  private track(name: string): number {
+    const tid = this.nextTid++;
+    this.emit({ ph: 'M', name: 'thread_name', pid: 1, tid, args: { name } });
+    this.emit({ ph: 'M', name: 'thread_sort_index', pid: 1, tid, args: { sort_index: tid } });
+    return tid;
+  }
+
+  /** A track of `component` free at `start` (a new one if all are busy). */
+  private laneFor(component: string, start: number, end: number): number {
+    let lanes = this.lanes.get(component);
+    if (lanes === undefined) {
+      lanes = [];
+      this.lanes.set(component, lanes);
+    }
+    let lane = lanes.find((l) => l.end <= start);
+    if (lane === undefined) {
+      lane = { tid: this.track(lanes.length === 0 ? component : `${component} #${lanes.length}`), end };
+      lanes.push(lane);
+    }
+    lane.end = end;
+    return lane.tid;
+  }
+
+  /** Brings the power counters up to time `t`: windows that ended by then are closed. */
+  private advance(t: number): void {
+    while (this.ends.length > 0 && this.ends[0]![0] <= t) {
+      const [end, group, watts] = this.ends.shift()!;
+      this.setPower(group, end, (this.power.get(group) ?? 0) - watts);
+    }
+  }
+
+  private setPower(group: string, t: number, watts: number): void {
+    const w = Math.abs(watts) < 1e-15 ? 0 : watts;
+    this.power.set(group, w);
+    if (overlaps(this.window, t, 0)) this.emitTimed({ ph: 'C', name: `power ${group}`, pid: 1, tid: 0 }, t, undefined, { W: w });
+  }
+
+  private action(r: ActionRecord): void {
+    this.advance(r.time);
+    if (r.duration > 0 && r.energy > 0) {
+      const group = groupName(r.component);
+      const watts = r.energy / (r.duration * 1e-12);
+      this.setPower(group, r.time, (this.power.get(group) ?? 0) + watts);
+      const end = r.time + r.duration;
+      // Insert keeping the list sorted by time (windows mostly end in the order they start).
+      let i = this.ends.length;
+      while (i > 0 && this.ends[i - 1]![0] > end) i--;
+      this.ends.splice(i, 0, [end, group, watts]);
+    }
+    if (!overlaps(this.window, r.time, r.duration)) return;
+    const args: Record<string, unknown> = { energy_j: r.energy, count: r.count, ...(r.op === undefined ? {} : { op: r.op }), ...(r.values ?? {}) };
+    const cat = r.detail === true ? 'note' : r.kind;
+    if (r.duration === 0) {
+      // An instant cost (a write's charge, a count) is a mark on the component's first track.
+      const tid = this.lanes.get(r.component)?.[0]?.tid ?? this.laneFor(r.component, r.time, r.time);
+      this.emitTimed({ ph: 'i', s: 't', name: r.action, cat, pid: 1, tid }, r.time, undefined, args);
+      return;
+    }
+    const tid = this.laneFor(r.component, r.time, r.time + r.duration);
+    this.emitTimed({ ph: 'X', name: r.action, cat, pid: 1, tid }, r.time, r.duration, args);
+  }
+
+  private signal(s: SignalRecord): void {
+    if (s.value !== '1' && s.value !== '0') return;
+    this.advance(s.time);
+    const key = `${s.component}/${s.signal}`;
+    const open = this.statusOpen.get(key);
+    if (s.value === '1' && open === undefined) {
+      let tid = this.statusTids.get(key);
+      if (tid === undefined) {
+        tid = this.track(key);
+        this.statusTids.set(key, tid);
+      }
+      this.statusOpen.set(key, { tid, since: s.time, ...(s.op === undefined ? {} : { op: s.op }) });
+    } else if (s.value === '0' && open !== undefined) {
+      this.statusOpen.delete(key);
+      if (overlaps(this.window, open.since, s.time - open.since)) {
+        this.emitTimed({ ph: 'X', name: s.signal, cat: 'status', pid: 1, tid: open.tid }, open.since, s.time - open.since, open.op === undefined ? {} : { op: open.op });
+      }
+    }
+  }
+
+  private image(m: ImageMark): void {
+    this.advance(m.time);
+    if (m.phase === 'start') {
+      this.imageStart = m.time;
+      return;
+    }
+    // Status lines still high at the end of an image close there.
+    for (const [key, open] of this.statusOpen) this.signal({ time: m.time, component: key.slice(0, key.lastIndexOf('/')), signal: key.slice(key.lastIndexOf('/') + 1), value: '0', ...(open.op === undefined ? {} : { op: open.op }) });
+    if (overlaps(this.window, this.imageStart, m.time - this.imageStart)) {
+      this.emitTimed({ ph: 'X', name: m.image === SETUP ? 'setup' : `image ${m.image}`, cat: 'run', pid: 1, tid: this.runTid }, this.imageStart, m.time - this.imageStart, {});
+    }
+  }
+
+  close(): void {
+    this.advance(Number.MAX_SAFE_INTEGER);
+    this.sink.write('\n]}\n');
+    this.sink.close();
+  }
+}
