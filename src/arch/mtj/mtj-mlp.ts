@@ -5,7 +5,7 @@ import { MultiLevelSynapses, multiLevelCellParams, mtjInputsOf, mtjProgramOf, mt
 import { IMAGES, INFERENCE, SETUP } from '../../components/records.js';
 import { quantity, wholeNumber } from '../../scenario/fields.js';
 import { defineDesign, type Machine } from '../design.js';
-import { NetworkError, type Layer } from '../network.js';
+import { followPerceptron, onePerLayer, perceptronArrays } from '../mlp.js';
 import { designScenario } from '../scenario-fields.js';
 
 const params = z.strictObject({
@@ -39,12 +39,6 @@ function weightLevels(w: number, wMax: number, p: z.output<typeof multiLevelCell
   return w >= 0 ? [best, n] : [n, best];
 }
 
-function denseLayers(layers: readonly Layer[]): Layer[] {
-  layers.forEach((l, i) => {
-    if (l.spec.type !== 'dense') throw new NetworkError({ keyPath: ['network', 'layers', i, 'type'], path: `network.layers[${i}].type`, message: `a multi-level MTJ perceptron has only dense layers, got ${l.spec.type}` });
-  });
-  return [...layers];
-}
 
 /**
  * Seed 002's perceptron: synapses of serially connected MTJs holding N + 1 levels, in pairs
@@ -58,11 +52,8 @@ export const mtjMlp = defineDesign({
   schema: mtjScenario,
   build(scenario, { sim, layers, weights }): Machine {
     const p = scenario.params;
-    const dense = denseLayers(layers);
-    if (p.neuron.feedback.length !== dense.length) {
-      throw new NetworkError({ keyPath: ['params', 'neuron', 'feedback'], path: 'params.neuron.feedback', message: `needs one value per dense layer (${dense.length}), got ${p.neuron.feedback.length}` });
-    }
-    const shapes = dense.map((l) => ({ rows: l.output.w, columns: l.input.h * l.input.w * l.input.c + 1 }));
+    const { dense, shapes } = perceptronArrays(layers, 'a multi-level MTJ perceptron');
+    onePerLayer(p.neuron.feedback, dense.length, ['params', 'neuron', 'feedback']);
     const arrays = shapes.map((s, l) => new MultiLevelSynapses(sim, `layer[${l}]/synapses`, l, s.rows, s.columns, p.cell, p.bias_voltage));
     shapes.forEach((s, l) => new MtjNeurons(sim, `layer[${l}]/neurons`, l, s.rows, p.neuron, l === shapes.length - 1));
     const programs = dense.map((layer, l) => {
@@ -102,12 +93,7 @@ export const mtjMlp = defineDesign({
         programmedLayers = 0;
         programs.forEach((levels, l) => sim.bus.topic(mtjProgramOf(l)).publish({ levels }));
       },
-      follow(selector) {
-        // `L0/row[3]` (writing row 3 of layer 0) or `image[0]` (an inference).
-        const row = /^L(\d+)\/row\[(\d+)\]$/.exec(selector);
-        if (row !== null) return Number(row[2]) < (shapes[Number(row[1])]?.rows ?? 0) ? new Set([selector]) : undefined;
-        return /^image\[\d+\]$/.test(selector) ? new Set([selector]) : undefined;
-      },
+      follow: (selector) => followPerceptron(shapes, selector),
       process(pixels, index) {
         image = index;
         const start = sim.kernel.now;

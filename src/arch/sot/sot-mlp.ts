@@ -6,7 +6,8 @@ import { ANTIPARALLEL, PARALLEL, heavyMetalResistance, parallelResistance, resis
 import { INFER, PROGRAM, WriteDriver, writeDriverParams } from '../../components/sot/write-driver.js';
 import { quantity } from '../../scenario/fields.js';
 import { defineDesign, type Machine } from '../design.js';
-import { NetworkError, type Layer } from '../network.js';
+import { followPerceptron, onePerLayer, perceptronArrays } from '../mlp.js';
+import { NetworkError } from '../network.js';
 import { designScenario } from '../scenario-fields.js';
 
 const params = z.strictObject({
@@ -24,13 +25,6 @@ const params = z.strictObject({
 
 export const sotScenario = designScenario('sot-mlp', params);
 
-/** Dense layers only: each becomes a crossbar (inputs + bias column) with its amplifiers and neurons. */
-function denseLayers(layers: readonly Layer[]): Layer[] {
-  layers.forEach((l, i) => {
-    if (l.spec.type !== 'dense') throw new NetworkError({ keyPath: ['network', 'layers', i, 'type'], path: `network.layers[${i}].type`, message: `an SOT-MRAM perceptron has only dense layers, got ${l.spec.type}` });
-  });
-  return [...layers];
-}
 
 /** Binarizes a weight as seed 004 Eq. 3 does (threshold 0). */
 const binary = (w: number): 1 | -1 => (w >= 0 ? 1 : -1);
@@ -46,11 +40,8 @@ export const sotMlp = defineDesign({
   schema: sotScenario,
   build(scenario, { sim, layers, weights }): Machine {
     const p = scenario.params;
-    const dense = denseLayers(layers);
-    if (p.amplifier.transimpedance.length !== dense.length) {
-      throw new NetworkError({ keyPath: ['params', 'amplifier', 'transimpedance'], path: 'params.amplifier.transimpedance', message: `needs one value per dense layer (${dense.length}), got ${p.amplifier.transimpedance.length}` });
-    }
-    const shapes = dense.map((l) => ({ rows: l.output.w, columns: l.input.w * l.input.h * l.input.c + 1 }));
+    const { dense, shapes } = perceptronArrays(layers, 'an SOT-MRAM perceptron');
+    onePerLayer(p.amplifier.transimpedance, dense.length, ['params', 'amplifier', 'transimpedance']);
     const program = dense.map((l, i) => {
       const { rows, columns } = shapes[i]!;
       const lw = weights.forLayer(l.index, [rows, columns - 1], rows);
@@ -77,12 +68,7 @@ export const sotMlp = defineDesign({
       setup() {
         programTopic.publish({ layers: program });
       },
-      follow(selector) {
-        // `L0/row[3]` (writing row 3 of layer 0) or `image[0]` (an inference).
-        const row = /^L(\d+)\/row\[(\d+)\]$/.exec(selector);
-        if (row !== null) return Number(row[2]) < (shapes[Number(row[1])]?.rows ?? 0) ? new Set([selector]) : undefined;
-        return /^image\[\d+\]$/.test(selector) ? new Set([selector]) : undefined;
-      },
+      follow: (selector) => followPerceptron(shapes, selector),
       process(pixels, index) {
         inferTopic.publish({ image: index, inputs: pixels });
       },
