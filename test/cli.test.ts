@@ -20,6 +20,11 @@ describe('spinarch CLI', () => {
 
   it('gives the same bytes for the same scenario and seed, and other figures for another seed', async () => {
     const a = await cli('run', 'scenarios/irmen-dual-cenn.yaml', '--json', '--images', '2');
+    const two = JSON.parse(a.out) as { images: number; energy_j: number; latency_ps: number; total: { energy_j: number; latency_ps: number }; per_image: { energy_j: number }[] };
+    expect(two.images).toBe(2);
+    expect(two.total.latency_ps).toBe(2 * 42_000);
+    expect(two.total.energy_j).toBeCloseTo(two.per_image[0]!.energy_j + two.per_image[1]!.energy_j, 24);
+    expect(two.energy_j).toBeCloseTo(two.total.energy_j / 2, 24);
     const b = await cli('run', 'scenarios/irmen-dual-cenn.yaml', '--json', '--images', '2');
     expect(a.out).toBe(b.out);
     const c = await cli('run', 'scenarios/irmen-dual-cenn.yaml', '--json', '--images', '2', '--set', 'seed=8');

@@ -25,6 +25,8 @@ export interface RunReport {
   readonly power: { readonly peak_w: number; readonly average_w: number; readonly powered_ps: number };
   readonly events: number;
   readonly per_image: readonly { readonly image: number; readonly source: string; readonly label: number | null; readonly latency_ps: number; readonly energy_j: number }[];
+  /** Over all the images of the run (setup excluded). */
+  readonly total: { readonly latency_ps: number; readonly energy_j: number; readonly events: number; readonly bits_moved: number };
   readonly [design: string]: unknown;
 }
 
@@ -120,6 +122,12 @@ export function buildReport(input: ReportInput): RunReport {
       latency_ps: img.latency,
       energy_j: img.energy,
     })),
+    total: {
+      latency_ps: input.images.reduce((a, i) => a + i.latency, 0),
+      energy_j: input.images.reduce((a, i) => a + i.energy, 0),
+      events: input.events,
+      bits_moved: input.images.reduce((a, i) => a + i.traffic.bitsRead + i.traffic.bitsWritten, 0),
+    },
     ...(input.setup === undefined ? {} : { setup: setupReport(input.setup) }),
     ...input.summary,
   };

@@ -48,7 +48,7 @@ export class Adc<M> extends Component {
     s.values.forEach((x, i) => {
       pool.acquire(1, ([unit]) => {
         codes[i] = this.code(x);
-        this.perform(this.conversion, 1, { duration: time, ...op, ...(s.op === undefined ? {} : { values: { in: x, code: codes[i]!, unit: unit! } }) });
+        this.perform(this.conversion, 1, { duration: time, ...op, ...(this.tracing ? { values: { in: x, code: codes[i]!, unit: unit! } } : {}) });
         this.signal(`unit[${unit!}]/busy`, '1', s.op);
         this.kernel.after(time, () => {
           pool.release([unit!]);

@@ -63,7 +63,7 @@ export class MultiplierPool extends Component {
   private request(r: MultiplyRequest): void {
     this.units.acquire(1, ([unit]) => {
       const product = r.a * r.b;
-      this.perform(this.multiply, 1, { duration: this.latency, ...(r.op === undefined ? {} : { op: r.op, values: { a: r.a, b: r.b, product, unit: unit! } }) });
+      this.perform(this.multiply, 1, { duration: this.latency, ...(r.op === undefined ? {} : { op: r.op }), ...(this.tracing ? { values: { a: r.a, b: r.b, product, unit: unit! } } : {}) });
       this.kernel.after(this.latency, () => {
         this.units.release([unit!]);
         this.ctx.bus.topic(r.reply).publish({ id: r.id, product, ...(r.op === undefined ? {} : { op: r.op }) });

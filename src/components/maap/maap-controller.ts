@@ -254,7 +254,7 @@ export class MaapController extends Component {
     const code = this.digitalAveraging ? Math.round(s.values.reduce((a, b) => a + b, 0) / s.values.length) : s.values[0]!;
     const plan = this.graphs[where.layer]!.plan;
     this.write(plan.outputBase + where.out, code, s.meta.op, () => {
-      this.perform(this.outputAction, 1, { op: s.meta.op, values: { layer: plan.ordinal, index: where.out, code, sets: s.meta.sets.join(' ') } });
+      this.perform(this.outputAction, 1, { op: s.meta.op, ...(this.tracing ? { values: { layer: plan.ordinal, index: where.out, address: plan.outputBase + where.out, code, sets: s.meta.sets.join(' ') } } : {}) });
       this.busy--;
       if (where.layer + 1 < this.graphs.length) this.readInput(where.layer + 1, where.out);
       else if (++this.finished === plan.output.c * plan.output.h * plan.output.w) this.marks.publish({ time: this.now, image: this.image, phase: 'end' });

@@ -121,7 +121,8 @@ export class MaapSet extends Component {
   private measure(r: MaapRun): void {
     const ideal = maapIdeal(r);
     const value = this.respond(ideal);
-    this.perform(this.run, 1, { duration: this.runtime, op: r.op, values: { ideal, value, gain: this.gain, offset: this.offset } });
+    if (this.tracing) this.perform(this.run, 1, { duration: this.runtime, op: r.op, values: { ideal, value, gain: this.gain, offset: this.offset } });
+    else this.perform(this.run, 1, { duration: this.runtime, op: r.op });
     this.signal('busy', '1', r.op);
     this.kernel.after(this.runtime, () => {
       this.signal('busy', '0', r.op);

@@ -100,12 +100,13 @@ export class Sram extends MemoryComponent {
     const latency = a.kind === 'read' ? this.params.read_latency : this.params.write_latency;
     this.ports[bank]!.acquire(1, ([port]) => {
       const op = a.op === undefined ? {} : { op: a.op };
+      const values = this.tracing ? { values: { address: a.address, bank, port: port!, ...(a.kind === 'write' ? { value: a.value ?? 0 } : {}) } } : {};
       if (a.kind === 'read') {
         this.countRead(1, this.wordBits, a.op);
-        this.perform(this.read, 1, { duration: latency, ...op, ...(a.op === undefined ? {} : { values: { address: a.address, bank, port: port! } }) });
+        this.perform(this.read, 1, { duration: latency, ...op, ...values });
       } else {
         this.countWrite(1, this.wordBits, a.op);
-        this.perform(this.write, 1, { duration: latency, ...op, ...(a.op === undefined ? {} : { values: { address: a.address, bank, port: port!, value: a.value ?? 0 } }) });
+        this.perform(this.write, 1, { duration: latency, ...op, ...values });
       }
       this.signal(`bank[${bank}]/port[${port!}]`, '1', a.op);
       this.kernel.after(latency, () => {

@@ -110,7 +110,7 @@ export class WriteDriver extends Component {
     if (level !== 'z') {
       const from = before === 'z' ? 0 : before;
       const swing = Math.abs(level - from) / this.vdd;
-      if (swing > 0) this.performCosting(this.lineCharge, 1, this.lineCharge.energy! * swing * swing, { ...(op === undefined ? {} : { op }), values: { line, level } });
+      if (swing > 0) this.performCosting(this.lineCharge, 1, this.lineCharge.energy! * swing * swing, { ...(op === undefined ? {} : { op }), ...(this.tracing ? { values: { line, level } } : {}) });
     }
     this.signal(line, level as SignalRecord['value'], op);
   }
