@@ -33,6 +33,8 @@ function cachedRunner(): Runner {
 
 const ns = (ps: number): string => formatSI(ps * 1e-12, 's', 4);
 const J = (j: number): string => formatSI(j, 'J');
+/** In femtojoules, as the paper writes it. */
+const fJ = (j: number): string => (j * 1e15).toFixed(2);
 /** Four digits where the paper's figure has four (80.6 nJ, 1023 nJ). */
 const J4 = (j: number): string => formatSI(j, 'J', 4);
 const cmd = (file: string, ...sets: string[]): string => `spinarch run scenarios/${file} --json${sets.map((s) => ` --set ${s.replace(/=(.* .*)$/, "='$1'")}`).join('')}`;
@@ -54,6 +56,7 @@ export function publishedFigures(): Figure[] {
     { what: 'IRMEN dual-CeNN: energy, 17 nm to 60 nm FM', source: '000 Fig. 7a, Sec. IV-B', published: 'rises with length; < 0.14 nJ', spinarch: `${J(short.energy_j)} to ${J(long.energy_j)}`, command: cmd('irmen-dual-cenn.yaml', 'params.irmen.fm_length=60 nm') },
     { what: 'IRMEN cell: thermal stability, 17 nm to 60 nm', source: '000 Table I', published: '16 to 59', spinarch: `${device(short)['thermal_stability']!.toFixed(1)} to ${device(long)['thermal_stability']!.toFixed(1)}`, command: cmd('irmen-dual-cenn.yaml', 'params.irmen.fm_length=17 nm') },
     { what: 'IRMEN cell: intrinsic write energy (60 nm FM)', source: '000 Sec. II-B', published: 'no more than 10 aJ', spinarch: J(device(long)['write_energy_per_cell_j']!), command: cmd('irmen-dual-cenn.yaml', 'params.irmen.fm_length=60 nm') },
+    { what: 'IRMEN cell: write energy with external circuitry, 17 to 60 nm', source: '000 Sec. II-B', published: '0.24 to 0.79 fJ', spinarch: `${fJ(short['write_energy_with_circuitry_per_cell_j'] as number)} to ${fJ(long['write_energy_with_circuitry_per_cell_j'] as number)} fJ (OTA drive + ME charge + access)`, command: cmd('irmen-dual-cenn.yaml', 'params.irmen.fm_length=17 nm') },
     { what: 'IRMEN cell: current to saturate (30 nm FM)', source: '000 Sec. III-B', published: 'up to 1 uA', spinarch: formatSI(device(irmen)['full_scale_current_a']!, 'A'), command: cmd('irmen-dual-cenn.yaml') },
     { what: 'Charge CeNN: latency per image', source: '000 Sec. IV-B (Lou et al.)', published: '240.5 ns', spinarch: ns(charge.latency_ps), command: cmd('charge-cenn.yaml') },
     { what: 'Charge CeNN: conv-ReLU-pool sequences', source: '003 Sec. 4.3 (Lou et al.)', published: '101.5 ns and 139 ns', spinarch: seqs(charge).map((s) => ns(s.latency_ps)).join(' and '), command: cmd('charge-cenn.yaml') },

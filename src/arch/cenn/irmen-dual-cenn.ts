@@ -51,8 +51,14 @@ export const irmenDualCenn = defineDesign({
       summary(images) {
         const reads = banks[0].readError.reads + banks[1].readError.reads;
         const last = banks[(program.steps.length - 1) % 2]!;
+        // Seed 000's "write energy with external circuitry" per cell: the OTA current that
+        // drives it, charging its ME capacitor and cycling its access transistor.
+        const lines = images.flatMap((i) => i.lines);
+        const part = (action: string, bankOnly = false): number => lines.filter((l) => l.action === action && (!bankOnly || !l.component.endsWith('/ota'))).reduce((a, l) => a + l.energy, 0);
+        const writes = lines.filter((l) => l.action === 'irmen_write').reduce((a, l) => a + l.count, 0);
         return {
           stages: stagesRun(images),
+          write_energy_with_circuitry_per_cell_j: writes > 0 ? (part('ota_static') + part('irmen_write') + part('access_transistor', true)) / writes : 0,
           ...programSummary(program, layers),
           sequences: sequenceTimes(controller.runs, images, program, layers),
           device: {
