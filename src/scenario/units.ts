@@ -14,7 +14,6 @@ interface UnitSymbol {
 }
 
 const D = (m: number, kg: number, s: number, a: number, k: number): Dim => [m, kg, s, a, k];
-const NONE: Dim = D(0, 0, 0, 0, 0);
 
 const SYMBOLS: Readonly<Record<string, UnitSymbol>> = {
   s: { scale: 1, dim: D(0, 0, 1, 0, 0) },

@@ -46,11 +46,6 @@ export class ClockDomain {
     return this.phase + Math.ceil((t - this.phase) / this.period) * this.period;
   }
 
-  /** Cycles elapsed between two times, counted in whole periods. */
-  cyclesBetween(from: Ps, to: Ps): number {
-    return (to - from) / this.period;
-  }
-
   /** Runs `fn(cycle)` on the edge that starts `cycle` (which must not be in the past). */
   atCycle(cycle: number, fn: (cycle: number) => void): void {
     this.kernel.at(this.timeOf(cycle), fn, cycle);

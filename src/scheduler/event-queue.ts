@@ -20,7 +20,6 @@ const NONE = -1;
  * cost no more per event than four thousand.
  */
 export class EventQueue {
-  private readonly bits: number;
   private readonly mask: number;
   /** Time of the lowest bucket in the window: the time of the last event taken. */
   private base: Ps = 0;
@@ -50,7 +49,6 @@ export class EventQueue {
     if (!Number.isInteger(windowBits) || windowBits < 5 || windowBits > 24) {
       throw new RangeError(`windowBits must be an integer in 5..24, got ${windowBits}`);
     }
-    this.bits = windowBits;
     this.mask = (1 << windowBits) - 1;
     const width = 1 << windowBits;
     this.head = new Int32Array(width).fill(NONE);
@@ -259,10 +257,5 @@ export class EventQueue {
     }
     hs[i] = s;
     hq[i] = q;
-  }
-
-  /** Window width in picoseconds (for diagnostics and tests). */
-  get windowPs(): Ps {
-    return 1 << this.bits;
   }
 }
