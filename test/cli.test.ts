@@ -53,7 +53,7 @@ describe('spinarch CLI', () => {
   });
 
   it('answers --help for every command', async () => {
-    for (const cmd of [[], ['run'], ['validate'], ['schema'], ['designs'], ['start']]) {
+    for (const cmd of [[], ['run'], ['compare'], ['trace'], ['validate'], ['figures'], ['schema'], ['designs'], ['start']]) {
       const { code, out } = await cli(...cmd, '--help');
       expect(code).toBe(0);
       expect(out).toMatch(/^Usage: spinarch/);
