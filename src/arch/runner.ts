@@ -4,8 +4,9 @@ import { IMAGES, SETUP } from '../components/records.js';
 import { Bus } from '../scheduler/bus.js';
 import { Kernel } from '../scheduler/kernel.js';
 import { fitImage, syntheticDigits, type ImageSource } from './input.js';
+import type { Machine } from './design.js';
 import { buildReport, type RunReport } from './report.js';
-import { weightsOf, type Scenario } from './scenario.js';
+import { asScenarioError, weightsOf, type Scenario } from './scenario.js';
 
 export interface RunOptions {
   /** Images to run (default 1). */
@@ -26,6 +27,21 @@ export class RunError extends Error {
   override name = 'RunError';
 }
 
+/** Builds the scenario's design; a mapping problem becomes a scenario error at its key. */
+export function buildMachine(scenario: Scenario, sim: SimContext): Machine {
+  try {
+    return scenario.design.build(scenario.value, { sim, layers: scenario.layers, weights: weightsOf(scenario) });
+  } catch (error) {
+    throw asScenarioError(scenario.raw, error);
+  }
+}
+
+/** Builds the design without running it, to check that it maps (what `spinarch validate` does). */
+export function checkScenario(scenario: Scenario): void {
+  const kernel = new Kernel();
+  buildMachine(scenario, { kernel, bus: new Bus(kernel), seed: scenario.value.seed });
+}
+
 /** Builds the scenario's design and drives images through it, one after the other. */
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunReport {
   const count = options.images ?? 1;
@@ -36,7 +52,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const sim: SimContext = { kernel, bus, seed: scenario.value.seed, tracing: options.tracing === true };
   const ledger = new Ledger(bus);
   options.attach?.(sim);
-  const machine = scenario.design.build(scenario.value, { sim, layers: scenario.layers, weights: weightsOf(scenario) });
+  const machine = buildMachine(scenario, sim);
   if (options.follow !== undefined) options.follow.ops(machine.follow?.(options.follow.selector));
   const marks = bus.topic(IMAGES);
   if (machine.setup !== undefined) {

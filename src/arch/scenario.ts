@@ -42,11 +42,16 @@ function fromRaw(raw: RawScenario): Scenario {
   try {
     layers = inferLayers(value.network);
   } catch (error) {
-    if (!(error instanceof NetworkError)) throw error;
-    throw new ScenarioError([{ location: locate(raw, error.issue.keyPath), path: error.issue.path, message: error.issue.message }]);
+    throw asScenarioError(raw, error);
   }
   const fileName = path.basename(raw.file).replace(/\.ya?ml$/i, '');
   return { name: value.name ?? fileName, raw, value, design, layers };
+}
+
+/** A mapping problem (NetworkError) as a scenario error at the key it concerns; anything else as it is. */
+export function asScenarioError(raw: RawScenario, error: unknown): unknown {
+  if (!(error instanceof NetworkError)) return error;
+  return new ScenarioError([{ location: locate(raw, error.issue.keyPath), path: error.issue.path, message: error.issue.message }]);
 }
 
 /** The weights a scenario names; a weights file is found relative to the file that named it. */

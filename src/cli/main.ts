@@ -5,7 +5,7 @@ import { IdxError } from '../arch/idx.js';
 import { mnistImages, type ImageSource } from '../arch/input.js';
 import { scenarioJsonSchema } from '../arch/json-schema.js';
 import { designs } from '../arch/registry.js';
-import { RunError, runScenario } from '../arch/runner.js';
+import { RunError, checkScenario, runScenario } from '../arch/runner.js';
 import { loadScenario, type Scenario } from '../arch/scenario.js';
 import { WeightsError } from '../arch/weights.js';
 import { ScenarioError, formatIssue } from '../scenario/errors.js';
@@ -91,6 +91,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--set <key=value>', 'override a scenario key (repeatable)', collect, [])
     .action((file: string, o: { set: string[] }) => {
       const s = loadScenario(file, o.set);
+      checkScenario(s);
       io.out(`${displayPath(path.resolve(file))}: ok (${describe(s)})\n`);
     });
 
