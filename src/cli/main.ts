@@ -11,6 +11,7 @@ import { WeightsError } from '../arch/weights.js';
 import { ScenarioError, formatIssue } from '../scenario/errors.js';
 import { displayPath } from '../scenario/load.js';
 import { TimeError } from '../scheduler/time.js';
+import { TraceFileError } from '../trace/sink.js';
 import { compareScenarios } from './compare.js';
 import { figuresMarkdown, publishedFigures, readmeBlocks } from './figures.js';
 import { formatRun, render } from './format.js';
@@ -223,7 +224,7 @@ export function reportError(error: unknown, io: CliIo): number {
     for (const issue of error.issues) io.err(`${formatIssue(issue)}\n`);
     return 2;
   }
-  if (error instanceof UsageError || error instanceof IdxError || error instanceof WeightsError || error instanceof RunError || error instanceof TimeError) {
+  if (error instanceof UsageError || error instanceof IdxError || error instanceof WeightsError || error instanceof RunError || error instanceof TimeError || error instanceof TraceFileError) {
     io.err(`spinarch: ${error.message}\n`);
     return 2;
   }

@@ -46,7 +46,8 @@ function read(absolute: string, chain: readonly string[]): RawScenario {
   try {
     text = readFileSync(absolute, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory, not a file' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new ScenarioError([{ location: { file: shown }, path: '', message: `cannot read scenario: ${reason}` }]);
   }
   const lines = new LineCounter();

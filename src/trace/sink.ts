@@ -1,5 +1,10 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 
+/** A trace file that cannot be written (bad input: exit 2). */
+export class TraceFileError extends Error {
+  override name = 'TraceFileError';
+}
+
 /** Text written to a file in 64 KiB chunks as it comes, so a long trace never sits in memory. */
 export class FileSink {
   private readonly fd: number;
@@ -8,7 +13,12 @@ export class FileSink {
   bytes = 0;
 
   constructor(readonly path: string) {
-    this.fd = openSync(path, 'w');
+    try {
+      this.fd = openSync(path, 'w');
+    } catch (error) {
+      const e = error as NodeJS.ErrnoException;
+      throw new TraceFileError(`cannot write ${path}: ${e.code === 'ENOENT' ? 'no such directory' : e.code === 'EACCES' ? 'permission denied' : e.message}`);
+    }
   }
 
   write(text: string): void {
