@@ -1,5 +1,5 @@
 import { table, type ColumnUserConfig, type TableUserConfig } from 'table';
-import type { RunReport } from '../arch/report.js';
+import type { RunReport, SetupReport } from '../arch/report.js';
 import { formatSI } from '../scenario/units.js';
 
 const plain: TableUserConfig = {
@@ -33,6 +33,16 @@ export function render(rows: string[][], alignRight: readonly number[] = [], wid
   return table(rows, { ...plain, columns });
 }
 
+/** The one-off setup (weights written before the first image), when the design has one. */
+function setupRows(r: RunReport): string[][] {
+  const setup = r['setup'] as SetupReport | undefined;
+  if (setup === undefined) return [];
+  return [
+    ['setup: writing weights', `${seconds(setup.latency_ps)}, ${joules(setup.energy_j)}`],
+    ...setup.energy_breakdown.filter((l) => l.energy_j > 0).map((l) => [`  ${l.component} ${l.action}`, `${count(l.count)} x, ${joules(l.energy_j)}`]),
+  ];
+}
+
 /** The readable form of `spinarch run`: summary, energy breakdown, counts and traffic. */
 export function formatRun(r: RunReport): string {
   const out: string[] = [];
@@ -49,6 +59,7 @@ export function formatRun(r: RunReport): string {
         ['powered time', seconds(r.power.powered_ps)],
         ['memory traffic', `${count(r.traffic.reads)} reads (${bits(r.traffic.bits_read)}), ${count(r.traffic.writes)} writes (${bits(r.traffic.bits_written)})`],
         ['events simulated', count(r.events)],
+        ...setupRows(r),
       ],
       [1],
     ),
