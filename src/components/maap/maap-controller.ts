@@ -34,25 +34,28 @@ interface LayerGraph {
   readonly needs: Int32Array;
 }
 
-function buildGraph(plan: MaapLayerPlan): LayerGraph {
+/** Visits the input values (map-major indices) of output `op`'s patch. */
+function patchInputs(plan: MaapLayerPlan, op: number, visit: (inputIndex: number) => void): void {
   const { input, output, geometry, poolStride } = plan;
   const step = poolStride * geometry.convStride;
+  const rest = op % (output.h * output.w);
+  const oy = Math.floor(rest / output.w);
+  const ox = rest % output.w;
+  for (let j = 0; j < input.c; j++)
+    for (let r = 0; r < geometry.patch; r++)
+      for (let c = 0; c < geometry.patch; c++) visit(j * input.h * input.w + (oy * step + r) * input.w + ox * step + c);
+}
+
+function buildGraph(plan: MaapLayerPlan): LayerGraph {
+  const { input, output } = plan;
   const ops = output.c * output.h * output.w;
   const counts = new Int32Array(input.c * input.h * input.w);
   const needs = new Int32Array(ops);
-  const patchOf = (op: number, visit: (inputIndex: number) => void): void => {
-    const rest = op % (output.h * output.w);
-    const oy = Math.floor(rest / output.w);
-    const ox = rest % output.w;
-    for (let j = 0; j < input.c; j++)
-      for (let r = 0; r < geometry.patch; r++)
-        for (let c = 0; c < geometry.patch; c++) visit(j * input.h * input.w + (oy * step + r) * input.w + ox * step + c);
-  };
   // Outputs listed position by position (all maps of a position together), so that the
   // next layer, which needs every map, can start as early as the data allows.
   const order: number[] = [];
   for (let p = 0; p < output.h * output.w; p++) for (let k = 0; k < output.c; k++) order.push(k * output.h * output.w + p);
-  for (const op of order) patchOf(op, (i) => {
+  for (const op of order) patchInputs(plan, op, (i) => {
     counts[i]!++;
     needs[op]!++;
   });
@@ -60,7 +63,7 @@ function buildGraph(plan: MaapLayerPlan): LayerGraph {
   for (let i = 0; i < counts.length; i++) feedsStart[i + 1] = feedsStart[i]! + counts[i]!;
   const feeds = new Int32Array(feedsStart[counts.length]!);
   const fill = feedsStart.slice(0, counts.length);
-  for (const op of order) patchOf(op, (i) => (feeds[fill[i]!++] = op));
+  for (const op of order) patchInputs(plan, op, (i) => (feeds[fill[i]!++] = op));
   return { plan, feedsStart, feeds, needs };
 }
 
@@ -165,13 +168,7 @@ export class MaapController extends Component {
     if (m[2] === 'in') return index < input.c * input.h * input.w ? new Set([selector]) : undefined;
     if (index >= output.c * output.h * output.w) return undefined;
     const ops = new Set([selector]);
-    for (let i = 0; i < g.feeds.length; i++) {
-      // feeds lists, for each input value, the outputs it feeds (CSR by input index).
-      if (g.feeds[i] !== index) continue;
-      let value = 0;
-      while (g.feedsStart[value + 1]! <= i) value++;
-      ops.add(`L${g.plan.ordinal}/in[${value}]`);
-    }
+    patchInputs(g.plan, index, (i) => ops.add(`L${g.plan.ordinal}/in[${i}]`));
     return ops;
   }
 
@@ -219,7 +216,7 @@ export class MaapController extends Component {
 
   private startOutput(layer: number, out: number): void {
     const plan = this.graphs[layer]!.plan;
-    const { output, geometry, poolStride, fanIn } = plan;
+    const { output, geometry, fanIn } = plan;
     const k = Math.floor(out / (output.h * output.w));
     const op = `L${plan.ordinal}/out[${out}]`;
     this.note('dispatch', op, { layer: plan.ordinal, output: out, template: k, template_words: fanIn, in_flight: this.busy });
@@ -230,17 +227,10 @@ export class MaapController extends Component {
         weights[j] = code * plan.weightScale;
         if (--left > 0) return;
         // Gather the patch from the input buffer (the OTA input registers).
-        const rest = out % (output.h * output.w);
-        const step = poolStride * geometry.convStride;
-        const oy = Math.floor(rest / output.w);
-        const ox = rest % output.w;
-        const { c, h, w } = plan.input;
-        const P = geometry.patch;
-        const inputs = new Float64Array(c * P * P);
         const buffer = this.buffers[layer]!;
-        for (let m = 0; m < c; m++)
-          for (let r = 0; r < P; r++)
-            for (let col = 0; col < P; col++) inputs[(m * P + r) * P + col] = buffer[m * h * w + (oy * step + r) * w + ox * step + col]!;
+        const inputs = new Float64Array(plan.input.c * geometry.patch * geometry.patch);
+        let n = 0;
+        patchInputs(plan, out, (i) => (inputs[n++] = buffer[i]!));
         const id = this.nextId++;
         this.outputs.set(id, { layer, out });
         this.maap.publish({ id, op, geometry, inputs, weights, bias: plan.bias[k]! });
