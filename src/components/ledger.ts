@@ -46,40 +46,131 @@ export interface ImageTotals {
  */
 export const groupName = (component: string): string => component.replace(/\[[^\]]*\]/g, '[*]');
 
+/**
+ * Power over time, swept as the records arrive (they come in time order): open windows sit
+ * in a min-heap by end time, so peak power and powered time need no list of every window.
+ */
+class PowerSweep {
+  private ends: number[] = [];
+  private watts: number[] = [];
+  private level = 0;
+  private last = 0;
+  peak = 0;
+  powered = 0;
+
+  /** Closes the windows that ended by `t` (ends before starts at equal times). */
+  advance(t: number): void {
+    while (this.ends.length > 0 && this.ends[0]! <= t) {
+      const end = this.ends[0]!;
+      this.move(end);
+      this.level -= this.watts[0]!;
+      this.pop();
+    }
+    this.move(t);
+  }
+
+  open(t: number, duration: number, watts: number): void {
+    this.advance(t);
+    this.level += watts;
+    if (this.level > this.peak) this.peak = this.level;
+    this.push(t + duration, watts);
+  }
+
+  private move(t: number): void {
+    if (this.ends.length > 0 && t > this.last) this.powered += t - this.last;
+    if (t > this.last) this.last = t;
+  }
+
+  private push(end: number, w: number): void {
+    const e = this.ends;
+    const ws = this.watts;
+    let i = e.length;
+    e.push(end);
+    ws.push(w);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (e[p]! <= end) break;
+      e[i] = e[p]!;
+      ws[i] = ws[p]!;
+      i = p;
+    }
+    e[i] = end;
+    ws[i] = w;
+  }
+
+  private pop(): void {
+    const e = this.ends;
+    const ws = this.watts;
+    const endLast = e.pop()!;
+    const wLast = ws.pop()!;
+    const n = e.length;
+    if (n === 0) return;
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && e[c + 1]! < e[c]!) c++;
+      if (e[c]! >= endLast) break;
+      e[i] = e[c]!;
+      ws[i] = ws[c]!;
+      i = c;
+    }
+    e[i] = endLast;
+    ws[i] = wLast;
+  }
+}
+
 /** Accumulates one image while it runs. */
 class OpenImage {
-  readonly lines = new Map<string, EnergyLine>();
+  /** Energy lines by component name, then action (the names as blocks give them). */
+  private readonly byComponent = new Map<string, Map<string, EnergyLine>>();
+  readonly lines: EnergyLine[] = [];
   readonly counts = new Map<string, number>();
   readonly traffic: Traffic = { reads: 0, writes: 0, bitsRead: 0, bitsWritten: 0 };
   energy = 0;
-  // Timed actions, as parallel arrays: [start, end) at a constant power.
-  private starts: number[] = [];
-  private ends: number[] = [];
-  private watts: number[] = [];
+  /** Lines by group name (`maap[*]`), then action. */
+  private readonly groups = new Map<string, Map<string, EnergyLine>>();
+  private readonly sweep = new PowerSweep();
 
   constructor(
     readonly image: number,
     readonly start: Ps,
   ) {}
 
-  addAction(r: ActionRecord): void {
-    const component = groupName(r.component);
-    const key = `${component}\u0000${r.action}`;
-    let line = this.lines.get(key);
-    if (line === undefined) {
-      line = { component, kind: r.kind, action: r.action, count: 0, energy: 0 };
-      this.lines.set(key, line);
+  private line(r: ActionRecord): EnergyLine {
+    let actions = this.byComponent.get(r.component);
+    if (actions === undefined) {
+      actions = new Map();
+      this.byComponent.set(r.component, actions);
     }
+    let line = actions.get(r.action);
+    if (line === undefined) {
+      // Indexed instances share one line: maap[3] and maap[7] both go to maap[*].
+      const group = groupName(r.component);
+      let shared = this.groups.get(group);
+      if (shared === undefined) {
+        shared = new Map();
+        this.groups.set(group, shared);
+      }
+      line = shared.get(r.action);
+      if (line === undefined) {
+        line = { component: group, kind: r.kind, action: r.action, count: 0, energy: 0 };
+        shared.set(r.action, line);
+        this.lines.push(line);
+      }
+      actions.set(r.action, line);
+    }
+    return line;
+  }
+
+  addAction(r: ActionRecord): void {
+    const line = this.line(r);
     line.count += r.count;
     line.energy += r.energy;
     this.energy += r.energy;
     this.counts.set(r.action, (this.counts.get(r.action) ?? 0) + r.count);
     // Zero-energy spans (a stage's extent) say when, not how much: they draw no power.
-    if (r.duration > 0 && r.energy > 0) {
-      this.starts.push(r.time);
-      this.ends.push(r.time + r.duration);
-      this.watts.push(r.energy / (r.duration * 1e-12));
-    }
+    if (r.duration > 0 && r.energy > 0) this.sweep.open(r.time, r.duration, r.energy / (r.duration * 1e-12));
   }
 
   addTraffic(r: TrafficRecord): void {
@@ -92,45 +183,19 @@ class OpenImage {
     }
   }
 
-  /** Sweeps the timed actions in time order for the peak power and the powered time. */
-  power(latency: Ps): PowerSummary {
-    const n = this.starts.length;
-    const edges: { t: number; dw: number; dn: number }[] = new Array(2 * n);
-    for (let i = 0; i < n; i++) {
-      edges[2 * i] = { t: this.starts[i]!, dw: this.watts[i]!, dn: 1 };
-      edges[2 * i + 1] = { t: this.ends[i]!, dw: -this.watts[i]!, dn: -1 };
-    }
-    // Ends before starts at equal times: back-to-back windows do not overlap.
-    edges.sort((a, b) => a.t - b.t || a.dn - b.dn);
-    let w = 0;
-    let open = 0;
-    let peak = 0;
-    let powered = 0;
-    let last = 0;
-    for (let i = 0; i < edges.length; i++) {
-      const e = edges[i]!;
-      if (open > 0) powered += e.t - last;
-      last = e.t;
-      w += e.dw;
-      open += e.dn;
-      // Only take the level once every edge at this time is applied.
-      if (i + 1 === edges.length || edges[i + 1]!.t !== e.t) peak = Math.max(peak, w);
-    }
-    return { peakW: peak, averageW: latency > 0 ? this.energy / (latency * 1e-12) : 0, poweredPs: powered };
-  }
-
   close(end: Ps): ImageTotals {
     const latency = end - this.start;
+    this.sweep.advance(Number.MAX_SAFE_INTEGER);
     return {
       image: this.image,
       start: this.start,
       end,
       latency,
       energy: this.energy,
-      lines: [...this.lines.values()].map((l) => ({ ...l })),
+      lines: this.lines.map((l) => ({ ...l })),
       counts: Object.fromEntries(this.counts),
       traffic: { ...this.traffic },
-      power: this.power(latency),
+      power: { peakW: this.sweep.peak, averageW: latency > 0 ? this.energy / (latency * 1e-12) : 0, poweredPs: this.sweep.powered },
     };
   }
 }
