@@ -152,8 +152,9 @@ export abstract class Component {
       count,
       energy,
       duration,
-      ...(detail?.op === undefined ? {} : { op: detail.op }),
-      ...(detail?.values === undefined || !this.tracing ? {} : { values: detail.values }),
+      // Plain fields (undefined when absent): this runs for every action of every block.
+      op: detail?.op,
+      values: this.tracing ? detail?.values : undefined,
     });
   }
 
@@ -172,7 +173,7 @@ export abstract class Component {
       energy: 0,
       duration,
       detail: true,
-      ...(op === undefined ? {} : { op }),
+      op,
       values,
     });
   }
