@@ -1,6 +1,7 @@
 import type { Subscription } from 'rxjs';
 import type { Bus } from '../scheduler/bus.js';
 import type { Ps } from '../scheduler/time.js';
+import { EndHeap } from './end-heap.js';
 import { ACTIONS, IMAGES, SETUP, TRAFFIC, type ActionRecord, type ComponentClass, type ImageMark, type TrafficRecord } from './records.js';
 
 /** Energy of one action of one component (or of a group of indexed instances). */
@@ -51,8 +52,7 @@ export const groupName = (component: string): string => component.replace(/\[[^\
  * in a min-heap by end time, so peak power and powered time need no list of every window.
  */
 class PowerSweep {
-  private ends: number[] = [];
-  private watts: number[] = [];
+  private readonly open = new EndHeap<number>();
   private level = 0;
   private last = 0;
   peak = 0;
@@ -60,63 +60,23 @@ class PowerSweep {
 
   /** Closes the windows that ended by `t` (ends before starts at equal times). */
   advance(t: number): void {
-    while (this.ends.length > 0 && this.ends[0]! <= t) {
-      const end = this.ends[0]!;
+    for (let end = this.open.peekEnd(); end !== undefined && end <= t; end = this.open.peekEnd()) {
       this.move(end);
-      this.level -= this.watts[0]!;
-      this.pop();
+      this.level -= this.open.pop();
     }
     this.move(t);
   }
 
-  open(t: number, duration: number, watts: number): void {
+  add(t: number, duration: number, watts: number): void {
     this.advance(t);
     this.level += watts;
     if (this.level > this.peak) this.peak = this.level;
-    this.push(t + duration, watts);
+    this.open.push(t + duration, watts);
   }
 
   private move(t: number): void {
-    if (this.ends.length > 0 && t > this.last) this.powered += t - this.last;
+    if (this.open.size > 0 && t > this.last) this.powered += t - this.last;
     if (t > this.last) this.last = t;
-  }
-
-  private push(end: number, w: number): void {
-    const e = this.ends;
-    const ws = this.watts;
-    let i = e.length;
-    e.push(end);
-    ws.push(w);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (e[p]! <= end) break;
-      e[i] = e[p]!;
-      ws[i] = ws[p]!;
-      i = p;
-    }
-    e[i] = end;
-    ws[i] = w;
-  }
-
-  private pop(): void {
-    const e = this.ends;
-    const ws = this.watts;
-    const endLast = e.pop()!;
-    const wLast = ws.pop()!;
-    const n = e.length;
-    if (n === 0) return;
-    let i = 0;
-    for (;;) {
-      let c = 2 * i + 1;
-      if (c >= n) break;
-      if (c + 1 < n && e[c + 1]! < e[c]!) c++;
-      if (e[c]! >= endLast) break;
-      e[i] = e[c]!;
-      ws[i] = ws[c]!;
-      i = c;
-    }
-    e[i] = endLast;
-    ws[i] = wLast;
   }
 }
 
@@ -170,7 +130,7 @@ class OpenImage {
     this.energy += r.energy;
     this.counts.set(r.action, (this.counts.get(r.action) ?? 0) + r.count);
     // Zero-energy spans (a stage's extent) say when, not how much: they draw no power.
-    if (r.duration > 0 && r.energy > 0) this.sweep.open(r.time, r.duration, r.energy / (r.duration * 1e-12));
+    if (r.duration > 0 && r.energy > 0) this.sweep.add(r.time, r.duration, r.energy / (r.duration * 1e-12));
   }
 
   addTraffic(r: TrafficRecord): void {

@@ -1,4 +1,5 @@
 import type { SimContext } from '../components/component.js';
+import { EndHeap } from '../components/end-heap.js';
 import { groupName } from '../components/ledger.js';
 import { ACTIONS, IMAGES, SETUP, SIGNALS, type ActionRecord, type ImageMark, type SignalRecord } from '../components/records.js';
 import { FileSink, WHOLE_RUN, overlaps, type TimeWindow } from './sink.js';
@@ -29,8 +30,8 @@ export class PerfettoTrace {
   private readonly statusOpen = new Map<string, { tid: number; since: number; op?: string }>();
   private readonly statusTids = new Map<string, number>();
   private readonly power = new Map<string, number>();
-  /** Pending ends of power windows: [time, component group, watts], kept sorted by time. */
-  private ends: [number, string, number][] = [];
+  /** Open power windows by end time: their component group and watts. */
+  private readonly ends = new EndHeap<{ readonly group: string; readonly watts: number }>();
   private imageStart = 0;
   private readonly runTid: number;
   events = 0;
@@ -91,8 +92,8 @@ export class PerfettoTrace {
 
   /** Brings the power counters up to time `t`: windows that ended by then are closed. */
   private advance(t: number): void {
-    while (this.ends.length > 0 && this.ends[0]![0] <= t) {
-      const [end, group, watts] = this.ends.shift()!;
+    for (let end = this.ends.peekEnd(); end !== undefined && end <= t; end = this.ends.peekEnd()) {
+      const { group, watts } = this.ends.pop();
       this.setPower(group, end, (this.power.get(group) ?? 0) - watts);
     }
   }
@@ -109,11 +110,7 @@ export class PerfettoTrace {
       const group = groupName(r.component);
       const watts = r.energy / (r.duration * 1e-12);
       this.setPower(group, r.time, (this.power.get(group) ?? 0) + watts);
-      const end = r.time + r.duration;
-      // Insert keeping the list sorted by time (windows mostly end in the order they start).
-      let i = this.ends.length;
-      while (i > 0 && this.ends[i - 1]![0] > end) i--;
-      this.ends.splice(i, 0, [end, group, watts]);
+      this.ends.push(r.time + r.duration, { group, watts });
     }
     if (!overlaps(this.window, r.time, r.duration)) return;
     const args: Record<string, unknown> = { energy_j: r.energy, count: r.count, ...(r.op === undefined ? {} : { op: r.op }), ...(r.values ?? {}) };
