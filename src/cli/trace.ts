@@ -1,4 +1,5 @@
 import type { ImageSource } from '../arch/input.js';
+import type { SimContext } from '../components/component.js';
 import { runScenario } from '../arch/runner.js';
 import { loadScenario } from '../arch/scenario.js';
 import { parseQuantity } from '../scenario/units.js';
@@ -60,11 +61,18 @@ export function traceScenario(file: string, o: TraceOptions, io: CliIo): void {
   const perfetto = o.perfetto === undefined ? undefined : new PerfettoTrace(o.perfetto, title, window);
   const vcd = o.vcd === undefined ? undefined : new VcdTrace(o.vcd, title, window);
   let follower: OpFollower | undefined;
+  let simulation: SimContext | undefined;
   try {
     const report = runScenario(scenario, {
       images: o.images,
       tracing: true,
       ...(o.source === undefined ? {} : { source: o.source }),
+      attach: (sim) => {
+        simulation = sim;
+        perfetto?.attach(sim);
+        vcd?.attach(sim);
+      },
+      // The design resolves the selector once it is built, before anything runs.
       ...(o.op === undefined
         ? {}
         : {
@@ -72,15 +80,10 @@ export function traceScenario(file: string, o: TraceOptions, io: CliIo): void {
               selector: o.op,
               ops: (ops) => {
                 follower = new OpFollower(o.op!, ops, window);
+                follower.attach(simulation!);
               },
             },
           }),
-      attach: (sim) => {
-        perfetto?.attach(sim);
-        vcd?.attach(sim);
-        // Made when the design resolved the selector, which happens after attach.
-        sim.kernel.after(0, () => follower?.attach(sim), 0);
-      },
     });
     if (follower !== undefined) {
       if (follower.events.length === 0) throw new UsageError(`--op ${o.op!}: no operation of ${scenario.name} matched it (ops look like ${examples(scenario.design.name)})`);
