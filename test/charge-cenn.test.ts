@@ -4,7 +4,7 @@ import { compileCennProgram } from '../src/arch/cenn/program.js';
 import type { RunReport } from '../src/arch/report.js';
 import { runScenario } from '../src/arch/runner.js';
 import { loadScenario } from '../src/arch/scenario.js';
-import { WeightSource } from '../src/arch/weights.js';
+import { WeightSource } from '../src/data/weights.js';
 
 const run = (...sets: string[]): RunReport => runScenario(loadScenario('scenarios/charge-cenn.yaml', sets));
 

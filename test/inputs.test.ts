@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { IdxError, parseIdx } from '../src/arch/idx.js';
-import { fitImage, mnistImages, syntheticDigit } from '../src/arch/input.js';
+import { IdxError, parseIdx } from '../src/data/idx.js';
+import { fitImage, mnistImages, syntheticDigit } from '../src/data/images.js';
 import { runScenario } from '../src/arch/runner.js';
 import { loadScenario } from '../src/arch/scenario.js';
 import { cli, tempFiles } from './helpers.js';
@@ -74,6 +74,7 @@ describe('inputs', () => {
     const layers = [
       { layer: 0, shape: [4, 1, 3, 3], weights: new Array(36).fill(0.1), bias: [0, 0, 0, 0] },
       { layer: 3, shape: [4, 4, 3, 3], weights: new Array(144).fill(0.05), bias: [0, 0, 0, 0] },
+      { layer: 6, shape: [10, 1600], weights: new Array(16000).fill(0.01), bias: new Array(10).fill(0) },
     ];
     const dir = tempFiles({ 'w.json': JSON.stringify({ layers }), 'short.json': JSON.stringify({ layers: [layers[0]] }) });
     const base = path.resolve('scenarios/irmen-dual-cenn.yaml');

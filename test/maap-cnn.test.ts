@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { fitImage, syntheticDigit } from '../src/arch/input.js';
+import { fitImage, syntheticDigit } from '../src/data/images.js';
 import type { RunReport } from '../src/arch/report.js';
 import { runScenario } from '../src/arch/runner.js';
 import { loadScenario } from '../src/arch/scenario.js';
-import { WeightSource } from '../src/arch/weights.js';
+import { WeightSource } from '../src/data/weights.js';
 import { MaapSet, maapIdeal } from '../src/components/maap/maap-set.js';
 import { sramAccessOf } from '../src/components/memory/sram.js';
 import { Bus } from '../src/scheduler/bus.js';
@@ -149,9 +149,9 @@ describe('MAAP set', () => {
       return new MaapSet({ kernel, bus: new Bus(kernel), seed }, name, 0, 600, 1e-12, { resistance_sigma: 0.05, critical_current_sigma: 0.05, threshold_sigma: 0.01, output_swing: 0.8 });
     };
     const a = make(1, 'maap[3]');
-    expect(make(1, 'maap[3]').gain).toBe(a.gain);
-    expect(make(1, 'maap[4]').gain).not.toBe(a.gain);
-    expect(a.respond(0.5)).toBeCloseTo(0.5 * a.gain + a.offset, 15);
+    expect(make(1, 'maap[3]').deviation.gain).toBe(a.deviation.gain);
+    expect(make(1, 'maap[4]').deviation.gain).not.toBe(a.deviation.gain);
+    expect(a.respond(0.5)).toBeCloseTo(0.5 * a.deviation.gain + a.deviation.offset, 15);
     expect(a.respond(-5)).toBe(0);
   });
 

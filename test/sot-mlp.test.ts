@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { fitImage, syntheticDigit } from '../src/arch/input.js';
+import { fitImage, syntheticDigit } from '../src/data/images.js';
 import type { RunReport, SetupReport } from '../src/arch/report.js';
 import { runScenario } from '../src/arch/runner.js';
 import { loadScenario } from '../src/arch/scenario.js';
-import { WeightSource } from '../src/arch/weights.js';
+import { WeightSource } from '../src/data/weights.js';
 import { SIGNALS, type SignalRecord } from '../src/components/records.js';
 import { neuronTransfer } from '../src/components/sot/sigmoid-neuron.js';
 import { ANTIPARALLEL, PARALLEL, parallelResistance, resistanceAt, tmrAt, type SotDeviceParams } from '../src/components/sot/sot-mram.js';

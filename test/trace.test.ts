@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { fitImage, syntheticDigit } from '../src/arch/input.js';
+import { fitImage, syntheticDigit } from '../src/data/images.js';
 import { runScenario } from '../src/arch/runner.js';
 import { loadScenario } from '../src/arch/scenario.js';
-import { WeightSource } from '../src/arch/weights.js';
+import { WeightSource } from '../src/data/weights.js';
 import { ACTIONS, SIGNALS, type ActionRecord } from '../src/components/records.js';
 import { cli, tempFiles } from './helpers.js';
 

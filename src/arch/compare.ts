@@ -26,6 +26,7 @@ const CLASS_LABEL: Readonly<Record<ComponentClass, string>> = {
   analog: 'energy: analog compute',
   spintronic: 'energy: spintronic devices',
   driver: 'energy: drivers',
+  classifier: 'energy: classifier head',
 };
 
 const classEnergy = (r: RunReport, c: ComponentClass): number => r.energy_breakdown.filter((l) => l.class === c).reduce((a, l) => a + l.energy_j, 0);

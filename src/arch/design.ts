@@ -1,9 +1,10 @@
 import type { z } from 'zod';
 import type { SimContext } from '../components/component.js';
 import type { ImageTotals } from '../components/ledger.js';
-import type { InputImage } from './input.js';
+import type { InputImage } from '../data/images.js';
 import type { Layer } from './network.js';
-import type { WeightSource } from './weights.js';
+import type { WeightSource } from '../data/weights.js';
+import type { TrainingProfile } from '../train/profile.js';
 
 /** What a design is built from, besides its scenario. */
 export interface BuildContext {
@@ -14,6 +15,8 @@ export interface BuildContext {
 
 /** A design built for one run: it processes images and reports its own figures. */
 export interface Machine {
+  /** Whether its classifier head counts in energy, latency and power (the ledger's scope). */
+  readonly countsHead?: boolean;
   /**
    * One-off work before the first image (writing weights into synapses), started now; the
    * machine publishes the end mark of image SETUP when it is done. Reported apart from images.
@@ -36,12 +39,32 @@ export interface Machine {
   derivedCounts?(counts: Readonly<Record<string, number>>): Record<string, number>;
 }
 
-/** A design: its name, its scenario schema, and how to build it. */
+/**
+ * A design's functional model (gem5's functional access beside the timing one): what the
+ * hardware computes for an image, without the event kernel, from the same device models and
+ * the same random streams, so it gives the event-level run's outputs, image by image.
+ */
+export interface FunctionalModel {
+  /** The output scores of one image (pixels fitted to the network input); the class is their argmax. */
+  infer(pixels: Float64Array, image: InputImage): Float64Array;
+}
+
+/** What the functional model is built from (no kernel, no bus). */
+export interface FunctionalContext {
+  readonly seed: string | number;
+  readonly layers: readonly Layer[];
+  readonly weights: WeightSource;
+}
+
+/** A design: its name, its scenario schema, and how to build it (event level and functional). */
 export interface Design<S extends z.ZodType = z.ZodType> {
   readonly name: string;
   readonly title: string;
   readonly schema: S;
   build(scenario: z.output<S>, context: BuildContext): Machine;
+  functional?(scenario: z.output<S>, context: FunctionalContext): FunctionalModel;
+  /** How to train the scenario's network for this hardware (its activation, its quantization). */
+  training?(scenario: z.output<S>, layers: readonly Layer[]): TrainingProfile;
 }
 
 /** A design with its scenario type erased, for the registry (the schema checked the value). */
@@ -50,13 +73,18 @@ export interface AnyDesign {
   readonly title: string;
   readonly schema: z.ZodType;
   build(scenario: unknown, context: BuildContext): Machine;
+  functional?(scenario: unknown, context: FunctionalContext): FunctionalModel;
+  training?(scenario: unknown, layers: readonly Layer[]): TrainingProfile;
 }
 
 export function defineDesign<S extends z.ZodType>(design: Design<S>): AnyDesign {
+  const { functional, training } = design;
   return {
     name: design.name,
     title: design.title,
     schema: design.schema,
     build: (scenario, context) => design.build(scenario as z.output<S>, context),
+    ...(functional === undefined ? {} : { functional: (scenario: unknown, context: FunctionalContext) => functional(scenario as z.output<S>, context) }),
+    ...(training === undefined ? {} : { training: (scenario: unknown, layers: readonly Layer[]) => training(scenario as z.output<S>, layers) }),
   };
 }

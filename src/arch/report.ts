@@ -1,5 +1,6 @@
 import type { ImageTotals } from '../components/ledger.js';
-import type { ComponentClass } from '../components/records.js';
+import type { Classification, ComponentClass } from '../components/records.js';
+import { scorePredictions, type Accuracy } from './accuracy.js';
 
 export interface BreakdownLine {
   readonly component: string;
@@ -24,10 +25,31 @@ export interface RunReport {
   readonly traffic: { readonly reads: number; readonly writes: number; readonly bits_read: number; readonly bits_written: number };
   readonly power: { readonly peak_w: number; readonly average_w: number; readonly powered_ps: number };
   readonly events: number;
-  readonly per_image: readonly { readonly image: number; readonly source: string; readonly label: number | null; readonly latency_ps: number; readonly energy_j: number }[];
+  readonly per_image: readonly PerImage[];
+  /** Over the images with labels (absent when none has one). */
+  readonly accuracy?: Accuracy;
+  /** Rows: true label; columns: predicted class. */
+  readonly confusion?: readonly (readonly number[])[];
+  /** The classifier head's cost per image (designs with one), counted in energy_j and latency_ps only if classifier_counted. */
+  readonly classifier_energy_j?: number;
+  readonly classifier_latency_ps?: number;
+  readonly classifier_counted?: boolean;
   /** Over all the images of the run (setup excluded). */
   readonly total: { readonly latency_ps: number; readonly energy_j: number; readonly events: number; readonly bits_moved: number };
   readonly [design: string]: unknown;
+}
+
+/** One image of a run. */
+export interface PerImage {
+  readonly image: number;
+  readonly source: string;
+  readonly label: number | null;
+  readonly latency_ps: number;
+  readonly energy_j: number;
+  /** The class the hardware gave it, whether that is its label, and the output scores (designs that classify). */
+  readonly predicted?: number;
+  readonly correct?: boolean | null;
+  readonly outputs?: readonly number[];
 }
 
 /** The setup window's figures (weights written before the first image). */
@@ -48,6 +70,10 @@ export interface ReportInput {
   readonly images: readonly ImageTotals[];
   readonly setup?: ImageTotals | undefined;
   readonly sources: readonly { source: string; label: number | undefined }[];
+  /** The class of each image (by its index in the run), from designs that classify. */
+  readonly classified: ReadonlyMap<number, Classification>;
+  /** Whether the design's classifier head counts in the totals; undefined if it has none. */
+  readonly head: boolean | undefined;
   readonly events: number;
   readonly extraCounts: (counts: Readonly<Record<string, number>>) => Record<string, number>;
   readonly summary: Record<string, unknown>;
@@ -92,6 +118,21 @@ export function buildReport(input: ReportInput): RunReport {
   const n = input.images.length;
   const { breakdown, counts: baseCounts } = averaged(input.images);
   const allCounts = { ...baseCounts, ...input.extraCounts(baseCounts) };
+  const perImage: PerImage[] = input.images.map((img, k) => {
+    const label = input.sources[k]?.label;
+    const c = input.classified.get(img.image);
+    return {
+      image: img.image,
+      source: input.sources[k]?.source ?? '',
+      label: label ?? null,
+      latency_ps: img.latency,
+      energy_j: img.energy,
+      ...(c === undefined ? {} : { predicted: c.predicted, correct: label === undefined ? null : c.predicted === label, outputs: [...c.outputs] }),
+    };
+  });
+  const classes = input.classified.values().next().value?.outputs.length ?? 0;
+  const predictions = perImage.flatMap((p) => (p.predicted === undefined ? [] : [{ label: p.label ?? undefined, predicted: p.predicted }]));
+  const scored = predictions.length === perImage.length && classes > 0 ? scorePredictions(predictions, classes) : undefined;
   return {
     scenario: input.scenario,
     design: input.design,
@@ -115,13 +156,15 @@ export function buildReport(input: ReportInput): RunReport {
       powered_ps: mean(input.images.map((i) => i.power.poweredPs)),
     },
     events: Math.round(input.events / Math.max(1, n)),
-    per_image: input.images.map((img, k) => ({
-      image: img.image,
-      source: input.sources[k]?.source ?? '',
-      label: input.sources[k]?.label ?? null,
-      latency_ps: img.latency,
-      energy_j: img.energy,
-    })),
+    per_image: perImage,
+    ...(scored === undefined ? {} : { accuracy: scored.accuracy, confusion: scored.confusion }),
+    ...(input.head === undefined
+      ? {}
+      : {
+          classifier_energy_j: mean(input.images.map((i) => i.headEnergy)),
+          classifier_latency_ps: mean(input.images.map((i) => i.headLatency)),
+          classifier_counted: input.head,
+        }),
     total: {
       latency_ps: input.images.reduce((a, i) => a + i.latency, 0),
       energy_j: input.images.reduce((a, i) => a + i.energy, 0),

@@ -1,9 +1,9 @@
 import type { SimContext } from '../components/component.js';
 import { Ledger } from '../components/ledger.js';
-import { IMAGES, SETUP } from '../components/records.js';
+import { CLASSIFIED, IMAGES, SETUP, type Classification } from '../components/records.js';
 import { Bus } from '../scheduler/bus.js';
 import { Kernel } from '../scheduler/kernel.js';
-import { fitImage, syntheticDigits, type ImageSource } from './input.js';
+import { fitImage, syntheticDigits, type ImageSource } from '../data/images.js';
 import type { Machine } from './design.js';
 import { buildReport, type RunReport } from './report.js';
 import { asScenarioError, weightsOf, type Scenario } from './scenario.js';
@@ -53,6 +53,9 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const ledger = new Ledger(bus);
   options.attach?.(sim);
   const machine = buildMachine(scenario, sim);
+  ledger.countHead = machine.countsHead === true;
+  const classified = new Map<number, Classification>();
+  bus.topic(CLASSIFIED).listen((c) => classified.set(c.image, c));
   if (options.follow !== undefined) options.follow.ops(machine.follow?.(options.follow.selector));
   const marks = bus.topic(IMAGES);
   if (machine.setup !== undefined) {
@@ -67,7 +70,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     const image = source.image(k);
     const pixels = fitImage(image, scenario.value.network.input);
     sources.push({ source: image.source, label: image.label });
-    marks.publish({ time: kernel.now, image: k, phase: 'start' });
+    marks.publish({ time: kernel.now, image: k, phase: 'start', id: image.id });
     machine.process(pixels, k, image);
     kernel.run();
     if (ledger.inImage) throw new RunError(`design ${scenario.design.name} ran out of events before finishing image ${k}`);
@@ -83,6 +86,8 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     images: ledger.images,
     setup: ledger.setup,
     sources,
+    classified,
+    head: machine.countsHead,
     events: kernel.processed - setupEvents,
     extraCounts: (c) => machine.derivedCounts?.(c) ?? {},
     summary: machine.summary(ledger.images),

@@ -6,7 +6,7 @@ import type { AnyDesign } from './design.js';
 import { NetworkError, inferLayers, type Layer } from './network.js';
 import { designs, findDesign } from './registry.js';
 import type { CommonScenario } from './scenario-fields.js';
-import { WeightSource, WeightsError } from './weights.js';
+import { WeightSource, WeightsError } from '../data/weights.js';
 
 /** A scenario ready to run: validated, its design found and its network's shapes worked out. */
 export interface Scenario {

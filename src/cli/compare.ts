@@ -1,5 +1,5 @@
 import { compareRuns, type Comparison } from '../arch/compare.js';
-import type { ImageSource } from '../arch/input.js';
+import type { ImageSource } from '../data/images.js';
 import type { RunReport } from '../arch/report.js';
 import { runScenario } from '../arch/runner.js';
 import { loadScenario } from '../arch/scenario.js';

@@ -1,4 +1,5 @@
 import { table, type ColumnUserConfig, type TableUserConfig } from 'table';
+import type { Accuracy } from '../arch/accuracy.js';
 import type { RunReport, SetupReport } from '../arch/report.js';
 import { formatSI } from '../scenario/units.js';
 
@@ -33,6 +34,37 @@ export function render(rows: string[][], alignRight: readonly number[] = [], wid
   return table(rows, { ...plain, columns });
 }
 
+/** "97.1 % (9,712 of 10,000; 95 % CI 96.8 to 97.4 %)". */
+export function formatAccuracy(a: Accuracy): string {
+  const pct = (x: number): string => (100 * x).toFixed(1);
+  return `${pct(a.rate)} % (${count(a.correct)} of ${count(a.images)}; 95 % CI ${pct(a.ci95[0])} to ${pct(a.ci95[1])} %)`;
+}
+
+/** A confusion matrix as a table: rows are true labels, columns predicted classes. */
+export function formatConfusion(confusion: readonly (readonly number[])[]): string {
+  const classes = confusion.length;
+  const header = ['label \\ predicted', ...Array.from({ length: classes }, (_, c) => String(c))];
+  return render([header, ...confusion.map((row, l) => [String(l), ...row.map((n) => (n === 0 ? '.' : String(n)))])], Array.from({ length: classes }, (_, c) => c + 1));
+}
+
+/** The head's line: its cost per image, and whether the totals count it. */
+function headRows(r: RunReport): string[][] {
+  if (r.classifier_energy_j === undefined) return [];
+  const scope = r.classifier_counted === true ? 'included above' : "not in the totals above (the seeds' scope)";
+  return [['classifier head', `${joules(r.classifier_energy_j)}, ${seconds(r.classifier_latency_ps ?? 0)}: ${scope}`]];
+}
+
+/** Accuracy and, for a single image, its class. */
+function classRows(r: RunReport): string[][] {
+  const rows: string[][] = [];
+  if (r.images === 1 && r.per_image[0]?.predicted !== undefined) {
+    const p = r.per_image[0];
+    rows.push(['class', `${p.predicted}${p.label === null ? '' : ` (label ${p.label}${p.correct === true ? ', correct' : ', wrong'})`}`]);
+  }
+  if (r.accuracy !== undefined && r.images > 1) rows.push(['accuracy', formatAccuracy(r.accuracy)]);
+  return rows;
+}
+
 /** The one-off setup (weights written before the first image), when the design has one. */
 function setupRows(r: RunReport): string[][] {
   const setup = r['setup'] as SetupReport | undefined;
@@ -59,12 +91,14 @@ export function formatRun(r: RunReport): string {
         ['powered time', seconds(r.power.powered_ps)],
         ['memory traffic', `${count(r.traffic.reads)} reads (${bits(r.traffic.bits_read)}), ${count(r.traffic.writes)} writes (${bits(r.traffic.bits_written)})`],
         ['events simulated', count(r.events)],
+        ...classRows(r),
+        ...headRows(r),
         ...setupRows(r),
       ],
       [1],
     ),
   );
-  const total = r.energy_j;
+  const total = r.energy_j + (r.classifier_counted === false ? (r.classifier_energy_j ?? 0) : 0);
   out.push(
     render(
       [
@@ -76,6 +110,7 @@ export function formatRun(r: RunReport): string {
       [3, 4, 5],
     ),
   );
+  if (r.confusion !== undefined && r.images > 20) out.push(formatConfusion(r.confusion));
   out.push(render([['operation', 'count per image'], ...Object.entries(r.counts).map(([k, v]) => [k, count(v)])], [1]));
   const sequences = r['sequences'];
   if (Array.isArray(sequences)) {

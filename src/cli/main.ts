@@ -1,13 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { IdxError } from '../arch/idx.js';
-import { mnistImages, type ImageSource } from '../arch/input.js';
+import { IdxError } from '../data/idx.js';
+import { mnistImages, type ImageSource } from '../data/images.js';
 import { scenarioJsonSchema } from '../arch/json-schema.js';
 import { designs } from '../arch/registry.js';
 import { RunError, checkScenario, runScenario } from '../arch/runner.js';
 import { loadScenario, type Scenario } from '../arch/scenario.js';
-import { WeightsError } from '../arch/weights.js';
+import { WeightsError } from '../data/weights.js';
 import { ScenarioError, formatIssue } from '../scenario/errors.js';
 import { displayPath } from '../scenario/load.js';
 import { TimeError } from '../scheduler/time.js';

@@ -1,4 +1,4 @@
-import type { ImageSource } from '../arch/input.js';
+import type { ImageSource } from '../data/images.js';
 import type { SimContext } from '../components/component.js';
 import { runScenario } from '../arch/runner.js';
 import { loadScenario } from '../arch/scenario.js';

@@ -1,8 +1,8 @@
 import type { Bus, Topic } from '../scheduler/bus.js';
 import type { Kernel } from '../scheduler/kernel.js';
 import { checkTime, seconds, type Ps } from '../scheduler/time.js';
-import { streamFor, type RandomStream } from './random.js';
-import { ACTIONS, SIGNALS, type ActionRecord, type ComponentClass, type RecordValue, type SignalRecord } from './records.js';
+import { imageStreamFor, streamFor, type RandomStream } from './random.js';
+import { ACTIONS, IMAGES, SIGNALS, type ActionRecord, type ComponentClass, type RecordValue, type SignalRecord } from './records.js';
 
 /** What every block of one simulation shares: the kernel, the bus and the run's seed. */
 export interface SimContext {
@@ -51,6 +51,8 @@ export abstract class Component {
   abstract readonly kind: ComponentClass;
   private readonly table = new Map<string, ActionSpec>();
   private stream: RandomStream | undefined;
+  private imageId = '';
+  private imageStream: RandomStream | undefined;
   private readonly actionTopic: Topic<ActionRecord>;
   private readonly signalTopic: Topic<SignalRecord>;
 
@@ -82,6 +84,24 @@ export abstract class Component {
   get rng(): RandomStream {
     this.stream ??= streamFor(this.ctx.seed, this.name);
     return this.stream;
+  }
+
+  /**
+   * This block's stream for the image in progress (thermal noise), keyed by its name and the
+   * image's id; blocks that draw from it call `followImages()` when they are made.
+   */
+  protected get noise(): RandomStream {
+    this.imageStream ??= imageStreamFor(this.ctx.seed, this.name, this.imageId);
+    return this.imageStream;
+  }
+
+  /** Starts a fresh noise stream at every image's start mark. */
+  protected followImages(): void {
+    this.ctx.bus.topic(IMAGES).listen((m) => {
+      if (m.phase !== 'start') return;
+      this.imageId = m.id ?? `run/${m.image}`;
+      this.imageStream = undefined;
+    });
   }
 
   /** The actions this block declared, in declaration order. */

@@ -32,9 +32,14 @@ export interface PowerSummary {
 export interface ImageTotals {
   readonly image: number;
   readonly start: Ps;
+  /** End of what is in scope: the accelerator's `computed` mark, or the image's end when the head counts. */
   readonly end: Ps;
   readonly latency: Ps;
+  /** Energy in scope (the classifier head only when it counts). */
   readonly energy: number;
+  /** The classifier head's energy and time (from the accelerator's `computed` mark to the end), counted or not. */
+  readonly headEnergy: number;
+  readonly headLatency: Ps;
   readonly lines: readonly EnergyLine[];
   readonly counts: Readonly<Record<string, number>>;
   readonly traffic: Readonly<Traffic>;
@@ -82,6 +87,9 @@ class PowerSweep {
 
 /** Accumulates one image while it runs. */
 class OpenImage {
+  /** When the accelerator finished and the classifier head took over. */
+  computedAt: Ps | undefined;
+  headEnergy = 0;
   /** Energy lines by component name, then action (the names as blocks give them). */
   private readonly byComponent = new Map<string, Map<string, EnergyLine>>();
   readonly lines: EnergyLine[] = [];
@@ -95,6 +103,8 @@ class OpenImage {
   constructor(
     readonly image: number,
     readonly start: Ps,
+    /** Whether the classifier head's costs count in energy and power (the seeds' scope leaves it out). */
+    private readonly countHead: boolean,
   ) {}
 
   private line(r: ActionRecord): EnergyLine {
@@ -127,8 +137,12 @@ class OpenImage {
     const line = this.line(r);
     line.count += r.count;
     line.energy += r.energy;
-    this.energy += r.energy;
     this.counts.set(r.action, (this.counts.get(r.action) ?? 0) + r.count);
+    if (r.kind === 'classifier') {
+      this.headEnergy += r.energy;
+      if (!this.countHead) return;
+    }
+    this.energy += r.energy;
     // Zero-energy spans (a stage's extent) say when, not how much: they draw no power.
     if (r.duration > 0 && r.energy > 0) this.sweep.add(r.time, r.duration, r.energy / (r.duration * 1e-12));
   }
@@ -143,7 +157,9 @@ class OpenImage {
     }
   }
 
-  close(end: Ps): ImageTotals {
+  close(finished: Ps): ImageTotals {
+    const computed = this.computedAt ?? finished;
+    const end = this.countHead ? finished : computed;
     const latency = end - this.start;
     this.sweep.advance(Number.MAX_SAFE_INTEGER);
     return {
@@ -152,6 +168,8 @@ class OpenImage {
       end,
       latency,
       energy: this.energy,
+      headEnergy: this.headEnergy,
+      headLatency: finished - computed,
       lines: this.lines.map((l) => ({ ...l })),
       counts: Object.fromEntries(this.counts),
       traffic: { ...this.traffic },
@@ -162,6 +180,15 @@ class OpenImage {
 
 export class LedgerError extends Error {
   override name = 'LedgerError';
+}
+
+export interface LedgerOptions {
+  /**
+   * Count the classifier head (blocks of class 'classifier') in energy, latency and power.
+   * Off by default: the seeds leave the final dense layer out of their figures, so its cost
+   * is kept apart (still in the breakdown, as its own line).
+   */
+  readonly countHead?: boolean;
 }
 
 /**
@@ -176,7 +203,11 @@ export class Ledger {
   /** The setup window (weights written before the first image), if the design has one. */
   setup: ImageTotals | undefined;
 
-  constructor(bus: Bus) {
+  /** Whether the classifier head counts (set before the first image; see LedgerOptions). */
+  countHead: boolean;
+
+  constructor(bus: Bus, options: LedgerOptions = {}) {
+    this.countHead = options.countHead === true;
     this.subscriptions = [
       bus.topic(IMAGES).listen((m) => this.mark(m)),
       bus.topic(ACTIONS).listen((r) => {
@@ -194,7 +225,10 @@ export class Ledger {
   private mark(m: ImageMark): void {
     if (m.phase === 'start') {
       if (this.open !== undefined) throw new LedgerError(`image ${m.image} started before image ${this.open.image} ended`);
-      this.open = new OpenImage(m.image, m.time);
+      this.open = new OpenImage(m.image, m.time, this.countHead);
+    } else if (m.phase === 'computed') {
+      if (this.open === undefined || this.open.image !== m.image) throw new LedgerError(`image ${m.image} computed without starting`);
+      this.open.computedAt = m.time;
     } else {
       if (this.open === undefined || this.open.image !== m.image) throw new LedgerError(`image ${m.image} ended without starting`);
       const totals = this.open.close(m.time);

@@ -41,7 +41,19 @@ export class RandomStream {
   }
 }
 
-/** The stream of component `name` in a run seeded with `seed`. */
+/**
+ * The stream of component `name` in a run seeded with `seed`: what belongs to the device
+ * (process variation), drawn once, whatever the images.
+ */
 export function streamFor(seed: string | number, name: string): RandomStream {
   return new RandomStream(`${seed}\u0000${name}`);
+}
+
+/**
+ * The stream of component `name` for one image (its id, such as `mnist/test/42`): what
+ * belongs to the moment (thermal noise). Keyed by the image, not by the order images run
+ * in, so an image draws the same numbers in any run, on any worker, in either mode.
+ */
+export function imageStreamFor(seed: string | number, name: string, image: string): RandomStream {
+  return new RandomStream(`${seed}\u0000${name}\u0000${image}`);
 }

@@ -3,11 +3,13 @@ import type { Ps } from '../scheduler/time.js';
 
 /**
  * What a block is, for grouping energy across designs (compare's rows): memory, data
- * converters, digital logic, analog compute, spintronic devices, and line drivers.
+ * converters, digital logic, analog compute, spintronic devices, line drivers, and the
+ * digital classifier head that turns an accelerator's features into a class (outside the
+ * seeds' energy scope unless a scenario counts it in).
  */
-export type ComponentClass = 'memory' | 'adc-dac' | 'digital' | 'analog' | 'spintronic' | 'driver';
+export type ComponentClass = 'memory' | 'adc-dac' | 'digital' | 'analog' | 'spintronic' | 'driver' | 'classifier';
 
-export const COMPONENT_CLASSES: readonly ComponentClass[] = ['memory', 'adc-dac', 'digital', 'analog', 'spintronic', 'driver'];
+export const COMPONENT_CLASSES: readonly ComponentClass[] = ['memory', 'adc-dac', 'digital', 'analog', 'spintronic', 'driver', 'classifier'];
 
 /** A value a record carries for traces: a number, a label, or a small vector. */
 export type RecordValue = number | string | boolean | readonly number[];
@@ -54,21 +56,32 @@ export interface SignalRecord {
 }
 
 /**
- * Marks the start and end of one image's processing. Image SETUP (-1) is the one-off work
- * before the first image, such as writing the weights into the synapses.
+ * Marks one image's processing: its start, the moment the accelerator has computed its
+ * features (`computed`; a classifier head then works until the `end`), and its end. Image
+ * SETUP (-1) is the one-off work before the first image, such as writing the weights.
  */
 export interface ImageMark {
   readonly time: Ps;
   readonly image: number;
-  readonly phase: 'start' | 'end';
+  readonly phase: 'start' | 'computed' | 'end';
+  /** The image's id (start marks): what its noise streams are keyed by. */
+  readonly id?: string;
 }
 
 export const SETUP = -1;
+
+/** An image's class, as the design's last stage decided it: its output scores and their argmax. */
+export interface Classification {
+  readonly image: number;
+  readonly outputs: Float64Array;
+  readonly predicted: number;
+}
 
 export const ACTIONS = topicKey<ActionRecord>('ledger/actions');
 export const TRAFFIC = topicKey<TrafficRecord>('ledger/traffic');
 export const SIGNALS = topicKey<SignalRecord>('trace/signals');
 export const IMAGES = topicKey<ImageMark>('run/images');
+export const CLASSIFIED = topicKey<Classification>('run/classified');
 
 /** An inference in an analog array: the read path is enabled from `start` for `period`. */
 export interface InferenceWindow {

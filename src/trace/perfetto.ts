@@ -33,6 +33,8 @@ export class PerfettoTrace {
   /** Open power windows by end time: their component group and watts. */
   private readonly ends = new EndHeap<{ readonly group: string; readonly watts: number }>();
   private imageStart = 0;
+  /** Between an image's `computed` mark and its end. */
+  private inHead = false;
   private readonly runTid: number;
   events = 0;
 
@@ -149,12 +151,19 @@ export class PerfettoTrace {
     this.advance(m.time);
     if (m.phase === 'start') {
       this.imageStart = m.time;
+      this.inHead = false;
       return;
     }
-    // Status lines still high at the end of an image close there.
+    // Status lines still high at the end of an image (or of its accelerator part) close there.
     for (const [key, open] of this.statusOpen) this.signal({ time: m.time, component: key.slice(0, key.lastIndexOf('/')), signal: key.slice(key.lastIndexOf('/') + 1), value: '0', ...(open.op === undefined ? {} : { op: open.op }) });
+    // An image with a classifier head shows as two slices: the accelerator's, then the head's.
+    const name = m.image === SETUP ? 'setup' : this.inHead ? `image ${m.image}: classifier head` : `image ${m.image}`;
     if (overlaps(this.window, this.imageStart, m.time - this.imageStart)) {
-      this.emitTimed({ ph: 'X', name: m.image === SETUP ? 'setup' : `image ${m.image}`, cat: 'run', pid: 1, tid: this.runTid }, this.imageStart, m.time - this.imageStart, {});
+      this.emitTimed({ ph: 'X', name, cat: 'run', pid: 1, tid: this.runTid }, this.imageStart, m.time - this.imageStart, {});
+    }
+    if (m.phase === 'computed') {
+      this.imageStart = m.time;
+      this.inHead = true;
     }
   }
 

@@ -10,14 +10,20 @@ import { StateMemory, stateMemoryParams } from '../../components/memory/state-me
 import { OtaArray, otaParams } from '../../components/ota/ota-array.js';
 import { topicKey } from '../../scheduler/bus.js';
 import type { Ps } from '../../scheduler/time.js';
+import { classifierParams } from '../../components/digital/classifier.js';
 import { quantity } from '../../scenario/fields.js';
 import { defineDesign, type Machine } from '../design.js';
+import { buildHead, headSummary, planHead } from '../head.js';
+import type { Layer } from '../network.js';
 import { designScenario } from '../scenario-fields.js';
+import type { WeightSource } from '../../data/weights.js';
 import { stageBudgetParams } from './irmen-dual-cenn.js';
 import { imageFeeder } from './feed.js';
 import { followCenn } from './follow.js';
+import { chargeFunctional, decodeCodes, resultEncoding } from './functional.js';
 import { compileCennProgram } from './program.js';
 import { programSummary, sequenceTimes, stagesRun } from './summary.js';
+import { cennTrainingProfile } from './training.js';
 
 const params = z.strictObject({
   stages: stageBudgetParams,
@@ -34,9 +40,11 @@ const params = z.strictObject({
   adc: converterParams,
   dac: converterParams,
   memory: stateMemoryParams,
+  classifier: classifierParams.optional(),
 });
 
 export const chargeScenario = designScenario('charge-cenn', params);
+type ChargeScenario = z.output<typeof chargeScenario>;
 
 const TO_DAC = topicKey<PlaneSamples>('dac/in');
 const TO_ADC = topicKey<PlaneSamples>('adc/in');
@@ -92,15 +100,24 @@ export const chargeCenn = defineDesign({
   schema: chargeScenario,
   build(scenario, { sim, layers, weights }): Machine {
     const p = scenario.params;
-    const program = compileCennProgram(layers, weights, { convRelu: p.stages.conv_relu, pool: p.stages.pool });
-    const passes = passesOf(program.steps, (step) => (step.kind === 'conv' ? p.timing.conv_settle : p.timing.settle));
+    const { program, passes, head } = plan(scenario, layers, weights);
     new StateMemory(sim, 'memory', p.memory, TO_DAC, TO_MEMORY);
     new Dac(sim, 'dac', p.dac, TO_DAC, READOUTS);
     new OtaArray(sim, 'array/ota', 'array', p.ota, p.full_scale_current);
     new ChargeCellArray(sim, 'array', p.cells, TO_ADC);
     new Adc(sim, 'adc', p.adc, TO_ADC, TO_MEMORY);
-    const controller = new CennPassController(sim, 'cenn', passes, 'memory', 'array');
+    const controller = new CennPassController(sim, 'cenn', passes, 'memory', 'array', head !== undefined);
+    const classifier =
+      head === undefined
+        ? undefined
+        : buildHead(sim, head, {
+            producer: 'memory',
+            readEnergy: p.memory.word_bits * p.memory.energy_per_bit,
+            readDescription: `reading one ${p.memory.word_bits}-bit result word from the state memory`,
+            decode: decodeCodes(p.adc, resultEncoding(program.steps)),
+          });
     return {
+      countsHead: head?.params.count_in_totals,
       process: imageFeeder(sim, layers, controller),
       follow: (selector) => followCenn(sim, program.steps, selector),
       summary(images) {
@@ -109,6 +126,7 @@ export const chargeCenn = defineDesign({
           ...programSummary(program, layers),
           passes: passes.length,
           sequences: sequenceTimes(controller.runs, images, program, layers),
+          ...headSummary(head, classifier),
         };
       },
       derivedCounts: (c) => ({
@@ -119,4 +137,19 @@ export const chargeCenn = defineDesign({
       }),
     };
   },
+  functional(scenario, { layers, weights }) {
+    const p = scenario.params;
+    const { program, passes, head } = plan(scenario, layers, weights);
+    const { c, h, w } = layers[0]!.input;
+    return chargeFunctional({ passes, steps: program.steps, bits: p.ota.weight_bits, memoryBits: p.memory.word_bits, adc: p.adc, dac: p.dac, inputShape: { maps: c, h, w }, head: head?.quantized });
+  },
+  training: (scenario, layers) => cennTrainingProfile(layers, scenario.params.ota.weight_bits, scenario.params.classifier, 'charge CeNN'),
 });
+
+/** The CeNN program, its passes and the head, from the scenario (both modes build from this). */
+function plan(scenario: ChargeScenario, layers: readonly Layer[], weights: WeightSource) {
+  const p = scenario.params;
+  const program = compileCennProgram(layers, weights, { convRelu: p.stages.conv_relu, pool: p.stages.pool });
+  const passes = passesOf(program.steps, (step) => (step.kind === 'conv' ? p.timing.conv_settle : p.timing.settle));
+  return { program, passes, head: planHead(program.unmapped, weights, p.classifier) };
+}

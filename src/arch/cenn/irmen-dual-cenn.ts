@@ -3,13 +3,19 @@ import { InputPort } from '../../components/cenn/input-port.js';
 import { CennStageController, stageTimingParams } from '../../components/cenn/stage-controller.js';
 import { IrmenBank, irmenParams } from '../../components/irmen/irmen-bank.js';
 import { OtaArray, otaParams } from '../../components/ota/ota-array.js';
+import { fromCode, toCode } from '../../components/converters/quantize.js';
+import { classifierParams } from '../../components/digital/classifier.js';
+import { irmenCellModel } from '../../components/irmen/irmen-bank.js';
 import { quantity, wholeNumber } from '../../scenario/fields.js';
 import { defineDesign, type Machine } from '../design.js';
+import { buildHead, headSummary, planHead } from '../head.js';
 import { designScenario } from '../scenario-fields.js';
 import { imageFeeder } from './feed.js';
 import { followCenn } from './follow.js';
+import { irmenFunctional, resultEncoding } from './functional.js';
 import { compileCennProgram } from './program.js';
 import { programSummary, sequenceTimes, stagesRun } from './summary.js';
+import { cennTrainingProfile } from './training.js';
 
 export const stageBudgetParams = z.strictObject({
   conv_relu: wholeNumber(1, 1000),
@@ -23,9 +29,27 @@ const params = z.strictObject({
   ota: otaParams,
   /** Shunt resistor of each cell: the OTA current that saturates a cell is V_sat / R. */
   shunt_resistance: quantity('resistance', { positive: true }),
+  /** The converters that digitize the last bank's readout for the digital classifier head. */
+  readout_adc: z.strictObject({ bits: wholeNumber(1, 24), energy_per_conversion: quantity('energy', { min: 0 }) }).optional(),
+  classifier: classifierParams.optional(),
 });
 
 export const irmenScenario = designScenario('irmen-dual-cenn', params);
+type IrmenScenario = z.output<typeof irmenScenario>;
+
+const BANKS = ['bankA', 'bankB'] as const;
+
+/** The bank that holds the last stage's result (stages alternate, A computing the first). */
+const resultBank = (stages: number): string => BANKS[(stages - 1) % 2]!;
+
+/**
+ * How the head's input sees the result plane: each cell read once through its noisy transfer
+ * function, digitized by the readout ADC (when the scenario has one), decoded to values.
+ */
+function headDecoder(s: IrmenScenario, encoding: { scale: number; offset: number }): (states: Float64Array) => Float64Array {
+  const adc = s.params.readout_adc;
+  return (states) => states.map((x) => encoding.scale * (adc === undefined ? x : fromCode(toCode(x, adc.bits), adc.bits)) + encoding.offset);
+}
 
 /**
  * Seed 000's accelerator: two IRMEN CeNN banks that take turns, one holding the previous
@@ -39,13 +63,26 @@ export const irmenDualCenn = defineDesign({
   build(scenario, { sim, layers, weights }): Machine {
     const p = scenario.params;
     const program = compileCennProgram(layers, weights, { convRelu: p.stages.conv_relu, pool: p.stages.pool });
-    const banks = [new IrmenBank(sim, 'bankA', p.irmen), new IrmenBank(sim, 'bankB', p.irmen)] as const;
+    const head = planHead(program.unmapped, weights, p.classifier);
+    const banks = [new IrmenBank(sim, BANKS[0], p.irmen), new IrmenBank(sim, BANKS[1], p.irmen)] as const;
     const cell = banks[0].model;
     const fullScale = cell.saturationVoltage / p.shunt_resistance;
     for (const bank of banks) new OtaArray(sim, `${bank.name}/ota`, bank.name, p.ota, fullScale);
     new InputPort(sim, 'input');
-    const controller = new CennStageController(sim, 'cenn', program.steps, ['bankA', 'bankB'], 'input', p.timing);
+    const controller = new CennStageController(sim, 'cenn', program.steps, BANKS, 'input', p.timing, head !== undefined);
+    const adcEnergy = p.readout_adc?.energy_per_conversion ?? 0;
+    const classifier =
+      head === undefined
+        ? undefined
+        : buildHead(sim, head, {
+            producer: resultBank(program.steps.length),
+            // One read of a cell: its drive current for a window, then a conversion.
+            readEnergy: cell.drivePower * p.timing.window * 1e-12 + adcEnergy,
+            readDescription: `reading one result cell (drive current for ${p.timing.window} ps${p.readout_adc === undefined ? '' : `, one ${p.readout_adc.bits}-bit conversion`})`,
+            decode: headDecoder(scenario, resultEncoding(program.steps)),
+          });
     return {
+      countsHead: head?.params.count_in_totals,
       process: imageFeeder(sim, layers, controller),
       follow: (selector) => followCenn(sim, program.steps, selector),
       summary(images) {
@@ -72,11 +109,31 @@ export const irmenDualCenn = defineDesign({
           },
           transfer_error_mean: reads > 0 ? (banks[0].readError.sum + banks[1].readError.sum) / reads : 0,
           result: resultOf(last),
+          ...headSummary(head, classifier),
         };
       },
       derivedCounts: () => ({ adc_conversions: 0, dac_conversions: 0 }),
     };
   },
+  functional(scenario, { layers, weights, seed }) {
+    const p = scenario.params;
+    const program = compileCennProgram(layers, weights, { convRelu: p.stages.conv_relu, pool: p.stages.pool });
+    const head = planHead(program.unmapped, weights, p.classifier);
+    const decode = headDecoder(scenario, resultEncoding(program.steps));
+    const { c, h, w } = layers[0]!.input;
+    const model = irmenFunctional({
+      steps: program.steps,
+      bits: p.ota.weight_bits,
+      spread: irmenCellModel(p.irmen).readSpread,
+      banks: BANKS,
+      inputShape: { maps: c, h, w },
+      head: head?.quantized,
+      decode,
+      seed,
+    });
+    return model;
+  },
+  training: (scenario, layers) => cennTrainingProfile(layers, scenario.params.ota.weight_bits, scenario.params.classifier, 'IRMEN dual-CeNN'),
 });
 
 /** The last stage's output as the bank holds it: shape and decoded value range. */

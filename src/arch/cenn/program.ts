@@ -1,6 +1,6 @@
 import { IDENTITY, encodingOf, type CennStep, type Encoding, type OutputPlane, type PlaneShape, type StepKind, type TemplateTerm } from '../../components/cenn/template.js';
 import { NetworkError, showShape, type Layer } from '../network.js';
-import type { WeightSource } from '../weights.js';
+import type { WeightSource } from '../../data/weights.js';
 
 /** How many CeNN stages each kind of layer takes (scenario parameters). */
 export interface StageBudget {

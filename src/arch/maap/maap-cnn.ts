@@ -1,15 +1,22 @@
 import { z } from 'zod';
 import { Adc } from '../../components/converters/adc.js';
 import { converterParams } from '../../components/converters/params.js';
-import { toCode } from '../../components/converters/quantize.js';
+import { fromCode, toCode } from '../../components/converters/quantize.js';
+import { classifierParams } from '../../components/digital/classifier.js';
+import { NOMINAL, maapTransfer } from '../../components/maap/maap-set.js';
 import { MultiplierPool, multiplierParams } from '../../components/digital/multiplier.js';
 import { MAAP_RESULTS, MaapArray, maapParams } from '../../components/maap/maap-array.js';
 import { MAAP_CONVERTED, MaapController } from '../../components/maap/maap-controller.js';
 import { Sram, sramParams } from '../../components/memory/sram.js';
 import { wholeNumber } from '../../scenario/fields.js';
 import { NetworkError } from '../network.js';
+import type { WeightSource } from '../../data/weights.js';
 import { defineDesign, type Machine } from '../design.js';
+import { buildHead, headSummary, planHead } from '../head.js';
+import type { Layer } from '../network.js';
 import { designScenario } from '../scenario-fields.js';
+import { cnnTrainLayers, signMagnitudeQuantizer } from '../training.js';
+import { maapFunctional } from './functional.js';
 import { describeMaapLayer, mapMaapLayers, maapCounts, planMaap } from './mapping.js';
 
 const params = z.strictObject({
@@ -22,9 +29,29 @@ const params = z.strictObject({
   adc: converterParams.omit({ bits: true, range: true }),
   /** Outputs in progress per group of R sets: 2 lets one output's template load while another runs. */
   outputs_in_flight_per_group: wholeNumber(1, 64),
+  classifier: classifierParams.optional(),
 });
 
 export const maapScenario = designScenario('maap-cnn', params);
+type MaapScenario = z.output<typeof maapScenario>;
+
+/** The mapping, the SRAM plan and the head, from the scenario (both modes build from this). */
+function layout(scenario: MaapScenario, layers: readonly Layer[], weights: WeightSource) {
+  const p = scenario.params;
+  const { maap, unmapped } = mapMaapLayers(layers);
+  const sram = planMaap(maap, weights, p.bits);
+  if (sram.words > p.sram.words) {
+    throw new NetworkError({ keyPath: ['params', 'sram', 'words'], path: 'params.sram.words', message: `the network needs ${sram.words} words (templates, image, outputs), the SRAM has ${p.sram.words}` });
+  }
+  if (p.maap.redundancy > p.maap.sets) {
+    throw new NetworkError({ keyPath: ['params', 'maap', 'redundancy'], path: 'params.maap.redundancy', message: `each output is measured on R = ${p.maap.redundancy} distinct sets, but there are only ${p.maap.sets} (params.maap.sets)` });
+  }
+  const last = sram.plans[sram.plans.length - 1]!;
+  const region = { address: last.outputBase, words: last.output.c * last.output.h * last.output.w };
+  // The head reads the last layer's words and decodes them as the ADC coded them.
+  const decode = (codes: Float64Array): Float64Array => codes.map((c) => fromCode(c, p.bits, 'unipolar'));
+  return { maap, unmapped, sram, region, decode, head: planHead(unmapped, weights, p.classifier) };
+}
 
 /**
  * Seed 003's MAAP-CNN: convolution, ReLU and max-pooling in one SHE-MTJ operation per
@@ -39,25 +66,23 @@ export const maapCnn = defineDesign({
   schema: maapScenario,
   build(scenario, { sim, layers, weights }): Machine {
     const p = scenario.params;
-    const { maap, unmapped } = mapMaapLayers(layers);
-    const plan = planMaap(maap, weights, p.bits);
-    if (plan.words > p.sram.words) {
-      throw new NetworkError({ keyPath: ['params', 'sram', 'words'], path: 'params.sram.words', message: `the network needs ${plan.words} words (templates, image, outputs), the SRAM has ${p.sram.words}` });
-    }
-    if (p.maap.redundancy > p.maap.sets) {
-      throw new NetworkError({ keyPath: ['params', 'maap', 'redundancy'], path: 'params.maap.redundancy', message: `each output is measured on R = ${p.maap.redundancy} distinct sets, but there are only ${p.maap.sets} (params.maap.sets)` });
-    }
+    const { maap, unmapped, sram: words, region, decode, head } = layout(scenario, layers, weights);
     const sram = new Sram(sim, 'sram', p.sram, p.bits);
-    for (const t of plan.templates) sram.preload(t.address, t.codes);
+    for (const t of words.templates) sram.preload(t.address, t.codes);
     const mult = new MultiplierPool(sim, 'mult', p.multipliers, p.bits);
     const array = new MaapArray(sim, 'maap', p.maap, p.bits);
     const adc = new Adc(sim, 'adc', { ...p.adc, bits: p.bits, range: 'unipolar' }, MAAP_RESULTS, MAAP_CONVERTED);
     const groups = Math.floor(p.maap.sets / p.maap.redundancy);
-    const controller = new MaapController(sim, 'maap/controller', plan.plans, p.bits, p.maap.averaging === 'digital', groups * p.outputs_in_flight_per_group, 'sram', 'mult');
+    const controller = new MaapController(sim, 'maap/controller', words.plans, p.bits, p.maap.averaging === 'digital', groups * p.outputs_in_flight_per_group, 'sram', 'mult', groups, head !== undefined);
+    const classifier =
+      head === undefined
+        ? undefined
+        : buildHead(sim, head, { producer: 'sram', region, readEnergy: p.bits * p.sram.energy_per_bit, readDescription: `reading one ${p.bits}-bit result word from SRAM`, decode });
     const expected = maapCounts(maap);
     return {
+      countsHead: head?.params.count_in_totals,
       process(pixels, index) {
-        sram.preload(plan.imageBase, Array.from(pixels, (x) => toCode(x, p.bits, 'unipolar')));
+        sram.preload(words.imageBase, Array.from(pixels, (x) => toCode(x, p.bits, 'unipolar')));
         controller.start(index);
       },
       follow: (selector) => controller.relatedOps(selector),
@@ -68,7 +93,7 @@ export const maapCnn = defineDesign({
         const utilization = {
           sram_ports: sram.utilization(from, to),
           multipliers: mult.units.utilization(from, to),
-          maap_sets: array.pool.utilization(from, to),
+          maap_sets: array.utilization(from, to),
           adcs: adc.pool?.utilization(from, to) ?? 0,
         };
         const busiest = Object.entries(utilization).reduce((a, b) => (b[1] > a[1] ? b : a))[0];
@@ -83,6 +108,7 @@ export const maapCnn = defineDesign({
           utilization,
           busiest,
           errors: array.errors(),
+          ...headSummary(head, classifier),
         };
       },
       derivedCounts: (c) => ({
@@ -92,6 +118,29 @@ export const maapCnn = defineDesign({
         multiplies: c['multiply'] ?? 0,
         memory_accesses: (c['sram_read'] ?? 0) + (c['sram_write'] ?? 0),
       }),
+    };
+  },
+  functional(scenario, { layers, weights, seed }) {
+    const p = scenario.params;
+    const { sram, decode, head } = layout(scenario, layers, weights);
+    return maapFunctional({ plans: sram.plans, templates: sram.templates, bits: p.bits, maap: p.maap, seed, head: head?.quantized, decode });
+  },
+  training(scenario, layers) {
+    const p = scenario.params;
+    // The ADC's b-bit unipolar code of an output, as the next layer and the head read it.
+    const adc = (y: number): number => fromCode(toCode(y, p.bits, 'unipolar'), p.bits, 'unipolar');
+    return {
+      description: `MAAP-CNN: ${p.bits}-bit sign-magnitude templates, ReLU saturating at the MAAP set's output range, ${p.bits}-bit ADC codes between layers${p.classifier === undefined ? '' : `, ${p.classifier.weight_bits}-bit classifier weights`}`,
+      input: adc,
+      layers: cnnTrainLayers(
+        layers,
+        {
+          convWeights: signMagnitudeQuantizer(p.bits),
+          relu: { name: 'MAAP activation', f: (x) => maapTransfer(x > 0 ? x : 0, NOMINAL), df: (x) => (x > 0 && x < 1 ? 1 : 0) },
+          reluQuantize: adc,
+        },
+        p.classifier,
+      ),
     };
   },
 });

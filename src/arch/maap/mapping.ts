@@ -1,6 +1,7 @@
+import { signMagnitudeCode, signMagnitudeScale } from '../../components/converters/quantize.js';
 import type { MaapLayerPlan } from '../../components/maap/maap-controller.js';
 import { NetworkError, showShape, type Layer, type Shape } from '../network.js';
-import type { WeightSource } from '../weights.js';
+import type { WeightSource } from '../../data/weights.js';
 
 /** A conv layer with its ReLU and max-pooling: what one MAAP operation per output computes. */
 export interface MaapLayer {
@@ -93,13 +94,11 @@ export function planMaap(layers: readonly MaapLayer[], weights: WeightSource, bi
   const weightBases: number[] = [];
   const scales: number[] = [];
   const biases: Float64Array[] = [];
-  const magnitude = 2 ** (bits - 1) - 1;
   for (const l of layers) {
     const lw = weights.forLayer(l.conv.index, [l.templates, l.input.c, l.kernel, l.kernel], l.templates);
-    const max = lw.weights.reduce((m, w) => Math.max(m, Math.abs(w)), 0) || 1;
     // b-bit sign-magnitude words, full scale at the layer's largest weight.
-    const scale = max / Math.max(1, magnitude);
-    const codes = lw.weights.map((w) => Math.round(w / scale));
+    const scale = signMagnitudeScale(lw.weights, bits);
+    const codes = lw.weights.map((w) => signMagnitudeCode(w, scale));
     templates.push({ address, codes });
     weightBases.push(address);
     scales.push(scale);

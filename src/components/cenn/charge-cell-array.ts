@@ -4,7 +4,7 @@ import { quantity } from '../../scenario/fields.js';
 import { Component, type ActionSpec, type SimContext } from '../component.js';
 import type { ComponentClass } from '../records.js';
 import { cellInputsOf, packPlanes, unpackPlanes, type PlaneSamples } from './messages.js';
-import { planeSize, saturatedLinear, type PlaneData } from './template.js';
+import { planeSize, settlePlanes } from './template.js';
 
 export const chargeCellParams = z.strictObject({
   /** Capacitor that holds a charge CeNN cell's state. */
@@ -33,14 +33,9 @@ export class ChargeCellArray extends Component {
   }
 
   private settle(s: PlaneSamples): void {
-    const out = new Map<string, PlaneData>();
+    const out = settlePlanes(unpackPlanes(s));
     let cells = 0;
-    for (const [name, p] of unpackPlanes(s)) {
-      const values = new Float64Array(p.values.length);
-      for (let i = 0; i < values.length; i++) values[i] = saturatedLinear(p.values[i]!);
-      out.set(name, { shape: p.shape, encoding: p.encoding, values });
-      cells += planeSize(p.shape);
-    }
+    for (const p of out.values()) cells += planeSize(p.shape);
     this.perform(this.charge, cells, { ...(s.op === undefined ? {} : { op: s.op }), values: { pass: s.meta.stage, cells } });
     this.toAdc.publish(packPlanes(s.meta.stage, this.name, out, s.op));
   }

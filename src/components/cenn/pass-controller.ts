@@ -28,8 +28,9 @@ export class CennPassController extends CennSequencer {
     readonly passes: readonly Pass[],
     readonly holder: string,
     readonly computer: string,
+    headed: boolean,
   ) {
-    super(ctx, name);
+    super(ctx, name, headed);
     ctx.bus.topic(PASS_DONE).listen(({ stage }) => {
       if (stage !== this.current) return;
       if (stage + 1 < this.passes.length) this.run(stage + 1);

@@ -28,7 +28,11 @@ export abstract class CennSequencer extends Component {
   private readonly stageAction: ActionSpec;
   protected image = 0;
 
-  constructor(ctx: SimContext, name: string) {
+  /**
+   * @param headed a classifier head follows: the program's end marks the image `computed`
+   *   (the head ends it); otherwise the program's end is the image's end.
+   */
+  constructor(ctx: SimContext, name: string, private readonly headed: boolean) {
     super(ctx, name);
     this.stages = ctx.bus.topic(STAGES);
     this.marks = ctx.bus.topic(IMAGES);
@@ -55,6 +59,6 @@ export abstract class CennSequencer extends Component {
   }
 
   protected finish(): void {
-    this.marks.publish({ time: this.now, image: this.image, phase: 'end' });
+    this.marks.publish({ time: this.now, image: this.image, phase: this.headed ? 'computed' : 'end' });
   }
 }

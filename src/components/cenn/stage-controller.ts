@@ -27,8 +27,9 @@ export class CennStageController extends CennSequencer {
     readonly banks: readonly [string, string],
     readonly input: string,
     readonly timing: StageTiming,
+    headed: boolean,
   ) {
-    super(ctx, name);
+    super(ctx, name, headed);
     if (timing.window > timing.stage_delay) throw new Error(`${name}: the power window (${timing.window} ps) is longer than the stage delay (${timing.stage_delay} ps)`);
   }
 

@@ -84,3 +84,14 @@ export interface PlaneData {
   readonly encoding: Encoding;
   readonly values: Float64Array;
 }
+
+/** Planes whose cells take their new state from their summed inputs, through the saturated-linear transfer. */
+export function settlePlanes(inputs: Iterable<readonly [string, PlaneData]>): Map<string, PlaneData> {
+  const out = new Map<string, PlaneData>();
+  for (const [name, p] of inputs) {
+    const values = new Float64Array(p.values.length);
+    for (let i = 0; i < values.length; i++) values[i] = saturatedLinear(p.values[i]!);
+    out.set(name, { shape: p.shape, encoding: p.encoding, values });
+  }
+  return out;
+}

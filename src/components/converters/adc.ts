@@ -3,7 +3,7 @@ import { ServerPool } from '../../scheduler/server-pool.js';
 import { Component, type ActionSpec, type SimContext } from '../component.js';
 import { IMAGES, type ComponentClass } from '../records.js';
 import type { ConverterParams } from './params.js';
-import { toCode } from './quantize.js';
+import { toCode, toCodes } from './quantize.js';
 import type { Samples } from './samples.js';
 
 /**
@@ -37,7 +37,7 @@ export class Adc<M> extends Component {
     const time = this.params.conversion_time;
     const op = s.op === undefined ? {} : { op: s.op };
     if (this.pool === undefined) {
-      const codes = s.values.map((x) => this.code(x));
+      const codes = toCodes(s.values, this.params.bits, this.params.range);
       this.perform(this.conversion, codes.length, { duration: time, ...op });
       this.out.publishAfter(time, { meta: s.meta, values: codes, ...op });
       return;

@@ -2,7 +2,7 @@ import type { TopicKey, Topic } from '../../scheduler/bus.js';
 import type { ConverterParams } from './params.js';
 import { Component, type ActionSpec, type SimContext } from '../component.js';
 import type { ComponentClass } from '../records.js';
-import { fromCode } from './quantize.js';
+import { fromCodes } from './quantize.js';
 import type { Samples } from './samples.js';
 
 
@@ -20,8 +20,7 @@ export class Dac<M> extends Component {
   }
 
   private convert(s: Samples<M>): void {
-    const values = new Float64Array(s.values.length);
-    for (let i = 0; i < values.length; i++) values[i] = fromCode(s.values[i]!, this.params.bits, this.params.range);
+    const values = fromCodes(s.values, this.params.bits, this.params.range);
     this.perform(this.conversion, values.length, { duration: this.params.conversion_time, ...(s.op === undefined ? {} : { op: s.op }) });
     this.out.publishAfter(this.params.conversion_time, { meta: s.meta, values, ...(s.op === undefined ? {} : { op: s.op }) });
   }

@@ -3,7 +3,9 @@ import { quantity, ratio } from '../../scenario/fields.js';
 import type { Topic } from '../../scheduler/bus.js';
 import { Component, type ActionSpec, type SimContext } from '../component.js';
 import { READOUTS, STAGES, WATCH, cellInputsOf, packPlanes, stageOp, unpackPlanes, type CellWatch, type PlaneSamples, type StageCommand } from '../cenn/messages.js';
-import { planeSize, saturatedLinear, type PlaneData } from '../cenn/template.js';
+import { planeSize, saturatedLinear, settlePlanes, type PlaneData } from '../cenn/template.js';
+import { FEATURES, featuresRequestOf, type Features } from '../digital/classifier.js';
+import type { RandomStream } from '../random.js';
 import type { ComponentClass } from '../records.js';
 import { saturationVoltage, thermalSpread, thermalStability, type MagnetParams } from './magnet.js';
 
@@ -74,6 +76,34 @@ export function irmenCellModel(p: IrmenParams): IrmenCellModel {
   };
 }
 
+/** Sum and count of |readout - stored state| (the transfer-function error of seed 000, Fig. 4). */
+export interface ReadError {
+  sum: number;
+  reads: number;
+}
+
+/**
+ * Reads planes of stored states through the cell's transfer function with thermal noise:
+ * each readout is sat(state + N(0, spread)), one draw per cell, plane by plane in the order
+ * given. Reading leaves the stored states as they were.
+ */
+export function readPlanes(held: ReadonlyMap<string, PlaneData>, names: Iterable<string>, rng: RandomStream, spread: number, error: ReadError, who: string): Map<string, PlaneData> {
+  const out = new Map<string, PlaneData>();
+  for (const name of names) {
+    const p = held.get(name);
+    if (p === undefined) throw new Error(`${who} reads plane '${name}', which it does not hold`);
+    const values = new Float64Array(p.values.length);
+    for (let i = 0; i < values.length; i++) {
+      const r = saturatedLinear(p.values[i]! + rng.normal(0, spread));
+      error.sum += Math.abs(r - p.values[i]!);
+      values[i] = r;
+    }
+    error.reads += values.length;
+    out.set(name, { shape: p.shape, encoding: p.encoding, values });
+  }
+  return out;
+}
+
 /**
  * A bank of IRMEN cells: magnetoelectric neurons that are also non-volatile analog memory.
  * The bank holds planes of cell states (charge locked on each ME capacitor). When it feeds
@@ -91,7 +121,8 @@ export class IrmenBank extends Component {
   private readonly write: ActionSpec;
   private readonly access: ActionSpec;
   /** Sum and count of |readout - stored state|: the transfer-function error of seed 000, Fig. 4. */
-  readonly readError = { sum: 0, reads: 0 };
+  readonly readError: ReadError = { sum: 0, reads: 0 };
+  private readonly features: Topic<Features>;
   private watched: CellWatch | undefined;
   /** The stage whose result the bank is computing (its op). */
   private computing = -1;
@@ -106,6 +137,13 @@ export class IrmenBank extends Component {
     ctx.bus.topic(STAGES).listen((cmd) => this.onStage(cmd));
     ctx.bus.topic(cellInputsOf(name)).listen((inputs) => this.onInputs(inputs));
     ctx.bus.topic(WATCH).listen((w) => (this.watched = w));
+    this.features = ctx.bus.topic(FEATURES);
+    ctx.bus.topic(featuresRequestOf(name)).listen((r) => {
+      // The head reads the result plane once, like any consumer: through the noisy transfer function.
+      const read = readPlanes(this.planes, ['v'], this.noise, this.model.readSpread, this.readError, this.name);
+      this.features.publish({ image: r.image, values: read.get('v')!.values });
+    });
+    this.followImages();
   }
 
   /** The planes the bank holds now (states in [-1, 1]). */
@@ -123,23 +161,9 @@ export class IrmenBank extends Component {
 
   /** Reads every plane the stage needs, non-destructively, and publishes the noisy readouts. */
   private feed(cmd: StageCommand): void {
-    const out = new Map<string, PlaneData>();
+    const out = readPlanes(this.planes, Object.keys(cmd.step.inputs), this.noise, this.model.readSpread, this.readError, `${this.name}: stage ${cmd.stage}`);
     let cells = 0;
-    const rng = this.rng;
-    const spread = this.model.readSpread;
-    for (const name of Object.keys(cmd.step.inputs)) {
-      const held = this.planes.get(name);
-      if (held === undefined) throw new Error(`${this.name}: stage ${cmd.stage} reads plane '${name}', which this bank does not hold`);
-      const values = new Float64Array(held.values.length);
-      for (let i = 0; i < values.length; i++) {
-        const r = saturatedLinear(held.values[i]! + rng.normal(0, spread));
-        this.readError.sum += Math.abs(r - held.values[i]!);
-        values[i] = r;
-      }
-      this.readError.reads += values.length;
-      cells += values.length;
-      out.set(name, { shape: held.shape, encoding: held.encoding, values });
-    }
+    for (const p of out.values()) cells += p.values.length;
     const op = stageOp(cmd.step.index);
     this.powerFor(this.drive, cmd.window, { count: cells, op, values: { stage: cmd.step.index, cells } });
     // Delivered as the next event at this time, once every block has seen the stage command.
@@ -148,14 +172,9 @@ export class IrmenBank extends Component {
 
   /** Locks the new states in: the cell's transfer function applied to its summed input. */
   private onInputs(inputs: PlaneSamples): void {
-    const next = new Map<string, PlaneData>();
+    const next = settlePlanes(unpackPlanes(inputs));
     let cells = 0;
-    for (const [name, p] of unpackPlanes(inputs)) {
-      const values = new Float64Array(p.values.length);
-      for (let i = 0; i < values.length; i++) values[i] = saturatedLinear(p.values[i]!);
-      next.set(name, { shape: p.shape, encoding: p.encoding, values });
-      cells += planeSize(p.shape);
-    }
+    for (const p of next.values()) cells += planeSize(p.shape);
     this.planes = next;
     const op = stageOp(this.computing);
     this.perform(this.write, cells, { op, values: { stage: this.computing, cells } });

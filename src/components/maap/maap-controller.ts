@@ -4,7 +4,7 @@ import type { Samples } from '../converters/samples.js';
 import { multiplyRequestsOf, type MultiplyReply, type MultiplyRequest } from '../digital/multiplier.js';
 import { sramAccessOf, type SramAccess, type SramReply } from '../memory/sram.js';
 import { IMAGES, type ComponentClass, type ImageMark } from '../records.js';
-import { MAAP_REQUESTS, type MaapRequest, type MaapResult } from './maap-array.js';
+import { MAAP_REQUESTS, groupOf, type MaapRequest, type MaapResult } from './maap-array.js';
 import type { MaapGeometry } from './maap-set.js';
 
 /** One MAAP layer as the controller runs it (built from the network by the design's mapper). */
@@ -35,7 +35,7 @@ interface LayerGraph {
 }
 
 /** Visits the input values (map-major indices) of output `op`'s patch. */
-function patchInputs(plan: MaapLayerPlan, op: number, visit: (inputIndex: number) => void): void {
+export function patchInputs(plan: MaapLayerPlan, op: number, visit: (inputIndex: number) => void): void {
   const { input, output, geometry, poolStride } = plan;
   const step = poolStride * geometry.convStride;
   const rest = op % (output.h * output.w);
@@ -67,6 +67,26 @@ function buildGraph(plan: MaapLayerPlan): LayerGraph {
   return { plan, feedsStart, feeds, needs };
 }
 
+/**
+ * Where output `out` (map-major index) of a layer stands in the order the controller lists
+ * outputs: position by position, all maps of a position together. With the ranks of the
+ * layers before it, this decides which group of sets measures it (groupOf).
+ */
+export function outputRank(plan: MaapLayerPlan, out: number): number {
+  const positions = plan.output.h * plan.output.w;
+  return (out % positions) * plan.output.c + Math.floor(out / positions);
+}
+
+/** Ranks of each layer's first output in an image: the outputs of the layers before it. */
+export function layerRankOffsets(plans: readonly MaapLayerPlan[]): number[] {
+  let offset = 0;
+  return plans.map((p) => {
+    const first = offset;
+    offset += p.output.c * p.output.h * p.output.w;
+    return first;
+  });
+}
+
 /** Position-major order of a layer's input values (all maps of a pixel together). */
 function positionMajor(shape: { c: number; h: number; w: number }): number[] {
   const out: number[] = [];
@@ -75,6 +95,20 @@ function positionMajor(shape: { c: number; h: number; w: number }): number[] {
 }
 
 export const MAAP_CONVERTED = topicKey<Samples<MaapResult>>('maap/converted');
+
+/** The word stored for an output: its code, or with digital averaging the rounded mean of its R codes. */
+export const storedCode = (codes: ArrayLike<number>, digitalAveraging: boolean): number => {
+  if (!digitalAveraging) return codes[0]!;
+  let sum = 0;
+  for (let i = 0; i < codes.length; i++) sum += codes[i]!;
+  return Math.round(sum / codes.length);
+};
+
+/**
+ * An input value's OTA drive level from its multiply by the layer's input gain (1.0 as a
+ * b-bit fraction, so the product's scale is levels^2).
+ */
+export const driveLevel = (product: number, levels: number): number => product / (levels * levels);
 
 /**
  * Runs MAAP layers as a dataflow over shared resources (seed 003, Fig. 3). Every input
@@ -88,6 +122,7 @@ export const MAAP_CONVERTED = topicKey<Samples<MaapResult>>('maap/converted');
 export class MaapController extends Component {
   readonly kind: ComponentClass = 'digital';
   private readonly graphs: LayerGraph[];
+  private readonly rankOffsets: number[];
   private readonly sram: Topic<SramAccess>;
   private readonly mult: Topic<MultiplyRequest>;
   private readonly maap: Topic<MaapRequest>;
@@ -117,9 +152,14 @@ export class MaapController extends Component {
     readonly inFlight: number,
     sram: string,
     multipliers: string,
+    /** Groups of R sets (outputs are spread over them by groupOf). */
+    readonly groups: number,
+    /** A classifier head follows: the last output marks the image `computed`, not ended. */
+    readonly headed: boolean,
   ) {
     super(ctx, name);
     this.graphs = plans.map(buildGraph);
+    this.rankOffsets = layerRankOffsets(plans);
     this.sram = ctx.bus.topic(sramAccessOf(sram));
     this.mult = ctx.bus.topic(multiplyRequestsOf(multipliers));
     this.maap = ctx.bus.topic(MAAP_REQUESTS);
@@ -194,7 +234,7 @@ export class MaapController extends Component {
     this.read(plan.inputBase + i, op, (code) =>
       // Gain 1.0 as a b-bit fraction: the product's scale is levels^2.
       this.multiply(code, levels, op, (product) => {
-        this.buffers[layer]![i] = product / (levels * levels);
+        this.buffers[layer]![i] = driveLevel(product, levels);
         const g = this.graphs[layer]!;
         const pending = this.pending[layer]!;
         for (let f = g.feedsStart[i]!; f < g.feedsStart[i + 1]!; f++) {
@@ -233,7 +273,8 @@ export class MaapController extends Component {
         patchInputs(plan, out, (i) => (inputs[n++] = buffer[i]!));
         const id = this.nextId++;
         this.outputs.set(id, { layer, out });
-        this.maap.publish({ id, op, geometry, inputs, weights, bias: plan.bias[k]! });
+        const group = groupOf(this.rankOffsets[layer]! + outputRank(plan, out), this.groups);
+        this.maap.publish({ id, op, group, geometry, inputs, weights, bias: plan.bias[k]! });
       });
     }
   }
@@ -241,13 +282,13 @@ export class MaapController extends Component {
   private converted(s: Samples<MaapResult>): void {
     const where = this.outputs.get(s.meta.id)!;
     this.outputs.delete(s.meta.id);
-    const code = this.digitalAveraging ? Math.round(s.values.reduce((a, b) => a + b, 0) / s.values.length) : s.values[0]!;
+    const code = storedCode(s.values, this.digitalAveraging);
     const plan = this.graphs[where.layer]!.plan;
     this.write(plan.outputBase + where.out, code, s.meta.op, () => {
       this.perform(this.outputAction, 1, { op: s.meta.op, ...(this.tracing ? { values: { layer: plan.ordinal, index: where.out, address: plan.outputBase + where.out, code, sets: s.meta.sets.join(' ') } } : {}) });
       this.busy--;
       if (where.layer + 1 < this.graphs.length) this.readInput(where.layer + 1, where.out);
-      else if (++this.finished === plan.output.c * plan.output.h * plan.output.w) this.marks.publish({ time: this.now, image: this.image, phase: 'end' });
+      else if (++this.finished === plan.output.c * plan.output.h * plan.output.w) this.marks.publish({ time: this.now, image: this.image, phase: this.headed ? 'computed' : 'end' });
       this.dispatch();
     });
   }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { topicKey, type Topic } from '../../scheduler/bus.js';
 import { quantity, ratio } from '../../scenario/fields.js';
 import { Component, type ActionSpec, type SimContext } from '../component.js';
+import type { RandomStream } from '../random.js';
 import type { ComponentClass } from '../records.js';
 
 /** Process variation of a MAAP set's devices (seed 003 Sec. 4; its refs. [3, 15-17]). */
@@ -28,16 +29,22 @@ export interface MaapGeometry {
   readonly patch: number;
 }
 
-/** One measurement: run an operation on this set. */
-export interface MaapRun {
-  readonly id: number;
-  readonly op: string;
+/** One operation as the OTAs drive it into a set: the patch, the template and the bias. */
+export interface MaapOperation {
   readonly geometry: MaapGeometry;
   /** Input patch, map-major, as the OTAs drive it (normalized). */
   readonly inputs: Float64Array;
   /** The template (maps x kernel x kernel), normalized weights. */
   readonly weights: Float64Array;
   readonly bias: number;
+}
+
+/** One measurement: run an operation on this set. */
+export interface MaapRun extends MaapOperation {
+  readonly id: number;
+  readonly op: string;
+  /** What a set without variation reads out for it (the same for every set: computed once). */
+  readonly ideal: number;
 }
 
 export interface MaapMeasurement {
@@ -56,7 +63,7 @@ export const MAAP_MEASURED = topicKey<MaapMeasurement>('maap/measured');
  * The ideal MAAP result: the maximum over the pooling window of ReLU(conv). The winner-take-
  * all of activation pairs picks the maximum; each pair's SHE layer sums its inputs' currents.
  */
-export function maapIdeal(run: Pick<MaapRun, 'geometry' | 'inputs' | 'weights' | 'bias'>): number {
+export function maapIdeal(run: MaapOperation): number {
   const { maps, kernel, convStride, pool, patch } = run.geometry;
   let best = 0;
   for (let py = 0; py < pool; py++) {
@@ -75,6 +82,33 @@ export function maapIdeal(run: Pick<MaapRun, 'geometry' | 'inputs' | 'weights' |
   return best;
 }
 
+/** A set's deviation from nominal: the slope (gain) and shift (offset) of its activation. */
+export interface MaapDeviation {
+  readonly gain: number;
+  readonly offset: number;
+}
+
+/**
+ * Draws a set's deviation from its own stream (once: it belongs to the device). First-order
+ * sensitivities: slope ~ 1/Ic; the divider's midpoint moves by half the relative resistance
+ * change; a threshold shift moves the output by dVt / swing.
+ */
+export function drawDeviation(rng: RandomStream, variation: VariationParams): MaapDeviation {
+  const dIc = rng.normal(0, variation.critical_current_sigma);
+  const dR = rng.normal(0, variation.resistance_sigma);
+  const dVt = rng.normal(0, variation.threshold_sigma);
+  return { gain: 1 / (1 + dIc), offset: dR / 2 + dVt / variation.output_swing };
+}
+
+/** What a set with deviation `d` reads out for an ideal result (clipped to the output range [0, 1]). */
+export function maapTransfer(ideal: number, d: MaapDeviation): number {
+  const v = ideal * d.gain + d.offset;
+  return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+/** A set without variation. */
+export const NOMINAL: MaapDeviation = { gain: 1, offset: 0 };
+
 /**
  * One physical MAAP set (multiply-accumulate-activate-pool, seed 003): SHE-MTJ activation
  * pairs in a winner-take-all computing max(ReLU(conv)) over a pooling window in one
@@ -85,8 +119,7 @@ export function maapIdeal(run: Pick<MaapRun, 'geometry' | 'inputs' | 'weights' |
  */
 export class MaapSet extends Component {
   readonly kind: ComponentClass = 'spintronic';
-  readonly gain: number;
-  readonly offset: number;
+  readonly deviation: MaapDeviation;
   private readonly run: ActionSpec;
   private readonly measured: Topic<MaapMeasurement>;
 
@@ -99,14 +132,7 @@ export class MaapSet extends Component {
     variation: VariationParams,
   ) {
     super(ctx, name);
-    const rng = this.rng;
-    const dIc = rng.normal(0, variation.critical_current_sigma);
-    const dR = rng.normal(0, variation.resistance_sigma);
-    const dVt = rng.normal(0, variation.threshold_sigma);
-    // First-order sensitivities: slope ~ 1/Ic; the divider's midpoint moves by half the
-    // relative resistance change; a threshold shift moves the output by dVt / swing.
-    this.gain = 1 / (1 + dIc);
-    this.offset = dR / 2 + dVt / variation.output_swing;
+    this.deviation = drawDeviation(this.rng, variation);
     this.run = this.declareEnergy('maap_op', energyPerOp, 'one MAAP measurement: MTJ stack leakage while it runs');
     this.measured = ctx.bus.topic(MAAP_MEASURED);
     ctx.bus.topic(maapRunOf(name)).listen((r) => this.measure(r));
@@ -114,14 +140,13 @@ export class MaapSet extends Component {
 
   /** What this set reads out for an ideal result `ideal` (clipped to the output range [0, 1]). */
   respond(ideal: number): number {
-    const v = ideal * this.gain + this.offset;
-    return v < 0 ? 0 : v > 1 ? 1 : v;
+    return maapTransfer(ideal, this.deviation);
   }
 
   private measure(r: MaapRun): void {
-    const ideal = maapIdeal(r);
+    const ideal = r.ideal;
     const value = this.respond(ideal);
-    if (this.tracing) this.perform(this.run, 1, { duration: this.runtime, op: r.op, values: { ideal, value, gain: this.gain, offset: this.offset } });
+    if (this.tracing) this.perform(this.run, 1, { duration: this.runtime, op: r.op, values: { ideal, value, gain: this.deviation.gain, offset: this.deviation.offset } });
     else this.perform(this.run, 1, { duration: this.runtime, op: r.op });
     this.signal('busy', '1', r.op);
     this.kernel.after(this.runtime, () => {

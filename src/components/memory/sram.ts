@@ -3,6 +3,7 @@ import { topicKey, type TopicKey } from '../../scheduler/bus.js';
 import { ServerPool } from '../../scheduler/server-pool.js';
 import { quantity, wholeNumber } from '../../scenario/fields.js';
 import type { ActionSpec, SimContext } from '../component.js';
+import { FEATURES, featuresRequestOf } from '../digital/classifier.js';
 import { MemoryComponent } from '../memory.js';
 import { IMAGES } from '../records.js';
 
@@ -66,6 +67,13 @@ export class Sram extends MemoryComponent {
     this.read = this.declareEnergy('sram_read', wordBits * params.energy_per_bit, `read one ${wordBits}-bit word`);
     this.write = this.declareEnergy('sram_write', wordBits * params.energy_per_bit, `write one ${wordBits}-bit word`);
     ctx.bus.topic(sramAccessOf(name)).listen((a) => this.access(a));
+    // The head's input port reads the result words (and charges the reads as its own).
+    const features = ctx.bus.topic(FEATURES);
+    ctx.bus.topic(featuresRequestOf(name)).listen((r) => {
+      if (r.region === undefined) throw new Error(`${name}: a feature request needs the region of words to read`);
+      this.check(r.region.address + r.region.words - 1);
+      features.publish({ image: r.image, values: this.data.slice(r.region.address, r.region.address + r.region.words) });
+    });
     ctx.bus.topic(IMAGES).listen((m) => {
       if (m.phase === 'start') for (const p of this.ports) p.resetStatistics();
     });

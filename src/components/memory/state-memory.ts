@@ -5,7 +5,8 @@ import type { ActionSpec, SimContext } from '../component.js';
 import { IMAGE_IN } from '../cenn/input-port.js';
 import { STAGES, packPlanes, stageOp, unpackPlanes, type PlaneSamples, type StageCommand } from '../cenn/messages.js';
 import { IDENTITY, type PlaneData } from '../cenn/template.js';
-import { toCode } from '../converters/quantize.js';
+import { toCodes } from '../converters/quantize.js';
+import { FEATURES, featuresRequestOf } from '../digital/classifier.js';
 import { MemoryComponent } from '../memory.js';
 
 export const stateMemoryParams = z.strictObject({
@@ -19,6 +20,22 @@ export type StateMemoryParams = z.output<typeof stateMemoryParams>;
 
 /** Tells the controller a pass's results are stored. */
 export const PASS_DONE = topicKey<{ readonly stage: number }>('cenn/pass-done');
+
+/** A plane of a memory by reference: `name`, or one map of it, `name#k`. */
+export function selectPlane(planes: ReadonlyMap<string, PlaneData>, ref: string, who: string): PlaneData {
+  const [name, map] = ref.split('#') as [string, string | undefined];
+  const p = planes.get(name);
+  if (p === undefined) throw new Error(`${who}: no plane '${name}' in memory`);
+  if (map === undefined) return p;
+  const k = Number(map);
+  const size = p.shape.h * p.shape.w;
+  return { shape: { ...p.shape, maps: 1 }, encoding: p.encoding, values: p.values.subarray(k * size, (k + 1) * size) };
+}
+
+/** An image as the host leaves it in the state memory: its grey levels as `bits`-bit codes, plane 'v'. */
+export function imagePlanes(pixels: Float64Array, shape: PlaneData['shape'], bits: number): Map<string, PlaneData> {
+  return new Map([['v', { shape, encoding: IDENTITY, values: toCodes(pixels, bits) }]]);
+}
 
 /**
  * The digital memory that holds a charge CeNN's state between stages, as codes. It is
@@ -41,10 +58,10 @@ export class StateMemory extends MemoryComponent {
     this.done = ctx.bus.topic(PASS_DONE);
     // The host leaves each image in memory before it starts; that transfer is outside the accelerator.
     ctx.bus.topic(IMAGE_IN).listen((m) => {
-      const codes = new Float64Array(m.pixels.length);
-      for (let i = 0; i < codes.length; i++) codes[i] = toCode(m.pixels[i]!, params.word_bits);
-      this.planes = new Map([['v', { shape: m.shape, encoding: IDENTITY, values: codes }]]);
+      this.planes = imagePlanes(m.pixels, m.shape, params.word_bits);
     });
+    const features = ctx.bus.topic(FEATURES);
+    ctx.bus.topic(featuresRequestOf(name)).listen((r) => features.publish({ image: r.image, values: this.plane('v').values }));
     ctx.bus.topic(STAGES).listen((cmd) => {
       if (cmd.holder === name) this.read(cmd);
     });
@@ -52,13 +69,7 @@ export class StateMemory extends MemoryComponent {
   }
 
   private plane(ref: string): PlaneData {
-    const [name, map] = ref.split('#') as [string, string | undefined];
-    const p = this.planes.get(name);
-    if (p === undefined) throw new Error(`${this.name}: no plane '${name}' in memory`);
-    if (map === undefined) return p;
-    const k = Number(map);
-    const size = p.shape.h * p.shape.w;
-    return { shape: { ...p.shape, maps: 1 }, encoding: p.encoding, values: p.values.subarray(k * size, (k + 1) * size) };
+    return selectPlane(this.planes, ref, this.name);
   }
 
   private read(cmd: StageCommand): void {

@@ -40,6 +40,18 @@ export interface HardwareStage {
   readonly cells: number;
 }
 
+/**
+ * A weight as a b-bit OTA group realizes it: |w| in LSB currents, at most 2^b - 1, the sign
+ * being the current's direction. Returns the signed code (code * lsb is the weight).
+ */
+export function otaCode(w: number, lsb: number, bits: number): number {
+  const code = Math.min(2 ** bits - 1, Math.round(Math.abs(w) / lsb));
+  return w < 0 ? -code : code;
+}
+
+/** The LSB of b-bit OTA groups whose full scale is `full` (the largest |weight| or |bias| they must give). */
+export const otaLsb = (full: number, bits: number): number => (full > 0 ? full / (2 ** bits - 1) : 1);
+
 const popcount = (x: number): number => {
   let n = 0;
   for (let v = x; v > 0; v >>>= 1) n += v & 1;
@@ -73,11 +85,10 @@ export function realizeStage(step: CennStep, bits: number): HardwareStage {
     for (const h of map.hw) full = Math.max(full, Math.abs(h.weight));
     full = Math.max(full, Math.abs(map.bias));
   }
-  const levels = 2 ** bits - 1;
-  const lsb = full > 0 ? full / levels : 1;
+  const lsb = otaLsb(full, bits);
   const quantize = (w: number): { weight: number; code: number } => {
-    const code = Math.min(levels, Math.round(Math.abs(w) / lsb));
-    return { weight: Math.sign(w) * code * lsb, code };
+    const code = otaCode(w, lsb, bits);
+    return { weight: code * lsb, code: Math.abs(code) };
   };
 
   let groups = 0;

@@ -11,14 +11,25 @@ export class IdxError extends Error {
   override name = 'IdxError';
 }
 
+const isGzip = (b: Uint8Array): boolean => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+
+/** The bytes of an IDX file as stored: gzipped files are unpacked (a damaged archive names the file). */
+export function unpackIdx(bytes: Uint8Array, name: string): Uint8Array {
+  if (!isGzip(bytes)) return bytes;
+  try {
+    return gunzipSync(bytes);
+  } catch (error) {
+    throw new IdxError(`${name}: damaged gzip data (${(error as Error).message}); restore the file or give another copy with --mnist DIR`);
+  }
+}
+
 /**
  * Reads an IDX file (big-endian: two zero bytes, a type byte, the number of dimensions,
  * then each dimension as a 32-bit integer, then the data). Gzipped files are unpacked.
  * Only unsigned bytes (type 0x08) are supported, which is what MNIST uses.
  */
 export function parseIdx(bytes: Uint8Array, name = 'IDX data'): IdxArray {
-  let buf = bytes;
-  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf);
+  const buf = unpackIdx(bytes, name);
   if (buf.length < 4 || buf[0] !== 0 || buf[1] !== 0) throw new IdxError(`${name}: not an IDX file (bad magic number)`);
   if (buf[2] !== 0x08) throw new IdxError(`${name}: element type 0x${buf[2]!.toString(16)} is not unsigned byte (0x08)`);
   const rank = buf[3]!;
@@ -32,12 +43,14 @@ export function parseIdx(bytes: Uint8Array, name = 'IDX data'): IdxArray {
   return { dims, data: buf.subarray(offset, offset + size) };
 }
 
-export function readIdx(file: string): IdxArray {
-  let bytes: Buffer;
+export function readIdxBytes(file: string): Buffer {
   try {
-    bytes = readFileSync(file);
+    return readFileSync(file);
   } catch (error) {
     throw new IdxError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
-  return parseIdx(bytes, file);
+}
+
+export function readIdx(file: string): IdxArray {
+  return parseIdx(readIdxBytes(file), file);
 }

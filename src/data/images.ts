@@ -1,9 +1,13 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { readIdx, IdxError, type IdxArray } from './idx.js';
+import { IdxError } from './idx.js';
+import { loadMnist, type MnistSet, type MnistSetName } from './mnist.js';
 
 /** One input image: grey levels in [0, 1], row-major. */
 export interface InputImage {
+  /**
+   * What the image is, whatever run it is in (`mnist/test/42`, `synthetic/3`): noise streams
+   * are keyed by it, so an image draws the same noise in any run, worker or order.
+   */
+  readonly id: string;
   readonly source: string;
   readonly label: number | undefined;
   readonly height: number;
@@ -14,6 +18,8 @@ export interface InputImage {
 /** Where a run's images come from; image k is the k-th of the run. */
 export interface ImageSource {
   readonly description: string;
+  /** How many images it has from its first (Infinity for generated ones). */
+  readonly count: number;
   image(k: number): InputImage;
 }
 
@@ -40,7 +46,7 @@ function segmentDistance(px: number, py: number, [[x0, y0], [x1, y1]]: readonly 
 }
 
 /** Renders digit `d` as a 28 x 28 anti-aliased stroke image, the way MNIST digits sit (20 x 20 box, centred). */
-export function syntheticDigit(d: number): InputImage {
+export function syntheticDigit(d: number, id = `synthetic/${d}`): InputImage {
   const size = 28;
   const pixels = new Float64Array(size * size);
   const names = DIGITS[d]!;
@@ -58,48 +64,46 @@ export function syntheticDigit(d: number): InputImage {
       pixels[y * size + x] = Math.max(0, Math.min(1, 1.3 + 0.5 - dist));
     }
   }
-  return { source: `synthetic digit ${d}`, label: d, height: size, width: size, pixels };
+  return { id, source: `synthetic digit ${d}`, label: d, height: size, width: size, pixels };
 }
 
 export function syntheticDigits(first: number): ImageSource {
   return {
     description: `synthetic digits from ${first}`,
-    image: (k) => syntheticDigit((first + k) % 10),
+    count: Infinity,
+    image: (k) => syntheticDigit((first + k) % 10, `synthetic/${first + k}`),
   };
 }
 
-function findIdx(dir: string, stem: string): string {
-  for (const name of [stem, `${stem}.gz`]) {
-    const file = path.join(dir, name);
-    if (existsSync(file)) return file;
-  }
-  throw new IdxError(`no ${stem}(.gz) in ${dir}`);
+/** The grey levels of image `i` of a loaded MNIST set, in [0, 1]. */
+export function mnistImage(data: MnistSet, i: number): InputImage {
+  const n = data.rows * data.cols;
+  const pixels = new Float64Array(n);
+  const base = i * n;
+  for (let p = 0; p < n; p++) pixels[p] = data.images[base + p]! / 255;
+  return { id: `mnist/${data.set}/${i}`, source: `MNIST ${data.set} #${i}`, label: data.labels?.[i], height: data.rows, width: data.cols, pixels };
 }
 
-/** MNIST images from the IDX files in `dir`, starting at `first` (test set unless `set` is 'train'). */
-export function mnistImages(dir: string, first: number, set: 'test' | 'train' = 'test'): ImageSource {
-  const stem = set === 'test' ? 't10k' : 'train';
-  const images: IdxArray = readIdx(findIdx(dir, `${stem}-images-idx3-ubyte`));
-  if (images.dims.length !== 3) throw new IdxError(`${stem} images: expected 3 dimensions, got ${images.dims.length}`);
-  let labels: IdxArray | undefined;
-  try {
-    labels = readIdx(findIdx(dir, `${stem}-labels-idx1-ubyte`));
-  } catch {
-    labels = undefined;
+/**
+ * MNIST images from the IDX files in `dir`, `count` of them (all that remain if not given)
+ * starting at `first` (test set unless `set` is 'train'). The range is checked here, before
+ * anything runs.
+ */
+export function mnistImages(dir: string, first: number, set: MnistSetName = 'test', count?: number): ImageSource {
+  const data = loadMnist(dir, set);
+  if (!Number.isSafeInteger(first) || first < 0 || first >= data.count) {
+    throw new IdxError(`--index ${first} is outside the ${data.count} images of the MNIST ${set} set (0 to ${data.count - 1})`);
   }
-  const [count, rows, cols] = images.dims as [number, number, number];
-  if (!Number.isSafeInteger(first) || first < 0 || first >= count) {
-    throw new IdxError(`--index ${first} is outside the ${count} images of the MNIST ${set} set`);
+  const available = data.count - first;
+  if (count !== undefined && count > available) {
+    throw new IdxError(`${count} images from index ${first} run past the ${data.count} images of the MNIST ${set} set (at most ${available} from there)`);
   }
   return {
-    description: `MNIST ${set} images from index ${first} (${dir})`,
+    description: `MNIST ${set} images from index ${first} (${dir})${data.labels === undefined ? ', no labels' : ''}`,
+    count: available,
     image: (k) => {
-      const i = first + k;
-      if (i >= count) throw new IdxError(`image ${i} is past the ${count} images of the MNIST ${set} set`);
-      const pixels = new Float64Array(rows * cols);
-      const base = i * rows * cols;
-      for (let p = 0; p < rows * cols; p++) pixels[p] = images.data[base + p]! / 255;
-      return { source: `MNIST ${set} #${i}`, label: labels?.data[i], height: rows, width: cols, pixels };
+      if (k >= available) throw new IdxError(`image ${first + k} is past the ${data.count} images of the MNIST ${set} set`);
+      return mnistImage(data, first + k);
     },
   };
 }

@@ -1,0 +1,246 @@
+import type { RandomStream } from '../components/random.js';
+import type { TrainLayer, TrainShape, TrainingProfile } from './profile.js';
+
+const size = (s: TrainShape): number => s.h * s.w * s.c;
+
+/** The trainable tensors of a conv or dense layer: latent weights, their quantized copies, gradients. */
+export interface Parameters {
+  readonly layer: Extract<TrainLayer, { kind: 'conv' | 'dense' }>;
+  /** [outputs, inputs, k, k] for convolutions, [outputs, inputs] for dense layers. */
+  readonly shape: readonly number[];
+  readonly w: Float64Array;
+  readonly b: Float64Array;
+  /** What the forward pass uses: the hardware's realization of w and b. */
+  readonly qw: Float64Array;
+  readonly qb: Float64Array;
+  readonly gw: Float64Array;
+  readonly gb: Float64Array;
+}
+
+/**
+ * A small network for training on plain typed arrays: convolutions (valid, strided),
+ * elementwise activations, max-pooling and dense layers, one sample at a time, with every
+ * buffer made once. Forward and backward passes never allocate.
+ */
+export class TrainNet {
+  readonly params: Parameters[] = [];
+  private readonly paramOf: (Parameters | undefined)[];
+  /** outs[i]: output of layer i; outs[-1] is the input, kept in `input`. */
+  private readonly outs: Float64Array[];
+  private readonly grads: Float64Array[];
+  private readonly argmax: (Int32Array | undefined)[];
+  readonly input: Float64Array;
+
+  constructor(readonly profile: TrainingProfile, rng: RandomStream) {
+    const layers = profile.layers;
+    if (layers.length === 0 || layers[layers.length - 1]!.kind !== 'dense') throw new Error('a trainable network ends in a dense layer (its scores)');
+    this.input = new Float64Array(size(layers[0]!.input));
+    this.outs = layers.map((l) => new Float64Array(size(l.output)));
+    this.grads = layers.map((l) => new Float64Array(size(l.output)));
+    this.argmax = layers.map((l) => (l.kind === 'maxpool' ? new Int32Array(size(l.output)) : undefined));
+    this.paramOf = layers.map((l) => {
+      if (l.kind !== 'conv' && l.kind !== 'dense') return undefined;
+      const outputs = l.kind === 'conv' ? l.output.c : size(l.output);
+      const fanIn = l.kind === 'conv' ? l.input.c * l.kernel * l.kernel : size(l.input);
+      const shape = l.kind === 'conv' ? [outputs, l.input.c, l.kernel, l.kernel] : [outputs, fanIn];
+      const n = outputs * fanIn;
+      // He-uniform: keeps the activations' variance through (clipped) ReLUs.
+      const limit = Math.sqrt(6 / fanIn);
+      const w = new Float64Array(n);
+      for (let i = 0; i < n; i++) w[i] = (2 * rng.uniform() - 1) * limit;
+      const p: Parameters = { layer: l, shape, w, b: new Float64Array(outputs), qw: new Float64Array(n), qb: new Float64Array(outputs), gw: new Float64Array(n), gb: new Float64Array(outputs) };
+      this.params.push(p);
+      return p;
+    });
+    this.realize();
+  }
+
+  /** Refreshes the quantized copies from the latent weights (after every optimizer step). */
+  realize(): void {
+    for (const p of this.params) {
+      if (p.layer.quantize === undefined) {
+        p.qw.set(p.w);
+        p.qb.set(p.b);
+      } else p.layer.quantize(p.w, p.b, p.qw, p.qb);
+    }
+  }
+
+  /** Runs one sample (already in `input`); returns the scores (a view, overwritten by the next call). */
+  forward(): Float64Array {
+    const layers = this.profile.layers;
+    let x = this.input;
+    for (let i = 0; i < layers.length; i++) {
+      const l = layers[i]!;
+      const y = this.outs[i]!;
+      switch (l.kind) {
+        case 'conv':
+          convForward(l, this.paramOf[i]!, x, y);
+          break;
+        case 'dense':
+          denseForward(this.paramOf[i]!, x, y);
+          break;
+        case 'activation': {
+          const { f } = l.activation;
+          const q = l.quantize;
+          for (let k = 0; k < y.length; k++) y[k] = q === undefined ? f(x[k]!) : q(f(x[k]!));
+          break;
+        }
+        case 'maxpool':
+          poolForward(l, x, y, this.argmax[i]!);
+          break;
+      }
+      x = y;
+    }
+    return x;
+  }
+
+  /** Adds this sample's gradients for `dScores` (d loss / d scores) to every layer's. */
+  backward(dScores: Float64Array): void {
+    const layers = this.profile.layers;
+    const last = layers.length - 1;
+    this.grads[last]!.set(dScores);
+    for (let i = last; i >= 0; i--) {
+      const l = layers[i]!;
+      const g = this.grads[i]!;
+      const x = i === 0 ? this.input : this.outs[i - 1]!;
+      // The first layer has no input gradient to compute.
+      const dx = i === 0 ? undefined : this.grads[i - 1]!;
+      if (dx !== undefined && l.kind !== 'activation') dx.fill(0);
+      switch (l.kind) {
+        case 'conv':
+          convBackward(l, this.paramOf[i]!, x, g, dx);
+          break;
+        case 'dense':
+          denseBackward(this.paramOf[i]!, x, g, dx);
+          break;
+        case 'activation': {
+          if (dx === undefined) break;
+          const { f, df } = l.activation;
+          // Straight through the quantizer: the slope is the activation's own.
+          for (let k = 0; k < g.length; k++) dx[k] = g[k]! === 0 ? 0 : g[k]! * df(x[k]!, f(x[k]!));
+          break;
+        }
+        case 'maxpool': {
+          if (dx === undefined) break;
+          const arg = this.argmax[i]!;
+          for (let k = 0; k < g.length; k++) dx[arg[k]!]! += g[k]!;
+          break;
+        }
+      }
+    }
+  }
+
+  zeroGradients(): void {
+    for (const p of this.params) {
+      p.gw.fill(0);
+      p.gb.fill(0);
+    }
+  }
+}
+
+type Conv = Extract<TrainLayer, { kind: 'conv' }>;
+type Pool = Extract<TrainLayer, { kind: 'maxpool' }>;
+
+function convForward(l: Conv, p: Parameters, x: Float64Array, y: Float64Array): void {
+  const { h: H, w: W, c: C } = l.input;
+  const { h: OH, w: OW, c: K } = l.output;
+  const k = l.kernel;
+  const s = l.stride;
+  const w = p.qw;
+  for (let o = 0; o < K; o++) {
+    const bias = p.qb[o]!;
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        let sum = bias;
+        for (let j = 0; j < C; j++) {
+          for (let dy = 0; dy < k; dy++) {
+            const row = (j * H + oy * s + dy) * W + ox * s;
+            const wrow = ((o * C + j) * k + dy) * k;
+            for (let dx = 0; dx < k; dx++) sum += w[wrow + dx]! * x[row + dx]!;
+          }
+        }
+        y[(o * OH + oy) * OW + ox] = sum;
+      }
+    }
+  }
+}
+
+function convBackward(l: Conv, p: Parameters, x: Float64Array, g: Float64Array, dx: Float64Array | undefined): void {
+  const { h: H, w: W, c: C } = l.input;
+  const { h: OH, w: OW, c: K } = l.output;
+  const k = l.kernel;
+  const s = l.stride;
+  const w = p.qw;
+  const gw = p.gw;
+  for (let o = 0; o < K; o++) {
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        const grad = g[(o * OH + oy) * OW + ox]!;
+        if (grad === 0) continue;
+        p.gb[o]! += grad;
+        for (let j = 0; j < C; j++) {
+          for (let dy = 0; dy < k; dy++) {
+            const row = (j * H + oy * s + dy) * W + ox * s;
+            const wrow = ((o * C + j) * k + dy) * k;
+            for (let d = 0; d < k; d++) {
+              gw[wrow + d]! += grad * x[row + d]!;
+              if (dx !== undefined) dx[row + d]! += grad * w[wrow + d]!;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+function denseForward(p: Parameters, x: Float64Array, y: Float64Array): void {
+  const n = x.length;
+  const w = p.qw;
+  for (let o = 0; o < y.length; o++) {
+    let sum = p.qb[o]!;
+    const row = o * n;
+    for (let i = 0; i < n; i++) sum += w[row + i]! * x[i]!;
+    y[o] = sum;
+  }
+}
+
+function denseBackward(p: Parameters, x: Float64Array, g: Float64Array, dx: Float64Array | undefined): void {
+  const n = x.length;
+  const w = p.qw;
+  const gw = p.gw;
+  for (let o = 0; o < g.length; o++) {
+    const grad = g[o]!;
+    if (grad === 0) continue;
+    p.gb[o]! += grad;
+    const row = o * n;
+    for (let i = 0; i < n; i++) gw[row + i]! += grad * x[i]!;
+    if (dx !== undefined) for (let i = 0; i < n; i++) dx[i]! += grad * w[row + i]!;
+  }
+}
+
+function poolForward(l: Pool, x: Float64Array, y: Float64Array, arg: Int32Array): void {
+  const { h: H, w: W } = l.input;
+  const { h: OH, w: OW, c: C } = l.output;
+  const { size: k, stride: s } = l;
+  for (let c = 0; c < C; c++) {
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        let best = -Infinity;
+        let at = 0;
+        for (let dy = 0; dy < k; dy++) {
+          const row = (c * H + oy * s + dy) * W + ox * s;
+          for (let d = 0; d < k; d++) {
+            const v = x[row + d]!;
+            if (v > best) {
+              best = v;
+              at = row + d;
+            }
+          }
+        }
+        const o = (c * OH + oy) * OW + ox;
+        y[o] = best;
+        arg[o] = at;
+      }
+    }
+  }
+}
