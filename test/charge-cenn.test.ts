@@ -5,6 +5,11 @@ import type { RunReport } from '../src/arch/report.js';
 import { runScenario } from '../src/arch/runner.js';
 import { loadScenario } from '../src/arch/scenario.js';
 import { WeightSource } from '../src/data/weights.js';
+import { fitImage, syntheticDigit } from '../src/data/images.js';
+import { functionalModel } from '../src/arch/scenario.js';
+import { FEATURES } from '../src/components/digital/classifier.js';
+import { fromCode } from '../src/components/converters/quantize.js';
+import { referenceCnn } from './helpers.js';
 
 const run = (...sets: string[]): RunReport => runScenario(loadScenario('scenarios/charge-cenn.yaml', sets));
 
@@ -48,6 +53,26 @@ describe('charge-cenn baseline (Lou et al., via seed 000)', () => {
   it('the latency comes from the round trip: a slower ADC makes every pass slower', () => {
     const slow = run('params.adc.conversion_time=2 ns');
     expect(slow.latency_ps - r.latency_ps).toBe(31 * 1000);
+  });
+
+  it('computes the network: with fine converters its memory holds what a plain CNN computes, map by map', () => {
+    // 16-bit converters and OTAs, so the only difference left is the design's pass-by-pass sum.
+    const fine = ['weights=random', 'params.ota.weight_bits=16', 'params.adc.bits=16', 'params.dac.bits=16', 'params.memory.word_bits=16'];
+    const image = fitImage(syntheticDigit(4), [28, 28, 1]);
+    const expected = referenceCnn(WeightSource.random(2019), image, true);
+    const s = loadScenario('scenarios/charge-cenn.yaml', fine);
+    const model = functionalModel(s);
+    let features: Float64Array | undefined;
+    runScenario(s, { images: 1, source: { description: 'digit 4', count: 1, image: () => syntheticDigit(4) }, attach: (sim) => sim.bus.topic(FEATURES).listen((f) => (features = f.values)) });
+    expect(features).toHaveLength(expected.length);
+    // The memory holds 16-bit codes of bipolar states; decoded, they are the pooled outputs.
+    const got = [...features!].map((c) => fromCode(c, 16));
+    let worst = 0;
+    got.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - expected[i]!))));
+    expect(worst).toBeLessThan(2e-3);
+    expect(Math.max(...expected)).toBeGreaterThan(0.2);
+    // The functional model reads the same memory: the same scores.
+    expect(model.infer(image, syntheticDigit(4))).toHaveLength(10);
   });
 
   it('is at least 85x the energy and about 5.7x the latency of the IRMEN design', () => {

@@ -55,7 +55,7 @@ describe('spinarch CLI', () => {
   it('reports a design that cannot map its scenario as bad input, at the key, from run and validate', async () => {
     const few = await cli('run', 'scenarios/maap-cnn-4bit.yaml', '--set', 'params.maap.sets=8');
     expect(few.code).toBe(2);
-    expect(few.err).toBe('scenarios/maap-cnn-4bit.yaml:9:5: params.maap.redundancy: each output is measured on R = 16 distinct sets, but there are only 8 (params.maap.sets)\n');
+    expect(few.err).toBe('scenarios/maap-cnn-4bit.yaml:11:5: params.maap.redundancy: each output is measured on R = 16 distinct sets, but there are only 8 (params.maap.sets)\n');
     const pool = await cli('validate', 'scenarios/irmen-dual-cenn.yaml', '--set', 'params.stages.pool=10');
     expect(pool.code).toBe(2);
     expect(pool.err).toMatch(/^--set params.stages.pool=10: params.stages.pool: max-pooling of layer 2 .* needs 12 CeNN stages, the budget is 10\n$/);

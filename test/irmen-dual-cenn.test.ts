@@ -7,6 +7,7 @@ import { STAGES, cellInputsOf, type StageCommand } from '../src/components/cenn/
 import { SIGNALS, type SignalRecord } from '../src/components/records.js';
 import { saturatedLinear } from '../src/components/cenn/template.js';
 import type { RunReport } from '../src/arch/report.js';
+import { referenceCnn } from './helpers.js';
 
 const SCENARIO = 'scenarios/irmen-dual-cenn.yaml';
 const run = (...sets: string[]): RunReport => runScenario(loadScenario(SCENARIO, sets));
@@ -82,10 +83,10 @@ describe('irmen-dual-cenn (seed 000)', () => {
   });
 
   it('maps other networks by the same rule: one conv-ReLU-pool layer is 14 stages, 21 ns', () => {
-    const one = run('network.layers=[{type: conv, kernel: 3, templates: 4}, {type: relu}, {type: maxpool, size: 3, stride: 1}]');
+    const one = run('weights=random', 'network.layers=[{type: conv, kernel: 3, templates: 4}, {type: relu}, {type: maxpool, size: 3, stride: 1}]');
     expect(one['stages']).toBe(14);
     expect(one.latency_ps).toBe(21_000);
-    const small = run('network.layers=[{type: conv, kernel: 3, templates: 2}, {type: relu}, {type: maxpool, size: 2, stride: 2}]', 'params.stages.pool=6');
+    const small = run('weights=random', 'network.layers=[{type: conv, kernel: 3, templates: 2}, {type: relu}, {type: maxpool, size: 2, stride: 2}]', 'params.stages.pool=6');
     expect(small['stages']).toBe(8);
     expect(small.latency_ps).toBe(12_000);
     expect(() => run('params.stages.pool=10')).toThrow(/needs 12 CeNN stages, the budget is 10/);
@@ -113,40 +114,11 @@ describe('irmen-dual-cenn (seed 000)', () => {
 
   it('computes the network: without noise the banks hold what a plain CNN computes', () => {
     // Independent reference: the same weights, conv -> clip -> ReLU -> 3x3 max, twice.
-    const weights = WeightSource.random(2019);
+    const expected = referenceCnn(WeightSource.random(2019), fitImage(syntheticDigit(7), [28, 28, 1]), false);
     const clip = saturatedLinear;
-    type Maps = Float64Array[];
-    const conv = (input: Maps, size: number, layer: number): Maps => {
-      const lw = weights.forLayer(layer, [4, input.length, 3, 3], 4);
-      const out = size - 2;
-      return Array.from({ length: 4 }, (_, k) => {
-        const o = new Float64Array(out * out);
-        for (let y = 0; y < out; y++)
-          for (let x = 0; x < out; x++) {
-            let s = lw.bias[k]!;
-            for (let j = 0; j < input.length; j++) for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) s += lw.weights[((k * input.length + j) * 3 + dy) * 3 + dx]! * input[j]![(y + dy) * size + x + dx]!;
-            o[y * out + x] = clip(s);
-          }
-        return o;
-      });
-    };
-    const relu = (m: Maps): Maps => m.map((a) => a.map((v) => Math.max(0, v)));
-    const pool = (m: Maps, size: number): Maps =>
-      m.map((a) => {
-        const out = size - 2;
-        const o = new Float64Array(out * out);
-        for (let y = 0; y < out; y++) for (let x = 0; x < out; x++) {
-          let best = -Infinity;
-          for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) best = Math.max(best, a[(y + dy) * size + x + dx]!);
-          o[y * out + x] = best;
-        }
-        return o;
-      });
-    const image = fitImage(syntheticDigit(7), [28, 28, 1]);
-    const expected = pool(relu(conv(pool(relu(conv([image], 28, 0)), 26), 24, 3)), 22).flatMap((a) => [...a]);
 
     let last: Float64Array | undefined;
-    runScenario(loadScenario(SCENARIO, ['params.irmen.noise_scale=0', 'params.ota.weight_bits=16']), {
+    runScenario(loadScenario(SCENARIO, ['weights=random', 'params.irmen.noise_scale=0', 'params.ota.weight_bits=16']), {
       attach: (sim) => sim.bus.topic(cellInputsOf('bankB')).listen((s) => (last = s.values)),
     });
     // The last stage writes plane v of bank B: its decoded states are the pooled outputs.

@@ -75,6 +75,7 @@ describe('maap-cnn (seed 003)', () => {
     // -> conv 3x3 over 2 maps, 3 templates -> 4x4x3 -> ReLU (48 outputs, no pooling).
     const r = run(
       'maap-cnn-4bit.yaml',
+      'weights=random',
       'network.input=[16, 16, 1]',
       'network.layers=[{type: conv, kernel: 5, templates: 2}, {type: relu}, {type: maxpool, size: 2, stride: 2}, {type: conv, kernel: 3, templates: 3}, {type: relu}, {type: dense, outputs: 10}]',
       'params.maap.redundancy=4',
@@ -127,7 +128,7 @@ describe('maap-cnn (seed 003)', () => {
     const image = fitImage(syntheticDigit(7), [28, 28, 1]).map(q);
     const expected = layer(layer([image], 28, 0), 24, 3).flatMap((a) => [...a]);
     const written = new Map<number, number>();
-    runScenario(loadScenario('scenarios/maap-cnn-4bit.yaml', ['params.bits=16', 'params.maap.variation={resistance_sigma: 0, critical_current_sigma: 0, threshold_sigma: 0 V, output_swing: 0.8 V}']), {
+    runScenario(loadScenario('scenarios/maap-cnn-4bit.yaml', ['weights=random', 'params.bits=16', 'params.maap.variation={resistance_sigma: 0, critical_current_sigma: 0, threshold_sigma: 0 V, output_swing: 0.8 V}']), {
       attach: (sim) =>
         sim.bus.topic(sramAccessOf('sram')).listen((a) => {
           const m = /^L2\/out\[(\d+)\]$/.exec(a.op ?? '');

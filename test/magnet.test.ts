@@ -17,7 +17,20 @@ describe('IRMEN nanomagnet', () => {
   it('has the thermal stability of Table I: Delta = 16-59 for 17-60 nm', () => {
     expect(thermalStability(magnet(17))).toBeCloseTo(16.6, 1);
     expect(thermalStability(magnet(60))).toBeCloseTo(58.7, 1);
-    expect(thermalSpread(magnet(17))).toBeCloseTo(1 / Math.sqrt(2 * 16.63), 2);
+  });
+
+  it('spreads its hard-axis state by equipartition over the whole hard-axis stiffness', () => {
+    // A cube has no shape anisotropy: the stiffness is K alone and sigma = 1 / sqrt(2 Delta).
+    const cube: MagnetParams = { length: 10e-9, crossSection: 100e-18, anisotropy: 4.5e4, saturationMagnetization: 1.7e6, temperature: 300 };
+    expect(thermalSpread(cube)).toBeCloseTo(1 / Math.sqrt(2 * thermalStability(cube)), 10);
+    // An elongated magnet is stiffer across its length: the spread is kT / (2 K_eff V), K_eff = mu0 Ms H_sat / 2.
+    const m = magnet(30);
+    const keff = (4e-7 * Math.PI * 1.7e6 * hardAxisSaturationField(m)) / 2;
+    expect(thermalSpread(m)).toBeCloseTo(Math.sqrt((1.380649e-23 * 300) / (2 * keff * 30e-9 * 90e-18)), 12);
+    expect(thermalSpread(m)).toBeLessThan(0.5 / Math.sqrt(2 * thermalStability(m)));
+    // It falls as the magnet grows (seed 000, Fig. 4a), and doubles with four times the temperature.
+    expect(thermalSpread(magnet(60))).toBeLessThan(thermalSpread(magnet(17)));
+    expect(thermalSpread({ ...m, temperature: 1200 })).toBeCloseTo(2 * thermalSpread(m), 12);
   });
 
   it('needs a larger field to saturate when longer (shape anisotropy)', () => {

@@ -1,16 +1,19 @@
 import { COMPONENT_CLASSES, type ComponentClass } from '../components/records.js';
+import type { Accuracy } from './accuracy.js';
 import type { RunReport } from './report.js';
 
-/** Unit of a compared figure, for formatting. */
-export type MetricUnit = 's' | 'J' | 'J·s' | 'W' | 'b' | 'count';
+/** Unit of a compared figure, for formatting ('ratio': a fraction, shown as a percentage). */
+export type MetricUnit = 's' | 'J' | 'J·s' | 'W' | 'b' | 'count' | 'ratio';
 
 export interface Metric {
   readonly metric: string;
   readonly unit: MetricUnit;
-  /** One value per scenario, per image. */
+  /** One value per scenario, per image (NaN where a scenario has none, such as no accuracy). */
   readonly values: readonly number[];
-  /** value / baseline value; null where the baseline's value is 0. */
+  /** value / baseline value; null where the baseline's value is 0 or missing. */
   readonly ratios: readonly (number | null)[];
+  /** 95 % intervals of the values, where they are estimates (accuracy). */
+  readonly intervals?: readonly (readonly [number, number] | null)[];
 }
 
 export interface Comparison {
@@ -32,15 +35,28 @@ const CLASS_LABEL: Readonly<Record<ComponentClass, string>> = {
 const classEnergy = (r: RunReport, c: ComponentClass): number => r.energy_breakdown.filter((l) => l.class === c).reduce((a, l) => a + l.energy_j, 0);
 const conversions = (r: RunReport): number => r.counts['adc_conversions'] ?? r.counts['adc_conversion'] ?? 0;
 
-/** Puts runs side by side, per image, with each figure's ratio to the baseline run. */
-export function compareRuns(reports: readonly RunReport[], baseline: string): Comparison {
+/**
+ * Puts runs side by side, per image, with each figure's ratio to the baseline run. Accuracy
+ * is each run's own (over the images it ran), or the one given (from a functional evaluation).
+ */
+export function compareRuns(reports: readonly RunReport[], baseline: string, accuracies: readonly (Accuracy | undefined)[] = []): Comparison {
   const base = reports.findIndex((r) => r.scenario === baseline);
   if (base < 0) throw new RangeError(`no scenario named '${baseline}' among ${reports.map((r) => r.scenario).join(', ')}`);
+  const accuracy = reports.map((r, i) => accuracies[i] ?? r.accuracy);
+  const b = accuracy[base]?.rate;
+  const accuracyRow: Metric = {
+    metric: 'accuracy',
+    unit: 'ratio',
+    values: accuracy.map((a) => a?.rate ?? Number.NaN),
+    ratios: accuracy.map((a) => (a === undefined || b === undefined || b === 0 ? null : a.rate / b)),
+    intervals: accuracy.map((a) => a?.ci95 ?? null),
+  };
   const rows: [string, MetricUnit, (r: RunReport) => number][] = [
     ['latency per image', 's', (r) => r.latency_ps * 1e-12],
     ['energy per image', 'J', (r) => r.energy_j],
     ['energy-delay product', 'J·s', (r) => r.energy_j * r.latency_ps * 1e-12],
     ...COMPONENT_CLASSES.map((c): [string, MetricUnit, (r: RunReport) => number] => [CLASS_LABEL[c], 'J', (r) => classEnergy(r, c)]),
+    ['classifier head latency', 's', (r) => (r.classifier_latency_ps ?? 0) * 1e-12],
     ['memory traffic', 'b', (r) => r.traffic.bits_read + r.traffic.bits_written],
     ['ADC conversions', 'count', conversions],
     ['peak power', 'W', (r) => r.power.peak_w],
@@ -50,10 +66,13 @@ export function compareRuns(reports: readonly RunReport[], baseline: string): Co
   return {
     baseline,
     scenarios: reports.map((r) => ({ name: r.scenario, design: r.design, title: r.title })),
-    metrics: rows.map(([metric, unit, f]) => {
-      const values = reports.map(f);
-      const b = values[base]!;
-      return { metric, unit, values, ratios: values.map((v) => (b === 0 ? null : v / b)) };
-    }),
+    metrics: [
+      accuracyRow,
+      ...rows.map(([metric, unit, f]): Metric => {
+        const values = reports.map(f);
+        const b = values[base]!;
+        return { metric, unit, values, ratios: values.map((v) => (b === 0 ? null : v / b)) };
+      }),
+    ],
   };
 }

@@ -47,6 +47,11 @@ export interface Machine {
 export interface FunctionalModel {
   /** The output scores of one image (pixels fitted to the network input); the class is their argmax. */
   infer(pixels: Float64Array, image: InputImage): Float64Array;
+  /**
+   * Running sums the model keeps as it infers, by figure name, as [sum, count] (an IRMEN
+   * model's transfer-function error): a run over several chunks reports sum / count.
+   */
+  tally?(): Readonly<Record<string, readonly [number, number]>>;
 }
 
 /** What the functional model is built from (no kernel, no bus). */

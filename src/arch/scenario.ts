@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ScenarioError } from '../scenario/errors.js';
 import { applySets, locate, readScenario, validate, type RawScenario } from '../scenario/load.js';
 import { suggest } from '../scenario/schema-walk.js';
-import type { AnyDesign } from './design.js';
+import type { AnyDesign, FunctionalModel } from './design.js';
 import { NetworkError, inferLayers, type Layer } from './network.js';
 import { designs, findDesign } from './registry.js';
 import type { CommonScenario } from './scenario-fields.js';
@@ -25,6 +25,11 @@ export function loadScenario(file: string, sets: readonly string[] = []): Scenar
 /** A variant of a loaded scenario with more overrides; the original is untouched. */
 export function variant(base: Scenario, sets: readonly string[]): Scenario {
   return fromRaw(applySets(base.raw, sets));
+}
+
+/** A scenario from its raw form (as a worker thread receives it): validated and mapped again. */
+export function scenarioFromRaw(raw: RawScenario): Scenario {
+  return fromRaw(raw);
 }
 
 function fromRaw(raw: RawScenario): Scenario {
@@ -52,6 +57,17 @@ function fromRaw(raw: RawScenario): Scenario {
 export function asScenarioError(raw: RawScenario, error: unknown): unknown {
   if (!(error instanceof NetworkError)) return error;
   return new ScenarioError([{ location: locate(raw, error.issue.keyPath), path: error.issue.path, message: error.issue.message }]);
+}
+
+/** The scenario's functional model (see FunctionalModel); a scenario error if its design has none. */
+export function functionalModel(scenario: Scenario): FunctionalModel {
+  const build = scenario.design.functional;
+  if (build === undefined) throw new ScenarioError([{ location: locate(scenario.raw, ['design']), path: 'design', message: `design ${scenario.design.name} has no functional model yet: use run (event level) instead of eval` }]);
+  try {
+    return build(scenario.value, { seed: scenario.value.seed, layers: scenario.layers, weights: weightsOf(scenario) });
+  } catch (error) {
+    throw asScenarioError(scenario.raw, error);
+  }
 }
 
 /** The weights a scenario names; a weights file is found relative to the file that named it. */

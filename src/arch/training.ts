@@ -29,6 +29,8 @@ export interface CnnHardware {
   readonly convWeights: WeightQuantizer;
   /** What follows a conv layer that has no ReLU after it (a stage's own transfer), if anything. */
   readonly convTransfer?: Activation;
+  /** Hardware that sums a convolution one input map per pass, each partial sum through this transfer. */
+  readonly passTransfer?: Activation;
   /** A ReLU layer's activation, and the quantizer of its output (a converter), if any. */
   readonly relu: Activation;
   readonly reluQuantize?: (y: number) => number;
@@ -45,8 +47,8 @@ export function cnnTrainLayers(layers: readonly Layer[], hw: CnnHardware, head: 
     const s = l.spec;
     const shapes = { index: l.index, input: l.input, output: l.output };
     if (s.type === 'conv') {
-      out.push({ kind: 'conv', ...shapes, kernel: s.kernel, stride: s.stride, quantize: hw.convWeights });
-      if (hw.convTransfer !== undefined) out.push({ kind: 'activation', ...shapes, input: l.output, activation: hw.convTransfer });
+      out.push({ kind: 'conv', ...shapes, kernel: s.kernel, stride: s.stride, quantize: hw.convWeights, ...(hw.passTransfer === undefined ? {} : { passTransfer: hw.passTransfer }) });
+      if (hw.convTransfer !== undefined && hw.passTransfer === undefined) out.push({ kind: 'activation', ...shapes, input: l.output, activation: hw.convTransfer });
     } else if (s.type === 'relu') out.push({ kind: 'activation', ...shapes, activation: hw.relu, ...(hw.reluQuantize === undefined ? {} : { quantize: hw.reluQuantize }) });
     else if (s.type === 'maxpool') out.push({ kind: 'maxpool', ...shapes, size: s.size, stride: s.stride });
   }

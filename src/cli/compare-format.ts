@@ -2,7 +2,11 @@ import type { Comparison, Metric } from '../arch/compare.js';
 import { formatSI } from '../scenario/units.js';
 import { count, render } from './format.js';
 
+const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
+
 export function formatValue(v: number, unit: Metric['unit']): string {
+  if (Number.isNaN(v)) return '-';
+  if (unit === 'ratio') return pct(v);
   if (unit === 'count') return count(Math.round(v * 100) / 100);
   if (unit === 'b') return v === 0 ? '0 b' : formatSI(v, 'b');
   return v === 0 ? `0 ${unit}` : formatSI(v, unit);
@@ -27,11 +31,17 @@ export function formatComparison(c: Comparison, width = 100): string {
   const cell = Math.min(16, Math.max(9, ...c.scenarios.map((s) => s.name.length + 1)));
   // Each column costs its width plus 3 for the border and padding.
   const perTable = Math.max(1, Math.floor((width - label - 4) / (cell + 3)));
-  const out: string[] = [`Per image. Under each value, its ratio to the baseline, ${c.baseline}* (x more, / less).\n`];
+  const out: string[] = [`Per image. Under each value, its ratio to the baseline, ${c.baseline}* (x more, / less);\nunder accuracy, its 95 % interval.\n`];
   for (let from = 0; from < c.scenarios.length; from += perTable) {
     const cols = c.scenarios.slice(from, from + perTable);
     const header = ['', ...cols.map((s) => (s.name === c.baseline ? `${s.name}*` : s.name))];
-    const rows = c.metrics.map((m) => [m.metric, ...cols.map((_, i) => `${formatValue(m.values[from + i]!, m.unit)}\n${m.values[from + i] === 0 && m.ratios[from + i] === 0 ? '' : formatRatio(m.ratios[from + i]!)}`)]);
+    const under = (m: Metric, i: number): string => {
+      // An estimate shows its 95 % interval under it; any other figure, its ratio to the baseline.
+      const ci = m.intervals?.[i];
+      if (m.intervals !== undefined) return ci === null || ci === undefined ? '' : `${(100 * ci[0]).toFixed(1)}-${pct(ci[1])}`;
+      return m.values[i] === 0 && m.ratios[i] === 0 ? '' : formatRatio(m.ratios[i]!);
+    };
+    const rows = c.metrics.map((m) => [m.metric, ...cols.map((_, i) => `${formatValue(m.values[from + i]!, m.unit)}\n${under(m, from + i)}`)]);
     out.push(render([header, ...rows], cols.map((_, i) => i + 1), { 0: label, rest: cell }));
   }
   return out.join('');
@@ -40,7 +50,14 @@ export function formatComparison(c: Comparison, width = 100): string {
 export function comparisonCsv(c: Comparison): string {
   const quote = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const lines = [['metric', 'unit', ...c.scenarios.map((s) => s.name)].map(quote).join(',')];
-  for (const m of c.metrics) lines.push([m.metric, m.unit, ...m.values.map(String)].map(quote).join(','));
+  const cell = (v: number): string => (Number.isNaN(v) ? '' : String(v));
+  for (const m of c.metrics) {
+    lines.push([m.metric, m.unit, ...m.values.map(cell)].map(quote).join(','));
+    if (m.intervals !== undefined) {
+      lines.push([`${m.metric} 95 % CI low`, m.unit, ...m.intervals.map((ci) => (ci === null ? '' : String(ci[0])))].map(quote).join(','));
+      lines.push([`${m.metric} 95 % CI high`, m.unit, ...m.intervals.map((ci) => (ci === null ? '' : String(ci[1])))].map(quote).join(','));
+    }
+  }
   for (const m of c.metrics) lines.push([`${m.metric} / ${c.baseline}`, 'ratio', ...m.ratios.map((r) => (r === null ? '' : String(r)))].map(quote).join(','));
   return `${lines.join('\n')}\n`;
 }
@@ -48,6 +65,11 @@ export function comparisonCsv(c: Comparison): string {
 export function comparisonMarkdown(c: Comparison): string {
   const head = `| per image | ${c.scenarios.map((s) => (s.name === c.baseline ? `${s.name} (baseline)` : s.name)).join(' | ')} |`;
   const sep = `| --- | ${c.scenarios.map(() => '---').join(' | ')} |`;
-  const rows = c.metrics.map((m) => `| ${m.metric} | ${m.values.map((v, i) => `${formatValue(v, m.unit)}${m.ratios[i] === null || c.scenarios[i]!.name === c.baseline ? '' : ` (${formatRatio(m.ratios[i]!)})`}`).join(' | ')} |`);
+  const note = (m: Metric, i: number): string => {
+    const ci = m.intervals?.[i];
+    if (m.intervals !== undefined) return ci === null || ci === undefined ? '' : ` (95 % CI ${(100 * ci[0]).toFixed(1)}-${pct(ci[1])})`;
+    return m.ratios[i] === null || c.scenarios[i]!.name === c.baseline ? '' : ` (${formatRatio(m.ratios[i]!)})`;
+  };
+  const rows = c.metrics.map((m) => `| ${m.metric} | ${m.values.map((v, i) => `${formatValue(v, m.unit)}${note(m, i)}`).join(' | ')} |`);
   return `${[head, sep, ...rows].join('\n')}\n`;
 }

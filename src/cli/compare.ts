@@ -5,6 +5,11 @@ import { runScenario } from '../arch/runner.js';
 import { loadScenario } from '../arch/scenario.js';
 import { comparisonCsv, comparisonMarkdown, formatComparison } from './compare-format.js';
 import { UsageError, type CliIo } from './io.js';
+import type { Accuracy } from '../arch/accuracy.js';
+import { functionalAccuracy } from '../eval/evaluate.js';
+import { defaultWorkers } from '../eval/pool.js';
+import { mnistDir } from './options.js';
+import { progressBar } from './progress.js';
 
 export interface CompareOptions {
   readonly baseline?: string;
@@ -12,10 +17,14 @@ export interface CompareOptions {
   readonly images: number;
   readonly set: readonly string[];
   readonly source?: ImageSource;
+  /** Accuracy from the functional model over this many MNIST test images (from `mnist`), instead of the images run. */
+  readonly accuracyImages?: number;
+  readonly mnist?: string | true;
+  readonly workers?: number;
 }
 
 /** Runs each scenario (the same --set applied to all) and prints them side by side. */
-export function compareScenarios(files: readonly string[], o: CompareOptions, io: CliIo): Comparison {
+export async function compareScenarios(files: readonly string[], o: CompareOptions, io: CliIo): Promise<Comparison> {
   if (files.length === 0) throw new UsageError('compare needs at least one scenario');
   const scenarios = files.map((f) => loadScenario(f, o.set));
   const names = scenarios.map((s) => s.name);
@@ -23,12 +32,21 @@ export function compareScenarios(files: readonly string[], o: CompareOptions, io
   if (duplicate !== undefined) throw new UsageError(`two scenarios are named '${duplicate}'; give one a different name: key`);
   const baseline = o.baseline ?? names[0]!;
   if (!names.includes(baseline)) throw new UsageError(`--baseline ${baseline} is not one of the scenarios compared (${names.join(', ')})`);
-  const reports: RunReport[] = scenarios.map((s, i) => {
-    if (io.errIsTty) io.err(`\rrunning ${i + 1}/${scenarios.length}: ${s.name}\u001b[K`);
-    return runScenario(s, { images: o.images, ...(o.source === undefined ? {} : { source: o.source }) });
-  });
-  if (io.errIsTty) io.err('\r\u001b[K');
-  const c = compareRuns(reports, baseline);
+  const bar = progressBar(io, 'comparing', scenarios.length, 'scenarios');
+  const reports: RunReport[] = [];
+  const accuracies: (Accuracy | undefined)[] = [];
+  try {
+    for (const s of scenarios) {
+      reports.push(runScenario(s, { images: o.images, ...(o.source === undefined ? {} : { source: o.source }) }));
+      if (o.accuracyImages !== undefined) {
+        accuracies.push(await functionalAccuracy(s, { dir: mnistDir(o.mnist), set: 'test', from: 0, count: o.accuracyImages, workers: o.workers ?? defaultWorkers() }));
+      }
+      bar.update(reports.length, s.name);
+    }
+  } finally {
+    bar.stop();
+  }
+  const c = compareRuns(reports, baseline, accuracies);
   switch (o.format) {
     case 'json':
       io.out(`${JSON.stringify(c, null, 2)}\n`);

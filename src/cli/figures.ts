@@ -3,6 +3,7 @@ import type { RunReport } from '../arch/report.js';
 import { runScenario } from '../arch/runner.js';
 import { loadScenario } from '../arch/scenario.js';
 import { formatSI } from '../scenario/units.js';
+import { accuracyBlocks, readAccuracyFile } from './accuracy-figures.js';
 import { projectRoot } from './paths.js';
 
 /** One published figure beside what spinarch computes for it. */
@@ -128,7 +129,7 @@ export function maapLatencyMarkdown(): string {
 
 /** The generated blocks of the README, by marker name. */
 export function readmeBlocks(): Record<string, string> {
-  return { figures: figuresMarkdown(publishedFigures()), 'maap-latency': maapLatencyMarkdown() };
+  return { figures: figuresMarkdown(publishedFigures()), 'maap-latency': maapLatencyMarkdown(), ...accuracyBlocks(readAccuracyFile()) };
 }
 
 /** The figures as a Markdown table (the README embeds this). */

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { IdxError } from '../data/idx.js';
-import { mnistImages, type ImageSource } from '../data/images.js';
+import { spinarchVersion } from '../data/project.js';
 import { scenarioJsonSchema } from '../arch/json-schema.js';
 import { designs } from '../arch/registry.js';
 import { RunError, checkScenario, runScenario } from '../arch/runner.js';
@@ -14,45 +14,17 @@ import { TimeError } from '../scheduler/time.js';
 import { TraceFileError } from '../trace/sink.js';
 import { compareScenarios } from './compare.js';
 import { figuresMarkdown, publishedFigures, readmeBlocks } from './figures.js';
+import { ACCURACY_CASES, accuracyBlocks, accuracyFilePath, evaluateAccuracyCases, readAccuracyFile, writeAccuracyFile } from './accuracy-figures.js';
 import { formatRun, render } from './format.js';
 import { UsageError, processIo, type CliIo } from './io.js';
-import { bundledScenarios, projectRoot } from './paths.js';
+import { defaultWorkers } from '../eval/pool.js';
+import { evalCommand } from './eval.js';
+import { addInputOptions, collect, imageSource, nonNegativeInt, positiveInt, positiveNumber, type InputOptions } from './options.js';
+import { bundledScenarios } from './paths.js';
+import { progressBar } from './progress.js';
+import type { RunReport } from '../arch/report.js';
 import { traceScenario } from './trace.js';
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
-function positiveInt(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number >= 1, got '${value}'`);
-    return n;
-  };
-}
-
-function nonNegativeInt(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number >= 0, got '${value}'`);
-    return n;
-  };
-}
-
-interface InputOptions {
-  mnist?: string;
-  index: number;
-  mnistSet: 'test' | 'train';
-}
-
-function imageSource(o: InputOptions): ImageSource | undefined {
-  return o.mnist === undefined ? undefined : mnistImages(o.mnist, o.index, o.mnistSet);
-}
-
-function addInputOptions(cmd: Command): Command {
-  return cmd
-    .option('--mnist <dir>', 'feed MNIST images from the IDX files in <dir> (t10k-images-idx3-ubyte[.gz], ...) instead of synthetic digits')
-    .option('--index <k>', 'first MNIST image to feed', nonNegativeInt('--index'), 0)
-    .addOption(new Option('--mnist-set <set>', 'which MNIST set').choices(['test', 'train']).default('test'));
-}
+import { trainCommand } from './train.js';
 
 /** Runs one command line; returns the exit code (0 ok, 2 bad input, 1 internal error). */
 export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
@@ -76,12 +48,14 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       .option('--set <key=value>', "override a scenario key, e.g. --set params.timing.window='150 ps' (repeatable)", collect, []),
   ).action((file: string, o: { json?: boolean; images: number; set: string[] } & InputOptions) => {
     const scenario = loadScenario(file, o.set);
-    const source = imageSource(o);
-    const report = runScenario(scenario, {
-      images: o.images,
-      ...(source === undefined ? {} : { source }),
-      onProgress: progress(io, o.images),
-    });
+    const source = imageSource(o, o.images);
+    const bar = progressBar(io, `running ${scenario.name}`, o.images, 'images');
+    let report: RunReport;
+    try {
+      report = runScenario(scenario, { images: o.images, ...(source === undefined ? {} : { source }), onProgress: (done) => bar.update(done) });
+    } finally {
+      bar.stop();
+    }
     io.out(o.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatRun(report));
   });
 
@@ -117,9 +91,21 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .command('figures')
     .description("print the seeds' published figures beside what spinarch computes for them (a Markdown table)")
     .option('--update <file>', 'rewrite the generated tables (between <!-- NAME:begin --> and <!-- NAME:end --> markers) in <file>, the README')
-    .action((o: { update?: string }) => {
+    .option('--evaluate', 'first evaluate every accuracy figure over the 10,000 MNIST test images and write docs/accuracy.json (minutes)')
+    .option('--workers <n>', 'worker threads for --evaluate (default: one per core)', positiveInt('--workers'))
+    .action(async (o: { update?: string; evaluate?: boolean; workers?: number }) => {
+      if (o.evaluate === true) {
+        const bar = progressBar(io, 'evaluating', ACCURACY_CASES.length, 'cases');
+        try {
+          writeAccuracyFile(await evaluateAccuracyCases(o.workers ?? defaultWorkers(), (done, _total, id) => bar.update(done, id)));
+        } finally {
+          bar.stop();
+        }
+        io.err(`wrote ${displayPath(accuracyFilePath())}\n`);
+      }
       if (o.update === undefined) {
         io.out(figuresMarkdown(publishedFigures()));
+        if (o.evaluate !== true) io.out(Object.values(accuracyBlocks(readAccuracyFile())).join('\n'));
         return;
       }
       let text: string;
@@ -146,13 +132,28 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       .option('--json', 'print JSON')
       .option('--csv', 'print CSV')
       .option('--markdown', 'print a Markdown table')
-      .option('--images <n>', 'images per scenario', positiveInt('--images'), 1)
+      .option('--images <n>', 'images per scenario, at event level', positiveInt('--images'), 1)
+      .option('--accuracy-images <n>', 'accuracy from the functional model over the first n MNIST test images (else from the images run)', positiveInt('--accuracy-images'))
+      .option('--workers <n>', 'worker threads for --accuracy-images (default: one per core)', positiveInt('--workers'))
       .option('--set <key=value>', 'override a key in every scenario (repeatable)', collect, []),
-  ).action((files: string[], o: { baseline?: string; json?: boolean; csv?: boolean; markdown?: boolean; images: number; set: string[] } & InputOptions) => {
+  ).action(async (files: string[], o: { baseline?: string; json?: boolean; csv?: boolean; markdown?: boolean; images: number; accuracyImages?: number; workers?: number; set: string[] } & InputOptions) => {
     const formats = (['json', 'csv', 'markdown'] as const).filter((f) => o[f] === true);
     if (formats.length > 1) throw new UsageError('give at most one of --json, --csv, --markdown');
-    const source = imageSource(o);
-    compareScenarios(files, { ...(o.baseline === undefined ? {} : { baseline: o.baseline }), format: formats[0] ?? 'table', images: o.images, set: o.set, ...(source === undefined ? {} : { source }) }, io);
+    const source = imageSource(o, o.images);
+    await compareScenarios(
+      files,
+      {
+        ...(o.baseline === undefined ? {} : { baseline: o.baseline }),
+        format: formats[0] ?? 'table',
+        images: o.images,
+        set: o.set,
+        ...(source === undefined ? {} : { source }),
+        ...(o.accuracyImages === undefined ? {} : { accuracyImages: o.accuracyImages }),
+        ...(o.mnist === undefined || o.mnist === true ? {} : { mnist: o.mnist }),
+        ...(o.workers === undefined ? {} : { workers: o.workers }),
+      },
+      io,
+    );
   });
 
   addInputOptions(
@@ -169,15 +170,49 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       .option('--images <n>', 'images to run', positiveInt('--images'), 1)
       .option('--set <key=value>', 'override a scenario key (repeatable)', collect, []),
   ).action((file: string, o: { perfetto?: string; vcd?: string; op?: string; from?: string; to?: string; json?: boolean; images: number; set: string[] } & InputOptions) => {
-    const source = imageSource(o);
+    const source = imageSource(o, o.images);
     traceScenario(file, { ...o, ...(source === undefined ? {} : { source }) }, io);
   });
 
   program
+    .command('eval')
+    .description('classify MNIST images with the functional model (same device models and noise, no event kernel) on all cores: accuracy with its 95 % interval, the confusion matrix, and the event-level cost of the first image')
+    .argument('<scenario>', 'scenario file (YAML)')
+    .option('--mnist [dir]', 'MNIST IDX files to read (default: the copy bundled in data/mnist)')
+    .addOption(new Option('--mnist-set <set>', 'which MNIST set').choices(['test', 'train']).default('test'))
+    .option('--images <n>', 'images to classify (default: all from --from)', positiveInt('--images'))
+    .option('--from <k>', 'first image', nonNegativeInt('--from'), 0)
+    .option('--workers <n>', `worker threads (default: one per core, ${defaultWorkers()} here); the result does not depend on it`, positiveInt('--workers'), defaultWorkers())
+    .option('--json', 'print one JSON object')
+    .option('--per-image', 'with --json: every image\'s label and predicted class')
+    .option('--set <key=value>', 'override a scenario key (repeatable)', collect, [])
+    .action(async (file: string, o: { mnist?: string | true; mnistSet: 'test' | 'train'; images?: number; from: number; workers: number; json?: boolean; perImage?: boolean; set: string[] }) => {
+      await evalCommand(file, o, io);
+    });
+
+  program
+    .command('train')
+    .description("train the scenario's network on MNIST's 60,000 training images for its hardware (its cells' activation, its weight and activation quantization) and write a weights file with its provenance")
+    .argument('<scenario>', 'scenario file (YAML)')
+    .option('--mnist [dir]', 'MNIST IDX files to read (default: the copy bundled in data/mnist)')
+    .option('--epochs <n>', 'passes over the training images', positiveInt('--epochs'), 6)
+    .option('--batch <n>', 'images per optimizer step', positiveInt('--batch'), 32)
+    .option('--learning-rate <x>', 'Adam learning rate', positiveNumber('--learning-rate'), 0.005)
+    .option('--decay <x>', 'learning rate factor after each epoch', positiveNumber('--decay'), 0.6)
+    .option('--train-images <n>', 'train on the first n training images only', positiveInt('--train-images'))
+    .option('--out <file>', 'weights file to write (default: <scenario name>.weights.json)')
+    .option('--json', 'print the provenance as JSON')
+    .option('--set <key=value>', 'override a scenario key, e.g. --set seed=7 (repeatable)', collect, [])
+    .action((file: string, o: { mnist?: string | true; epochs: number; batch: number; learningRate: number; decay: number; trainImages?: number; out?: string; json?: boolean; set: string[] }) => {
+      trainCommand(file, o, io);
+    });
+
+  program
     .command('start')
-    .description('the main job: compare every bundled scenario against the charge-CeNN baseline')
-    .action(() => {
-      compareScenarios(bundledScenarios(), { baseline: 'charge-cenn', format: 'table', images: 1, set: [] }, io);
+    .description('the main job: compare every bundled scenario against the charge-CeNN baseline, with accuracy over MNIST test images')
+    .option('--accuracy-images <n>', 'MNIST test images for the accuracy rows', positiveInt('--accuracy-images'), 1000)
+    .action(async (o: { accuracyImages: number }) => {
+      await compareScenarios(bundledScenarios(), { baseline: 'charge-cenn', format: 'table', images: 1, set: [], accuracyImages: o.accuracyImages }, io);
     });
 
   try {
@@ -201,14 +236,9 @@ function describe(s: Scenario): string {
   return `design ${s.design.name}, ${s.layers.length} layers: ${shapes}`;
 }
 
-function progress(io: CliIo, total: number): ((done: number, total: number) => void) | undefined {
-  if (!io.errIsTty || total < 2) return undefined;
-  return (done) => io.err(`\rimage ${done}/${total}${done === total ? '\n' : ''}`);
-}
-
 function readVersion(): string {
   try {
-    return (JSON.parse(readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+    return spinarchVersion();
   } catch {
     return 'unknown';
   }

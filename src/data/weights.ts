@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { streamFor } from '../components/random.js';
 
@@ -14,7 +14,13 @@ export class WeightsError extends Error {
   override name = 'WeightsError';
 }
 
+/** The format tag written into weights files. */
+export const WEIGHTS_FORMAT = 'spinarch-weights/1';
+
 const fileSchema = z.strictObject({
+  format: z.literal(WEIGHTS_FORMAT).optional(),
+  /** Where the weights came from (spinarch train writes it; any JSON is kept as it is). */
+  provenance: z.record(z.string(), z.unknown()).optional(),
   layers: z.array(
     z.strictObject({
       layer: z.number().int().min(0),
@@ -64,7 +70,11 @@ export class WeightSource {
       const e = error as NodeJS.ErrnoException;
       throw new WeightsError(`cannot read weights file ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
     }
-    const byLayer = new Map(parsed.layers.map((l) => [l.layer, l]));
+    const byLayer = new Map<number, (typeof parsed.layers)[number]>();
+    for (const l of parsed.layers) {
+      if (byLayer.has(l.layer)) throw new WeightsError(`${file}: layer ${l.layer} is given twice`);
+      byLayer.set(l.layer, l);
+    }
     return new WeightSource(`file ${file}`, (layer, shape, biasCount) => {
       const entry = byLayer.get(layer);
       if (entry === undefined) throw new WeightsError(`${file} has no weights for layer ${layer}`);
@@ -82,4 +92,21 @@ export class WeightSource {
   forLayer(layer: number, shape: readonly number[], biasCount: number): LayerWeights {
     return this.lookup(layer, shape, biasCount);
   }
+}
+
+/** A weights file as spinarch train writes it. */
+export interface WeightsFile {
+  readonly format: typeof WEIGHTS_FORMAT;
+  readonly provenance: Readonly<Record<string, unknown>>;
+  readonly layers: readonly { readonly layer: number; readonly shape: readonly number[]; readonly weights: readonly number[]; readonly bias: readonly number[] }[];
+}
+
+/**
+ * Writes a weights file: provenance first, then one line per layer, so a diff shows what
+ * changed. The same content gives the same bytes.
+ */
+export function writeWeightsFile(file: string, w: WeightsFile): void {
+  const layers = w.layers.map((l) => `    ${JSON.stringify(l)}`).join(',\n');
+  const text = `{\n  "format": ${JSON.stringify(w.format)},\n  "provenance": ${JSON.stringify(w.provenance, null, 2).replace(/\n/g, '\n  ')},\n  "layers": [\n${layers}\n  ]\n}\n`;
+  writeFileSync(file, text);
 }

@@ -1,5 +1,5 @@
 import type { RandomStream } from '../components/random.js';
-import type { TrainLayer, TrainShape, TrainingProfile } from './profile.js';
+import type { Activation, TrainLayer, TrainShape, TrainingProfile } from './profile.js';
 
 const size = (s: TrainShape): number => s.h * s.w * s.c;
 
@@ -29,6 +29,8 @@ export class TrainNet {
   private readonly outs: Float64Array[];
   private readonly grads: Float64Array[];
   private readonly argmax: (Int32Array | undefined)[];
+  /** For convolutions summed pass by pass: each partial sum before its transfer, [output, map]. */
+  private readonly passes: (Float64Array | undefined)[];
   readonly input: Float64Array;
 
   constructor(readonly profile: TrainingProfile, rng: RandomStream) {
@@ -38,6 +40,7 @@ export class TrainNet {
     this.outs = layers.map((l) => new Float64Array(size(l.output)));
     this.grads = layers.map((l) => new Float64Array(size(l.output)));
     this.argmax = layers.map((l) => (l.kind === 'maxpool' ? new Int32Array(size(l.output)) : undefined));
+    this.passes = layers.map((l) => (l.kind === 'conv' && l.passTransfer !== undefined ? new Float64Array(size(l.output) * l.input.c) : undefined));
     this.paramOf = layers.map((l) => {
       if (l.kind !== 'conv' && l.kind !== 'dense') return undefined;
       const outputs = l.kind === 'conv' ? l.output.c : size(l.output);
@@ -55,10 +58,13 @@ export class TrainNet {
     this.realize();
   }
 
-  /** Refreshes the quantized copies from the latent weights (after every optimizer step). */
-  realize(): void {
+  /**
+   * Refreshes the quantized copies from the latent weights (after every optimizer step);
+   * `plain` copies them unquantized instead (the float weights' accuracy).
+   */
+  realize(plain = false): void {
     for (const p of this.params) {
-      if (p.layer.quantize === undefined) {
+      if (plain || p.layer.quantize === undefined) {
         p.qw.set(p.w);
         p.qb.set(p.b);
       } else p.layer.quantize(p.w, p.b, p.qw, p.qb);
@@ -74,7 +80,8 @@ export class TrainNet {
       const y = this.outs[i]!;
       switch (l.kind) {
         case 'conv':
-          convForward(l, this.paramOf[i]!, x, y);
+          if (l.passTransfer === undefined) convForward(l, this.paramOf[i]!, x, y);
+          else passConvForward(l, l.passTransfer, this.paramOf[i]!, x, y, this.passes[i]!);
           break;
         case 'dense':
           denseForward(this.paramOf[i]!, x, y);
@@ -108,7 +115,8 @@ export class TrainNet {
       if (dx !== undefined && l.kind !== 'activation') dx.fill(0);
       switch (l.kind) {
         case 'conv':
-          convBackward(l, this.paramOf[i]!, x, g, dx);
+          if (l.passTransfer === undefined) convBackward(l, this.paramOf[i]!, x, g, dx);
+          else passConvBackward(l, l.passTransfer, this.paramOf[i]!, x, g, dx, this.passes[i]!);
           break;
         case 'dense':
           denseBackward(this.paramOf[i]!, x, g, dx);
@@ -193,6 +201,68 @@ function convBackward(l: Conv, p: Parameters, x: Float64Array, g: Float64Array, 
   }
 }
 
+/** One input map's contribution to output (o, oy, ox). */
+function mapSum(l: Conv, w: Float64Array, x: Float64Array, o: number, j: number, oy: number, ox: number): number {
+  const { h: H, w: W, c: C } = l.input;
+  const k = l.kernel;
+  let sum = 0;
+  for (let dy = 0; dy < k; dy++) {
+    const row = (j * H + oy * l.stride + dy) * W + ox * l.stride;
+    const wrow = ((o * C + j) * k + dy) * k;
+    for (let dx = 0; dx < k; dx++) sum += w[wrow + dx]! * x[row + dx]!;
+  }
+  return sum;
+}
+
+function passConvForward(l: Conv, t: Activation, p: Parameters, x: Float64Array, y: Float64Array, pre: Float64Array): void {
+  const { h: OH, w: OW, c: K } = l.output;
+  const C = l.input.c;
+  for (let o = 0; o < K; o++) {
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        const out = (o * OH + oy) * OW + ox;
+        let acc = p.qb[o]!;
+        for (let j = 0; j < C; j++) {
+          const u = acc + mapSum(l, p.qw, x, o, j, oy, ox);
+          pre[out * C + j] = u;
+          acc = t.f(u);
+        }
+        y[out] = acc;
+      }
+    }
+  }
+}
+
+function passConvBackward(l: Conv, t: Activation, p: Parameters, x: Float64Array, g: Float64Array, dx: Float64Array | undefined, pre: Float64Array): void {
+  const { h: H, w: W, c: C } = l.input;
+  const { h: OH, w: OW, c: K } = l.output;
+  const k = l.kernel;
+  const s = l.stride;
+  for (let o = 0; o < K; o++) {
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        const out = (o * OH + oy) * OW + ox;
+        let grad = g[out]!;
+        // Back through the passes, last first: each pass's transfer, then its map's terms.
+        for (let j = C - 1; j >= 0 && grad !== 0; j--) {
+          const u = pre[out * C + j]!;
+          grad *= t.df(u, t.f(u));
+          if (grad === 0) break;
+          for (let dy = 0; dy < k; dy++) {
+            const row = (j * H + oy * s + dy) * W + ox * s;
+            const wrow = ((o * C + j) * k + dy) * k;
+            for (let d = 0; d < k; d++) {
+              p.gw[wrow + d]! += grad * x[row + d]!;
+              if (dx !== undefined) dx[row + d]! += grad * p.qw[wrow + d]!;
+            }
+          }
+          if (j === 0) p.gb[o]! += grad;
+        }
+      }
+    }
+  }
+}
+
 function denseForward(p: Parameters, x: Float64Array, y: Float64Array): void {
   const n = x.length;
   const w = p.qw;
@@ -243,4 +313,12 @@ function poolForward(l: Pool, x: Float64Array, y: Float64Array, arg: Int32Array)
       }
     }
   }
+}
+
+/** Rounds every latent weight to `digits` significant digits (what a weights file keeps). */
+export function roundWeights(net: TrainNet, digits: number): void {
+  for (const p of net.params) {
+    for (const t of [p.w, p.b]) for (let i = 0; i < t.length; i++) t[i] = Number(t[i]!.toPrecision(digits));
+  }
+  net.realize();
 }

@@ -35,7 +35,18 @@ interface LayerBase {
 }
 
 export type TrainLayer =
-  | (LayerBase & { readonly kind: 'conv'; readonly kernel: number; readonly stride: number; readonly quantize?: WeightQuantizer; readonly clip?: number })
+  | (LayerBase & {
+      readonly kind: 'conv';
+      readonly kernel: number;
+      readonly stride: number;
+      readonly quantize?: WeightQuantizer;
+      readonly clip?: number;
+      /**
+       * Hardware that sums one input map per pass (a charge CeNN) passes each partial sum
+       * through its cells' transfer: out = T(... T(T(b + map 0) + map 1) ... + map n-1).
+       */
+      readonly passTransfer?: Activation;
+    })
   | (LayerBase & { readonly kind: 'dense'; readonly quantize?: WeightQuantizer; readonly clip?: number })
   | (LayerBase & { readonly kind: 'activation'; readonly activation: Activation; readonly quantize?: (y: number) => number })
   | (LayerBase & { readonly kind: 'maxpool'; readonly size: number; readonly stride: number });

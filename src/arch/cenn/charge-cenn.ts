@@ -143,7 +143,7 @@ export const chargeCenn = defineDesign({
     const { c, h, w } = layers[0]!.input;
     return chargeFunctional({ passes, steps: program.steps, bits: p.ota.weight_bits, memoryBits: p.memory.word_bits, adc: p.adc, dac: p.dac, inputShape: { maps: c, h, w }, head: head?.quantized });
   },
-  training: (scenario, layers) => cennTrainingProfile(layers, scenario.params.ota.weight_bits, scenario.params.classifier, 'charge CeNN'),
+  training: (scenario, layers) => cennTrainingProfile(layers, scenario.params.ota.weight_bits, scenario.params.classifier, 'charge CeNN', true),
 });
 
 /** The CeNN program, its passes and the head, from the scenario (both modes build from this). */

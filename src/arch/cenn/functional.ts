@@ -49,11 +49,11 @@ export interface IrmenFunctional {
  * them, and the computing bank stores the saturated result; the head reads the last plane.
  * Every step is the function the event-level block calls, in the same order of draws.
  */
-export function irmenFunctional(f: IrmenFunctional): FunctionalModel & { readonly readError: ReadError } {
+export function irmenFunctional(f: IrmenFunctional): FunctionalModel {
   const hardware = f.steps.map((step) => realizeStage(step, f.bits));
   const readError: ReadError = { sum: 0, reads: 0 };
   return {
-    readError,
+    tally: () => ({ transfer_error_mean: [readError.sum, readError.reads] }),
     infer(pixels, image) {
       const rngs = f.banks.map((b) => imageStreamFor(f.seed, b, image.id));
       const held: Map<string, PlaneData>[] = [new Map(), new Map()];

@@ -35,10 +35,14 @@ const RELU_STAGE: Activation = {
   },
 };
 
-/** Training for a CeNN design: its cells' transfer functions and its b-bit OTA weights; the head's words. */
-export function cennTrainingProfile(layers: readonly Layer[], weightBits: number, head: ClassifierParams | undefined, what: string): TrainingProfile {
+/**
+ * Training for a CeNN design: its cells' transfer functions and its b-bit OTA weights; the
+ * head's words. `passes`: the design sums a convolution one input map per pass, each partial
+ * sum saturating in the cells (a charge CeNN); otherwise all maps in one stage (IRMEN).
+ */
+export function cennTrainingProfile(layers: readonly Layer[], weightBits: number, head: ClassifierParams | undefined, what: string, passes = false): TrainingProfile {
   return {
-    description: `${what}: conv and ReLU stages through the saturated-linear cell transfer, ${weightBits}-bit OTA weights${head === undefined ? '' : `, ${head.weight_bits}-bit classifier weights`}`,
-    layers: cnnTrainLayers(layers, { convWeights: otaQuantizer(weightBits), convTransfer: CONV_STAGE, relu: RELU_STAGE }, head),
+    description: `${what}: conv and ReLU stages through the saturated-linear cell transfer${passes ? ' (convolutions summed one input map per pass, each partial sum saturating)' : ''}, ${weightBits}-bit OTA weights${head === undefined ? '' : `, ${head.weight_bits}-bit classifier weights`}`,
+    layers: cnnTrainLayers(layers, { convWeights: otaQuantizer(weightBits), convTransfer: CONV_STAGE, ...(passes ? { passTransfer: CONV_STAGE } : {}), relu: RELU_STAGE }, head),
   };
 }

@@ -79,8 +79,17 @@ export function saturationVoltage(m: MagnetParams, meCoefficient: number, meThic
 }
 
 /**
- * Spread of the hard-axis magnetization from thermal agitation: equipartition over the
- * anisotropy energy gives <dm^2> = kT / (2 K_eff V) = 1 / (2 Delta), so sigma = 1/sqrt(2 Delta).
- * Smaller magnets are less stable and noisier (seed 000, Fig. 4).
+ * Stiffness of the hard-axis magnetization, J/m^3: K_eff = mu0 Ms H_sat / 2, crystalline
+ * anisotropy plus the shape anisotropy of the elongated magnet (the same stiffness that sets
+ * the saturation field).
  */
-export const thermalSpread = (m: MagnetParams): number => 1 / Math.sqrt(2 * thermalStability(m));
+export const hardAxisAnisotropy = (m: MagnetParams): number => (MU0 * m.saturationMagnetization * hardAxisSaturationField(m)) / 2;
+
+/**
+ * Spread of the hard-axis magnetization x (the stored state) from thermal agitation. Its
+ * energy is E(x) = V (K_eff x^2 - mu0 Ms H x), a parabola of curvature 2 K_eff V about the
+ * state the field sets, so equipartition gives <dx^2> = kT / (2 K_eff V). For a magnet with
+ * no shape anisotropy (a cube) K_eff = K and sigma = 1 / sqrt(2 Delta). Smaller magnets are
+ * less stiff and noisier (seed 000, Fig. 4).
+ */
+export const thermalSpread = (m: MagnetParams): number => Math.sqrt((KB * m.temperature) / (2 * hardAxisAnisotropy(m) * volume(m)));

@@ -5,6 +5,8 @@ export interface HardwareTerm {
   readonly plane: string;
   /** Offset from the cell's base index in the input plane (map * h * w + dy * w + dx). */
   readonly offset: number;
+  /** Width of the input plane it reads: output cell (y, x) reads around (y * stride) * width + x * stride. */
+  readonly width: number;
   /** Quantized weight in units of the cell's full-scale input current. */
   readonly weight: number;
   /** |weight| in LSB units: which binary-weighted OTAs of the group are powered. */
@@ -13,7 +15,6 @@ export interface HardwareTerm {
 
 export interface HardwarePlane {
   readonly plane: OutputPlane;
-  readonly inputWidth: number;
   /** Per output map: its terms and its quantized bias (a bias OTA with constant input). */
   readonly maps: readonly { readonly terms: readonly HardwareTerm[]; readonly bias: number; readonly biasCode: number }[];
 }
@@ -99,15 +100,13 @@ export function realizeStage(step: CennStep, bits: number): HardwareStage {
   const planes: HardwarePlane[] = step.outputs.map((plane, p) => {
     const cellsPerMap = plane.shape.h * plane.shape.w;
     cells += planeSize(plane.shape);
-    let inputWidth = 0;
     const maps = raw[p]!.map((map) => {
       const terms: HardwareTerm[] = [];
       for (const { t, weight, inputShape } of map.hw) {
-        inputWidth = inputShape.w;
         const q = quantize(weight);
         bitsLoaded += bits;
         if (q.code === 0) continue;
-        terms.push({ plane: t.plane, offset: t.map * inputShape.h * inputShape.w + t.dy * inputShape.w + t.dx, weight: q.weight, code: q.code });
+        terms.push({ plane: t.plane, offset: t.map * inputShape.h * inputShape.w + t.dy * inputShape.w + t.dx, width: inputShape.w, weight: q.weight, code: q.code });
         groups += cellsPerMap;
         lsbUnits += q.code * cellsPerMap;
         unitsOn += popcount(q.code) * cellsPerMap;
@@ -121,7 +120,7 @@ export function realizeStage(step: CennStep, bits: number): HardwareStage {
       }
       return { terms, bias: b.weight, biasCode: b.code };
     });
-    return { plane, inputWidth, maps };
+    return { plane, maps };
   });
   return { step, planes, lsb, groups, lsbUnits, unitsOn, bitsLoaded, cells };
 }
@@ -132,17 +131,21 @@ export function realizeStage(step: CennStep, bits: number): HardwareStage {
  */
 export function evaluateStage(hw: HardwareStage, read: (plane: string) => Float64Array): Map<string, Float64Array> {
   const out = new Map<string, Float64Array>();
-  for (const { plane, inputWidth, maps } of hw.planes) {
+  for (const { plane, maps } of hw.planes) {
     const { h, w } = plane.shape;
     const u = new Float64Array(planeSize(plane.shape));
     const s = plane.stride;
     maps.forEach((map, k) => {
       const sources = map.terms.map((t) => read(t.plane));
+      const terms = map.terms;
       for (let y = 0; y < h; y++) {
         for (let x = 0; x < w; x++) {
-          const base = y * s * inputWidth + x * s;
           let sum = map.bias;
-          for (let i = 0; i < map.terms.length; i++) sum += map.terms[i]!.weight * sources[i]![base + map.terms[i]!.offset]!;
+          // Each term reads its own plane, whose width may differ (a partial sum beside its input map).
+          for (let i = 0; i < terms.length; i++) {
+            const t = terms[i]!;
+            sum += t.weight * sources[i]![y * s * t.width + x * s + t.offset]!;
+          }
           u[k * h * w + y * w + x] = sum;
         }
       }

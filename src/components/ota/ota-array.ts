@@ -90,9 +90,12 @@ export class OtaArray extends Component {
     const k = Math.floor(w.index / (h * width));
     const y = Math.floor((w.index % (h * width)) / width);
     const x = w.index % width;
-    const base = y * plane.plane.stride * plane.inputWidth + x * plane.plane.stride;
+    const s = plane.plane.stride;
     const map = plane.maps[k]!;
-    const terms = map.terms.map((t) => `${t.plane}[${base + t.offset}]=${driven.get(t.plane)!.values[base + t.offset]!.toFixed(4)} x ${t.weight.toFixed(4)}`);
+    const terms = map.terms.map((t) => {
+      const at = y * s * t.width + x * s + t.offset;
+      return `${t.plane}[${at}]=${driven.get(t.plane)!.values[at]!.toFixed(4)} x ${t.weight.toFixed(4)}`;
+    });
     this.note('cell_inputs', w.op, { cell: `${w.plane}[${k},${y},${x}]`, terms: terms.join('; '), bias: map.bias, current: currents.get(w.plane)![w.index]! });
   }
 

@@ -1,0 +1,180 @@
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { accuracy, scorePredictions, type Accuracy } from '../arch/accuracy.js';
+import { runScenario } from '../arch/runner.js';
+import { loadScenario } from '../arch/scenario.js';
+import { mnistImages } from '../data/images.js';
+import { bundledMnistDir, loadMnist } from '../data/mnist.js';
+import { projectRoot, spinarchVersion } from '../data/project.js';
+import { evaluateImages } from '../eval/pool.js';
+import { formatSI } from '../scenario/units.js';
+
+/** One configuration whose accuracy the README shows: a bundled scenario and overrides. */
+export interface AccuracyCase {
+  readonly id: string;
+  readonly file: string;
+  readonly sets: readonly string[];
+}
+
+/** FM lengths of seed 000 Fig. 7 and weight bits of Fig. 8 (16 bits stands for "essentially perfect precision"). */
+export const FM_LENGTHS = [17, 30, 45, 60] as const;
+export const IRMEN_BITS = [4, 6, 8, 16] as const;
+export const MAAP_BITS = [4, 8, 32] as const;
+export const MAAP_R = [1, 2, 4, 8, 16] as const;
+
+export const ACCURACY_CASES: readonly AccuracyCase[] = [
+  ...FM_LENGTHS.flatMap((l) => IRMEN_BITS.map((b) => ({ id: `irmen/${l}nm/${b}bit`, file: 'irmen-dual-cenn.yaml', sets: [`params.irmen.fm_length=${l} nm`, `params.ota.weight_bits=${b}`] }))),
+  { id: 'irmen/30nm/8bit/noiseless', file: 'irmen-dual-cenn.yaml', sets: ['params.irmen.noise_scale=0'] },
+  { id: 'charge', file: 'charge-cenn.yaml', sets: [] },
+  ...MAAP_BITS.map((b) => ({ id: `maap/${b}bit`, file: `maap-cnn-${b}bit.yaml`, sets: [] })),
+  ...MAAP_R.filter((r) => r !== 16).map((r) => ({ id: `maap/4bit/R${r}`, file: 'maap-cnn-4bit.yaml', sets: [`params.maap.redundancy=${r}`] })),
+  { id: 'maap/4bit/vt0', file: 'maap-cnn-4bit.yaml', sets: ['params.maap.variation.threshold_sigma=0 mV'] },
+  { id: 'maap/4bit/vt20', file: 'maap-cnn-4bit.yaml', sets: ['params.maap.variation.threshold_sigma=20 mV'] },
+  { id: 'maap/4bit/ideal', file: 'maap-cnn-4bit.yaml', sets: ['params.maap.variation={resistance_sigma: 0, critical_current_sigma: 0, threshold_sigma: 0 mV, output_swing: 0.8 V}'] },
+  // The 4-bit hardware running weights trained for 32 bits: quantizing after training, not during it.
+  { id: 'maap/4bit/weights32', file: 'maap-cnn-4bit.yaml', sets: ['weights={file: scenarios/weights/maap-cnn-32bit.json}'] },
+];
+
+/** One case evaluated over the whole test set. */
+export interface AccuracyResult {
+  readonly id: string;
+  readonly file: string;
+  readonly sets: readonly string[];
+  readonly accuracy: Accuracy;
+  /** Sums the functional model reports (transfer_error_mean). */
+  readonly figures: Readonly<Record<string, number>>;
+  /** Event-level energy per image (the seeds' scope). */
+  readonly energy_j: number;
+  /** Every test image's predicted class, in order, as one string of digits. */
+  readonly predictions: string;
+}
+
+export interface AccuracyFile {
+  readonly about: string;
+  readonly spinarch: string;
+  readonly test_images_sha256: string;
+  readonly results: readonly AccuracyResult[];
+}
+
+export const accuracyFilePath = (): string => path.join(projectRoot(), 'docs', 'accuracy.json');
+
+/** A case's scenario, its files found from the project root (the README's commands run there). */
+export function loadCase(c: AccuracyCase) {
+  const sets = c.sets.map((s) => s.replace(/\{file: (scenarios\/[^}]+)\}/, (_m, f: string) => `{file: ${path.join(projectRoot(), f)}}`));
+  return loadScenario(path.join(projectRoot(), 'scenarios', c.file), sets);
+}
+
+/** Evaluates every case over the bundled test set (minutes: `spinarch figures --evaluate`). */
+export async function evaluateAccuracyCases(workers: number, onCase?: (done: number, total: number, id: string) => void): Promise<AccuracyFile> {
+  const dir = bundledMnistDir();
+  const data = loadMnist(dir, 'test');
+  const results: AccuracyResult[] = [];
+  for (const c of ACCURACY_CASES) {
+    onCase?.(results.length, ACCURACY_CASES.length, c.id);
+    const scenario = loadCase(c);
+    const outcome = await evaluateImages(scenario, { dir, set: 'test', from: 0, count: data.count, workers });
+    const scored = scorePredictions(Array.from(outcome.predicted, (predicted, k) => ({ label: data.labels?.[k], predicted })), outcome.classes)!;
+    const first = runScenario(scenario, { images: 1, source: mnistImages(dir, 0, 'test', 1) });
+    results.push({
+      id: c.id,
+      file: c.file,
+      sets: c.sets,
+      accuracy: scored.accuracy,
+      figures: Object.fromEntries(Object.entries(outcome.tally).map(([k, [sum, n]]) => [k, n > 0 ? sum / n : 0])),
+      energy_j: first.energy_j,
+      predictions: Array.from(outcome.predicted).join(''),
+    });
+  }
+  return {
+    about: 'Accuracy of the bundled scenarios over the 10,000 MNIST test images (functional mode): spinarch figures --evaluate writes it; the README tables are rendered from it; a test re-evaluates a sample and recomputes each accuracy from the predictions and the labels.',
+    spinarch: spinarchVersion(),
+    test_images_sha256: data.sha256.images,
+    results,
+  };
+}
+
+export function writeAccuracyFile(f: AccuracyFile): void {
+  const results = f.results.map((r) => `    ${JSON.stringify(r)}`).join(',\n');
+  writeFileSync(accuracyFilePath(), `{\n  "about": ${JSON.stringify(f.about)},\n  "spinarch": ${JSON.stringify(f.spinarch)},\n  "test_images_sha256": ${JSON.stringify(f.test_images_sha256)},\n  "results": [\n${results}\n  ]\n}\n`);
+}
+
+export function readAccuracyFile(): AccuracyFile | undefined {
+  const file = accuracyFilePath();
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as AccuracyFile) : undefined;
+}
+
+/** The accuracy a result's predictions give against the labels (what the test recomputes). */
+export function rescore(r: AccuracyResult, labels: Uint8Array): Accuracy {
+  let correct = 0;
+  for (let i = 0; i < r.predictions.length; i++) if (Number(r.predictions[i]) === labels[i]) correct++;
+  return accuracy(correct, r.predictions.length);
+}
+
+const pct = (a: Accuracy): string => `${(100 * a.rate).toFixed(1)} %`;
+const ci = (a: Accuracy): string => `${(100 * a.ci95[0]).toFixed(1)}-${(100 * a.ci95[1]).toFixed(1)}`;
+const withCi = (a: Accuracy): string => `${pct(a)} (${ci(a)})`;
+
+/** "yes" if each value is above the one before (rising), within `slack`. */
+function monotone(values: readonly number[], rising: boolean, slack = 0): boolean {
+  return values.every((v, i) => i === 0 || (rising ? v >= values[i - 1]! - slack : v <= values[i - 1]! + slack));
+}
+
+/** Whether y falls (never rises) as x rises, over points taken in the order of x. */
+function fallsWith(xs: readonly number[], ys: readonly number[]): boolean {
+  const order = xs.map((_, i) => i).sort((a, b) => xs[a]! - xs[b]!);
+  return monotone(order.map((i) => ys[i]!), false);
+}
+
+/** The bundled networks, as their weights files' provenance describes them (the software accuracy). */
+export function trainedNetworksMarkdown(): string {
+  const dir = path.join(projectRoot(), 'scenarios', 'weights');
+  const rows = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+    .map((f) => {
+      const p = (JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { provenance: Record<string, unknown> }).provenance;
+      const acc = p['accuracy'] as { train: number; test: number };
+      const fw = p['accuracy_float_weights'] as { test: number };
+      return `| \`scenarios/weights/${f}\` | ${String(p['training'])} | ${String(p['epochs'])} epochs, seed ${String(p['seed'])} | ${(100 * acc.train).toFixed(2)} % | ${(100 * acc.test).toFixed(2)} % | ${(100 * fw.test).toFixed(2)} % |`;
+    });
+  return ['| weights | trained for | training | train accuracy | test accuracy | test, float weights |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n') + '\n';
+}
+
+/** The generated README blocks of accuracy: the trends table and seed 000's grid of Fig. 8. */
+export function accuracyBlocks(f: AccuracyFile | undefined): Record<string, string> {
+  if (f === undefined) return { accuracy: 'Not evaluated yet: run `spinarch figures --evaluate`.\n', 'irmen-accuracy': '', trained: trainedNetworksMarkdown() };
+  const at = (id: string): AccuracyResult => {
+    const r = f.results.find((x) => x.id === id);
+    if (r === undefined) throw new Error(`docs/accuracy.json has no result '${id}': run spinarch figures --evaluate`);
+    return r;
+  };
+  const irmen = (l: number, b: number): AccuracyResult => at(`irmen/${l}nm/${b}bit`);
+  const eight = FM_LENGTHS.map((l) => irmen(l, 8));
+  const four = FM_LENGTHS.map((l) => irmen(l, 4));
+  const err = eight.map((r) => r.figures['transfer_error_mean'] ?? 0);
+  const cmd = (file: string, ...sets: string[]): string => `spinarch eval scenarios/${file}${sets.map((s) => ` --set ${s.replace(/=(.* .*)$/, "='$1'")}`).join('')}`;
+  const byLength = (rs: readonly AccuracyResult[]): string => rs.map((r, i) => `${FM_LENGTHS[i]} nm: ${pct(r.accuracy)}`).join(', ');
+  const maap = MAAP_BITS.map((b) => at(`maap/${b}bit`));
+  const maapR = MAAP_R.map((r) => (r === 16 ? at('maap/4bit') : at(`maap/4bit/R${r}`)));
+  const yes = (b: boolean): string => (b ? 'yes' : 'NO');
+  const rows = [
+    ['IRMEN: accuracy vs FM length (8-bit weights)', '000 Fig. 7b', 'rises with FM length (thermal stability)', `${byLength(eight)}; rises: ${yes(monotone(eight.map((r) => r.accuracy.rate), true))}`, cmd('irmen-dual-cenn.yaml', 'params.irmen.fm_length=17 nm')],
+    ['IRMEN: transfer-function error vs FM length', '000 Fig. 4a, 7d', 'falls as FM length rises; accuracy falls as it grows', `${err.map((e, i) => `${FM_LENGTHS[i]} nm: ${e.toFixed(3)}`).join(', ')}; falls: ${yes(monotone(err, false))}; accuracy falls as error grows: ${yes(fallsWith(err, eight.map((r) => r.accuracy.rate)))}`, cmd('irmen-dual-cenn.yaml', 'params.irmen.fm_length=17 nm')],
+    ['IRMEN: accuracy vs energy per image (8-bit)', '000 Fig. 7c', 'more energy (longer magnets), more accuracy', eight.map((r) => `${formatSI(r.energy_j, 'J')}: ${pct(r.accuracy)}`).join(', '), cmd('irmen-dual-cenn.yaml', 'params.irmen.fm_length=60 nm')],
+    ['IRMEN: 4-bit weights', '000 Fig. 8', 'clearly lower at short magnets; "still quite good for lengths above 30 nm"', `${byLength(four)}; below 8-bit by ${FM_LENGTHS.map((_, i) => `${(100 * (eight[i]!.accuracy.rate - four[i]!.accuracy.rate)).toFixed(1)}`).join(', ')} points`, cmd('irmen-dual-cenn.yaml', 'params.ota.weight_bits=4')],
+    ['IRMEN: without thermal noise (30 nm, 8-bit)', 'spinarch', 'the network as trained, on the hardware without noise', withCi(at('irmen/30nm/8bit/noiseless').accuracy), cmd('irmen-dual-cenn.yaml', 'params.irmen.noise_scale=0')],
+    ['Charge CeNN: accuracy of the same network', 'spinarch (Lou et al.)', 'not given in the seeds', withCi(at('charge').accuracy), cmd('charge-cenn.yaml')],
+    ['MAAP-CNN: accuracy vs bits (R = 16)', '003 Fig. 6a', 'about 90 % at 4 bits rising to about 95 % at 32 bits', `${maap.map((r, i) => `${MAAP_BITS[i]} bits: ${withCi(r.accuracy)}`).join(', ')}`, cmd('maap-cnn-32bit.yaml')],
+    ['MAAP-CNN: accuracy vs redundancy R (4 bits)', '003 Fig. 6b', 'R = 1 clearly worse; a modest R recovers almost all', `${maapR.map((r, i) => `R = ${MAAP_R[i]}: ${pct(r.accuracy)}`).join(', ')}; ideal devices: ${pct(at('maap/4bit/ideal').accuracy)}`, cmd('maap-cnn-4bit.yaml', 'params.maap.redundancy=1')],
+    ['MAAP-CNN: threshold spread (4 bits, R = 16)', '003 Fig. 7', '0 mV and 20 mV about the same', `0 mV: ${withCi(at('maap/4bit/vt0').accuracy)}, 20 mV: ${withCi(at('maap/4bit/vt20').accuracy)}`, cmd('maap-cnn-4bit.yaml', 'params.maap.variation.threshold_sigma=20 mV')],
+    ['MAAP-CNN: 4 bits, network trained for 32 bits', 'spinarch', 'seed 003 trained in TensorFlow, then quantized', withCi(at('maap/4bit/weights32').accuracy), cmd('maap-cnn-4bit.yaml', 'weights={file: scenarios/weights/maap-cnn-32bit.json}')],
+    ['MAAP-CNN: accuracy vs energy per image', '003 Fig. 8', 'about 90 % at about 80 nJ (4 bits); 95 % at about 1000 nJ (32 bits)', maap.map((r, i) => `${MAAP_BITS[i]} bits: ${formatSI(r.energy_j, 'J')}, ${pct(r.accuracy)}`).join('; '), cmd('maap-cnn-4bit.yaml')],
+  ];
+  const table = ['| figure | seed | published | spinarch (10,000 MNIST test images; 95 % CI) | command |', '| --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r[0]} | ${r[1]} | ${r[2]} | ${r[3]} | \`${r[4]}\` |`)].join('\n') + '\n';
+  const grid = [
+    `| FM length | read error: mean abs(readout - state) | energy per image | ${IRMEN_BITS.map((b) => (b === 16 ? '16 bits (ideal)' : `${b} bits`)).join(' | ')} |`,
+    `| --- | --- | --- | ${IRMEN_BITS.map(() => '---').join(' | ')} |`,
+    ...FM_LENGTHS.map((l, i) => `| ${l} nm | ${err[i]!.toFixed(3)} | ${formatSI(eight[i]!.energy_j, 'J')} | ${IRMEN_BITS.map((b) => withCi(irmen(l, b).accuracy)).join(' | ')} |`),
+  ].join('\n') + '\n';
+  return { accuracy: table, 'irmen-accuracy': grid, trained: trainedNetworksMarkdown() };
+}

@@ -1,0 +1,65 @@
+import { loadScenario } from '../arch/scenario.js';
+import { loadMnist, type MnistSetName } from '../data/mnist.js';
+import { evaluateScenario, type EvalReport } from '../eval/evaluate.js';
+import { formatAccuracy, formatConfusion, joules, render, seconds } from './format.js';
+import type { CliIo } from './io.js';
+import { mnistDir } from './options.js';
+import { progressBar } from './progress.js';
+
+export interface EvalCommandOptions {
+  readonly mnist?: string | true;
+  readonly mnistSet: MnistSetName;
+  readonly from: number;
+  readonly images?: number;
+  readonly workers: number;
+  readonly json?: boolean;
+  readonly perImage?: boolean;
+  readonly set: readonly string[];
+}
+
+/** The readable form of `spinarch eval`. */
+export function formatEval(r: EvalReport): string {
+  const out: string[] = [`${r.title}: ${r.scenario} (functional model, ${r.data}; seed ${r.seed})\n`];
+  const f = r.first_image;
+  const rows: string[][] = [
+    ['images', String(r.images)],
+    ['accuracy', r.accuracy === undefined ? 'no labels' : formatAccuracy(r.accuracy)],
+    ...Object.entries(r.figures).map(([k, v]) => [k, v.toPrecision(4)]),
+    [`per image (event level, ${f.source})`, `${seconds(f.latency_ps)}, ${joules(f.energy_j)}`],
+    ...(f.classifier_energy_j === undefined ? [] : [['classifier head', `${joules(f.classifier_energy_j)}, ${seconds(f.classifier_latency_ps ?? 0)}${f.classifier_counted === true ? ', included above' : ", not in the totals above (the seeds' scope)"}`]]),
+  ];
+  out.push(render([['', 'value'], ...rows], [1]));
+  if (r.confusion !== undefined) out.push(formatConfusion(r.confusion));
+  return out.join('');
+}
+
+/**
+ * `spinarch eval`: accuracy of a scenario over MNIST with its functional model on all cores,
+ * and the event-level cost of its first image.
+ */
+export async function evalCommand(file: string, o: EvalCommandOptions, io: CliIo): Promise<EvalReport> {
+  const scenario = loadScenario(file, o.set);
+  const dir = mnistDir(o.mnist);
+  const started = Date.now();
+  const bar = progressBar(io, `evaluating ${scenario.name}`, o.images ?? loadMnist(dir, o.mnistSet).count - o.from, 'images');
+  let report: EvalReport;
+  try {
+    report = await evaluateScenario(scenario, {
+      dir,
+      set: o.mnistSet,
+      from: o.from,
+      ...(o.images === undefined ? {} : { count: o.images }),
+      workers: o.workers,
+      perImage: o.perImage === true,
+      onProgress: (done) => bar.update(done),
+    });
+  } finally {
+    bar.stop();
+  }
+  if (io.errIsTty) {
+    const s = (Date.now() - started) / 1000;
+    io.err(`${report.images} images in ${s.toFixed(1)} s (${(report.images / s).toFixed(0)} images/s, ${o.workers} worker${o.workers === 1 ? '' : 's'})\n`);
+  }
+  io.out(o.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatEval(report));
+  return report;
+}

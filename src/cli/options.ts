@@ -1,0 +1,56 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { mnistImages, type ImageSource } from '../data/images.js';
+import { bundledMnistDir, type MnistSetName } from '../data/mnist.js';
+import { UsageError } from './io.js';
+
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number >= 1, got '${value}'`);
+    return n;
+  };
+}
+
+export function nonNegativeInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number >= 0, got '${value}'`);
+    return n;
+  };
+}
+
+export function positiveNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a number > 0, got '${value}'`);
+    return n;
+  };
+}
+
+/** The MNIST options of a command: `--mnist [dir]` (the bundled copy without a dir), `--index`, `--mnist-set`. */
+export interface InputOptions {
+  mnist?: string | true;
+  index?: number;
+  mnistSet: MnistSetName;
+}
+
+/** The folder `--mnist` names: the given one, or the copy that ships with spinarch. */
+export const mnistDir = (mnist: string | true | undefined): string => (mnist === undefined || mnist === true ? bundledMnistDir() : mnist);
+
+/** The images a command feeds: MNIST when asked (`count` of them, checked against the set up front), else none (synthetic digits). */
+export function imageSource(o: InputOptions, count: number): ImageSource | undefined {
+  if (o.mnist === undefined) {
+    if (o.index !== undefined) throw new UsageError('--index picks an MNIST image: give --mnist too (--mnist alone uses the bundled copy)');
+    return undefined;
+  }
+  return mnistImages(mnistDir(o.mnist), o.index ?? 0, o.mnistSet, count);
+}
+
+export function addInputOptions(cmd: Command): Command {
+  return cmd
+    .option('--mnist [dir]', 'feed MNIST images instead of synthetic digits: the copy bundled in data/mnist, or the IDX files in [dir]')
+    .option('--index <k>', 'first MNIST image to feed (default 0)', nonNegativeInt('--index'))
+    .addOption(new Option('--mnist-set <set>', 'which MNIST set').choices(['test', 'train']).default('test'));
+}

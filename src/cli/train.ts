@@ -1,0 +1,111 @@
+import path from 'node:path';
+import { accuracy, type Accuracy } from '../arch/accuracy.js';
+import { loadScenario } from '../arch/scenario.js';
+import { loadMnist } from '../data/mnist.js';
+import { spinarchVersion } from '../data/project.js';
+import { WEIGHTS_FORMAT, writeWeightsFile, type WeightsFile } from '../data/weights.js';
+import { ScenarioError } from '../scenario/errors.js';
+import { displayPath, locate } from '../scenario/load.js';
+import { mnistTrainData } from '../train/data.js';
+import { roundWeights, type TrainNet } from '../train/network.js';
+import { countCorrect, trainNetwork, type TrainData } from '../train/trainer.js';
+import { formatAccuracy } from './format.js';
+import { UsageError, type CliIo } from './io.js';
+import { mnistDir } from './options.js';
+import { progressBar } from './progress.js';
+
+export interface TrainCommandOptions {
+  readonly mnist?: string | true;
+  readonly epochs: number;
+  readonly batch: number;
+  readonly learningRate: number;
+  readonly decay: number;
+  readonly trainImages?: number;
+  readonly out?: string;
+  readonly set: readonly string[];
+  readonly json?: boolean;
+}
+
+/** Weights keep 8 significant digits: far below any hardware's resolution, and files stay small. */
+const DIGITS = 8;
+
+function score(net: TrainNet, data: TrainData): Accuracy {
+  return accuracy(countCorrect(net, data), data.count);
+}
+
+/**
+ * `spinarch train`: trains the scenario's network for its hardware on MNIST's training images
+ * and writes a weights file with its provenance (scenario, seed, data checksums, accuracy).
+ */
+export function trainCommand(file: string, o: TrainCommandOptions, io: CliIo): WeightsFile {
+  const scenario = loadScenario(file, o.set);
+  const profile = scenario.design.training?.(scenario.value, scenario.layers);
+  if (profile === undefined) throw new ScenarioError([{ location: locate(scenario.raw, ['design']), path: 'design', message: `spinarch cannot train for design ${scenario.design.name} yet` }]);
+  const dir = mnistDir(o.mnist);
+  const trainSet = loadMnist(dir, 'train');
+  const testSet = loadMnist(dir, 'test');
+  const input = scenario.value.network.input;
+  const train = mnistTrainData(trainSet, input, o.trainImages);
+  const test = mnistTrainData(testSet, input);
+  const out = o.out ?? `${scenario.name}.weights.json`;
+  const seed = scenario.value.seed;
+  const bar = progressBar(io, `training ${scenario.name}`, o.epochs * Math.ceil(train.count / o.batch), 'batches');
+  let net: TrainNet;
+  try {
+    net = trainNetwork(profile, train, {
+      epochs: o.epochs,
+      batch: o.batch,
+      learningRate: o.learningRate,
+      decay: o.decay,
+      seed,
+      onProgress: (p) => bar.update(p.epoch * p.batches + p.batch, `epoch ${p.epoch + 1}/${p.epochs} loss ${p.loss.toFixed(4)} accuracy ${(100 * p.accuracy).toFixed(2)} %`),
+    });
+  } finally {
+    bar.stop();
+  }
+  roundWeights(net, DIGITS);
+  const trained = { train: score(net, train), test: score(net, test) };
+  net.realize(true);
+  const floatWeights = { train: score(net, train), test: score(net, test) };
+  net.realize();
+  const weights: WeightsFile = {
+    format: WEIGHTS_FORMAT,
+    provenance: {
+      scenario: scenario.name,
+      design: scenario.design.name,
+      network: scenario.layers.map((l) => l.spec.type).join(' -> '),
+      training: profile.description,
+      seed,
+      epochs: o.epochs,
+      batch: o.batch,
+      learning_rate: o.learningRate,
+      decay_per_epoch: o.decay,
+      data: {
+        train_images: train.count,
+        train_images_sha256: trainSet.sha256.images,
+        train_labels_sha256: trainSet.sha256.labels,
+        test_images_sha256: testSet.sha256.images,
+        test_labels_sha256: testSet.sha256.labels,
+      },
+      spinarch: spinarchVersion(),
+      // The trained network in plain arithmetic, through the hardware's quantizers (no device noise).
+      accuracy: { train: trained.train.rate, test: trained.test.rate },
+      // The same network with its latent float weights (quantizers off).
+      accuracy_float_weights: { train: floatWeights.train.rate, test: floatWeights.test.rate },
+    },
+    layers: net.params.map((p) => ({ layer: p.layer.index, shape: p.shape, weights: [...p.w], bias: [...p.b] })),
+  };
+  try {
+    writeWeightsFile(out, weights);
+  } catch (error) {
+    throw new UsageError(`cannot write ${out}: ${(error as Error).message}`);
+  }
+  if (o.json === true) io.out(`${JSON.stringify({ file: out, ...weights.provenance }, null, 2)}\n`);
+  else {
+    io.out(`${scenario.design.title}: ${scenario.name}, ${profile.description}\n`);
+    io.out(`trained ${o.epochs} epochs on ${train.count} MNIST training images (seed ${seed}); wrote ${displayPath(path.resolve(out))}\n`);
+    io.out(`  train accuracy: ${formatAccuracy(trained.train)}\n  test accuracy:  ${formatAccuracy(trained.test)}\n`);
+    io.out(`  with float weights (quantizers off): train ${(100 * floatWeights.train.rate).toFixed(2)} %, test ${(100 * floatWeights.test.rate).toFixed(2)} %\n`);
+  }
+  return weights;
+}

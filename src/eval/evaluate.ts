@@ -1,0 +1,106 @@
+import { scorePredictions, type Accuracy } from '../arch/accuracy.js';
+import type { RunReport } from '../arch/report.js';
+import { runScenario } from '../arch/runner.js';
+import { functionalModel, type Scenario } from '../arch/scenario.js';
+import { mnistImages } from '../data/images.js';
+import { loadMnist, type MnistSetName } from '../data/mnist.js';
+import { displayPath } from '../scenario/load.js';
+import { evaluateImages, type EvalOutcome } from './pool.js';
+
+/** What `spinarch eval` reports: accuracy over a data set, and the cost of one image. */
+export interface EvalReport {
+  readonly scenario: string;
+  readonly design: string;
+  readonly title: string;
+  readonly seed: string | number;
+  readonly data: string;
+  readonly images: number;
+  readonly accuracy?: Accuracy;
+  readonly confusion?: readonly (readonly number[])[];
+  /** Figures the functional model sums over the images (an IRMEN design's transfer_error_mean). */
+  readonly figures: Readonly<Record<string, number>>;
+  /** The event-level figures of the first image: what each image costs. */
+  readonly first_image: Pick<RunReport, 'latency_ps' | 'energy_j' | 'energy_breakdown' | 'counts' | 'traffic' | 'power' | 'events' | 'classifier_energy_j' | 'classifier_latency_ps' | 'classifier_counted'> & { readonly source: string };
+  readonly per_image?: readonly { readonly image: string; readonly label: number | null; readonly predicted: number; readonly correct: boolean | null }[];
+}
+
+export interface EvaluateOptions {
+  readonly dir: string;
+  readonly set: MnistSetName;
+  readonly from: number;
+  /** Images to evaluate (default: all from `from`). */
+  readonly count?: number;
+  readonly workers: number;
+  readonly perImage?: boolean;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export class ModelMismatchError extends Error {
+  override name = 'ModelMismatchError';
+}
+
+/** The event-level run of one image and the functional outcome for it must give the same scores. */
+function checkAgreement(first: RunReport, outcome: EvalOutcome): void {
+  const event = first.per_image[0]?.outputs;
+  if (event === undefined) return;
+  const functional = outcome.outputs.subarray(0, outcome.classes);
+  if (event.length !== functional.length || event.some((v, i) => v !== functional[i])) {
+    throw new ModelMismatchError(`the functional and event-level models disagree on ${first.per_image[0]!.source}: [${[...functional].join(', ')}] against [${event.join(', ')}] (a bug in spinarch)`);
+  }
+}
+
+/**
+ * Evaluates a scenario on MNIST images with its functional model (all cores), and runs the
+ * first image at event level for its cost figures; both must agree on that image's scores.
+ */
+export async function evaluateScenario(scenario: Scenario, o: EvaluateOptions): Promise<EvalReport> {
+  // Built here first, so a scenario or weights problem is reported plainly, not from a worker.
+  functionalModel(scenario);
+  const data = loadMnist(o.dir, o.set);
+  const source = mnistImages(o.dir, o.from, o.set, o.count);
+  const count = o.count ?? source.count;
+  const first = runScenario(scenario, { images: 1, source });
+  const outcome = await evaluateImages(scenario, { dir: o.dir, set: o.set, from: o.from, count, workers: o.workers, ...(o.onProgress === undefined ? {} : { onProgress: o.onProgress }) });
+  checkAgreement(first, outcome);
+  const labels = data.labels;
+  const predictions = Array.from(outcome.predicted, (predicted, k) => ({ label: labels?.[o.from + k], predicted }));
+  const scored = scorePredictions(predictions, outcome.classes);
+  const figures = Object.fromEntries(Object.entries(outcome.tally).map(([k, [sum, n]]) => [k, n > 0 ? sum / n : 0]));
+  return {
+    scenario: scenario.name,
+    design: scenario.design.name,
+    title: scenario.design.title,
+    seed: scenario.value.seed,
+    data: `MNIST ${o.set} images ${o.from} to ${o.from + count - 1} (${displayPath(o.dir)})`,
+    images: count,
+    ...(scored === undefined ? {} : { accuracy: scored.accuracy, confusion: scored.confusion }),
+    figures,
+    first_image: {
+      source: first.per_image[0]?.source ?? '',
+      latency_ps: first.latency_ps,
+      energy_j: first.energy_j,
+      ...(first.classifier_energy_j === undefined ? {} : { classifier_energy_j: first.classifier_energy_j, classifier_latency_ps: first.classifier_latency_ps!, classifier_counted: first.classifier_counted! }),
+      power: first.power,
+      traffic: first.traffic,
+      counts: first.counts,
+      events: first.events,
+      energy_breakdown: first.energy_breakdown,
+    },
+    ...(o.perImage === true
+      ? { per_image: predictions.map((p, k) => ({ image: `${o.set}/${o.from + k}`, label: p.label ?? null, predicted: p.predicted, correct: p.label === undefined ? null : p.label === p.predicted })) }
+      : {}),
+  };
+}
+
+/**
+ * The accuracy of a scenario's functional model over `count` images of a data set, or
+ * undefined when its design has no functional model yet or the images have no labels.
+ */
+export async function functionalAccuracy(scenario: Scenario, o: Omit<EvaluateOptions, 'perImage' | 'count'> & { readonly count: number }): Promise<Accuracy | undefined> {
+  if (scenario.design.functional === undefined) return undefined;
+  const data = loadMnist(o.dir, o.set);
+  mnistImages(o.dir, o.from, o.set, o.count);
+  const outcome = await evaluateImages(scenario, { dir: o.dir, set: o.set, from: o.from, count: o.count, workers: o.workers, ...(o.onProgress === undefined ? {} : { onProgress: o.onProgress }) });
+  const labels = data.labels;
+  return scorePredictions(Array.from(outcome.predicted, (predicted, k) => ({ label: labels?.[o.from + k], predicted })), outcome.classes)?.accuracy;
+}
