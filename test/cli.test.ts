@@ -62,7 +62,7 @@ describe('spinarch CLI', () => {
   });
 
   it('answers --help for every command', async () => {
-    for (const cmd of [[], ['run'], ['compare'], ['trace'], ['validate'], ['figures'], ['schema'], ['designs'], ['start']]) {
+    for (const cmd of [[], ['run'], ['compare'], ['trace'], ['validate'], ['figures'], ['schema'], ['designs'], ['start'], ['eval'], ['train']]) {
       const { code, out } = await cli(...cmd, '--help');
       expect(code).toBe(0);
       expect(out).toMatch(/^Usage: spinarch/);

@@ -1,11 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { runScenario } from '../src/arch/runner.js';
+import { ACCURACY_CASES, loadCase, readAccuracyFile, rescore } from '../src/cli/accuracy-figures.js';
 import { readmeBlocks } from '../src/cli/figures.js';
+import { mnistImages } from '../src/data/images.js';
+import { bundledMnistDir, loadMnist } from '../src/data/mnist.js';
+import { evaluateImages } from '../src/eval/pool.js';
 
 describe('README', () => {
   const readme = readFileSync('README.md', 'utf8');
 
-  it('shows the published figures and the MAAP latency sweep as spinarch computes them today', () => {
+  it('shows the published figures, the MAAP latency sweep and the accuracy tables as spinarch computes them today', () => {
     for (const [name, table] of Object.entries(readmeBlocks())) {
       const block = new RegExp(`<!-- ${name}:begin -->\\n([\\s\\S]*?)<!-- ${name}:end -->`).exec(readme);
       expect(block, `README block ${name}`).not.toBeNull();
@@ -16,5 +21,33 @@ describe('README', () => {
   it('gives the two quick-start commands, and CI runs the same test command', () => {
     expect(readme).toContain('npm ci && npm start\nnpm test\n');
     expect(readFileSync('.ci/run', 'utf8')).toMatch(/^npm ci$[\s\S]*^npm test$/m);
+  });
+});
+
+describe('docs/accuracy.json (the accuracy tables)', () => {
+  const file = readAccuracyFile();
+  const dir = bundledMnistDir();
+  const data = loadMnist(dir, 'test');
+
+  it('holds every case the code defines, over the bundled test images, each accuracy recomputed from its classes', () => {
+    expect(file).toBeDefined();
+    expect(file!.results.map((r) => [r.id, r.file, r.sets])).toEqual(ACCURACY_CASES.map((c) => [c.id, c.file, c.sets]));
+    expect(file!.test_images_sha256).toBe(data.sha256.images);
+    for (const r of file!.results) {
+      expect(r.predictions).toMatch(/^[0-9]{10000}$/);
+      expect(rescore(r, data.labels!)).toEqual(r.accuracy);
+    }
+  });
+
+  it('is what the code computes: a slice of every case re-evaluated now gives the stored classes and energy', async () => {
+    for (const [n, c] of ACCURACY_CASES.entries()) {
+      const r = file!.results.find((x) => x.id === c.id)!;
+      const scenario = loadCase(c);
+      // A different slice of the test set for each case, 40 images.
+      const from = (n * 353) % (data.count - 40);
+      const outcome = await evaluateImages(scenario, { dir, set: 'test', from, count: 40, workers: 1 });
+      expect(Array.from(outcome.predicted).join(''), c.id).toBe(r.predictions.slice(from, from + 40));
+      expect(runScenario(scenario, { images: 1, source: mnistImages(dir, 0, 'test', 1) }).energy_j, c.id).toBe(r.energy_j);
+    }
   });
 });

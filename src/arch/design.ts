@@ -48,8 +48,10 @@ export interface FunctionalModel {
   /** The output scores of one image (pixels fitted to the network input); the class is their argmax. */
   infer(pixels: Float64Array, image: InputImage): Float64Array;
   /**
-   * Running sums the model keeps as it infers, by figure name, as [sum, count] (an IRMEN
-   * model's transfer-function error): a run over several chunks reports sum / count.
+   * Sums the model kept while inferring the last image, by figure name, as [sum, count] (an
+   * IRMEN model's transfer-function error); an evaluation adds them up image by image, in
+   * order, and reports sum / count. Per image, so a model can serve many images in any
+   * grouping without changing a bit of the result.
    */
   tally?(): Readonly<Record<string, readonly [number, number]>>;
 }

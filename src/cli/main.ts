@@ -36,7 +36,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', `\nExamples:\n  spinarch run scenarios/irmen-dual-cenn.yaml\n  spinarch run scenarios/irmen-dual-cenn.yaml --json --set params.irmen.fm_length='45 nm'\n  spinarch compare scenarios/charge-cenn.yaml scenarios/irmen-dual-cenn.yaml\n  spinarch trace scenarios/maap-cnn-4bit.yaml --op 'L2/out[17]'\n  spinarch trace scenarios/sot-mlp.yaml --vcd sot.vcd --perfetto sot.json\n  spinarch validate scenarios/charge-cenn.yaml`);
+    .addHelpText('after', `\nExamples:\n  spinarch run scenarios/irmen-dual-cenn.yaml\n  spinarch run scenarios/irmen-dual-cenn.yaml --json --set params.irmen.fm_length='45 nm'\n  spinarch run scenarios/maap-cnn-4bit.yaml --mnist --images 20\n  spinarch eval scenarios/maap-cnn-4bit.yaml\n  spinarch train scenarios/irmen-dual-cenn.yaml --out irmen.weights.json\n  spinarch compare scenarios/charge-cenn.yaml scenarios/irmen-dual-cenn.yaml\n  spinarch trace scenarios/maap-cnn-4bit.yaml --op 'L2/out[17]'\n  spinarch trace scenarios/sot-mlp.yaml --vcd sot.vcd --perfetto sot.json\n  spinarch validate scenarios/charge-cenn.yaml`);
 
   addInputOptions(
     program
@@ -182,7 +182,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .addOption(new Option('--mnist-set <set>', 'which MNIST set').choices(['test', 'train']).default('test'))
     .option('--images <n>', 'images to classify (default: all from --from)', positiveInt('--images'))
     .option('--from <k>', 'first image', nonNegativeInt('--from'), 0)
-    .option('--workers <n>', `worker threads (default: one per core, ${defaultWorkers()} here); the result does not depend on it`, positiveInt('--workers'), defaultWorkers())
+    .option('--workers <n>', 'worker threads, one per core by default; the result does not depend on it', positiveInt('--workers'), defaultWorkers())
     .option('--json', 'print one JSON object')
     .option('--per-image', 'with --json: every image\'s label and predicted class')
     .option('--set <key=value>', 'override a scenario key (repeatable)', collect, [])
@@ -195,7 +195,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .description("train the scenario's network on MNIST's 60,000 training images for its hardware (its cells' activation, its weight and activation quantization) and write a weights file with its provenance")
     .argument('<scenario>', 'scenario file (YAML)')
     .option('--mnist [dir]', 'MNIST IDX files to read (default: the copy bundled in data/mnist)')
-    .option('--epochs <n>', 'passes over the training images', positiveInt('--epochs'), 6)
+    .option('--epochs <n>', "passes over the training images (default: the paper's where it says, else 6)", positiveInt('--epochs'))
     .option('--batch <n>', 'images per optimizer step', positiveInt('--batch'), 32)
     .option('--learning-rate <x>', 'Adam learning rate', positiveNumber('--learning-rate'), 0.005)
     .option('--decay <x>', 'learning rate factor after each epoch', positiveNumber('--decay'), 0.6)
@@ -203,7 +203,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--out <file>', 'weights file to write (default: <scenario name>.weights.json)')
     .option('--json', 'print the provenance as JSON')
     .option('--set <key=value>', 'override a scenario key, e.g. --set seed=7 (repeatable)', collect, [])
-    .action((file: string, o: { mnist?: string | true; epochs: number; batch: number; learningRate: number; decay: number; trainImages?: number; out?: string; json?: boolean; set: string[] }) => {
+    .action((file: string, o: { mnist?: string | true; epochs?: number; batch: number; learningRate: number; decay: number; trainImages?: number; out?: string; json?: boolean; set: string[] }) => {
       trainCommand(file, o, io);
     });
 

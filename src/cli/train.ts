@@ -16,7 +16,8 @@ import { progressBar } from './progress.js';
 
 export interface TrainCommandOptions {
   readonly mnist?: string | true;
-  readonly epochs: number;
+  /** Default: the epochs the design's paper trained for, else 6. */
+  readonly epochs?: number;
   readonly batch: number;
   readonly learningRate: number;
   readonly decay: number;
@@ -49,24 +50,28 @@ export function trainCommand(file: string, o: TrainCommandOptions, io: CliIo): W
   const test = mnistTrainData(testSet, input);
   const out = o.out ?? `${scenario.name}.weights.json`;
   const seed = scenario.value.seed;
-  const bar = progressBar(io, `training ${scenario.name}`, o.epochs * Math.ceil(train.count / o.batch), 'batches');
+  const epochs = o.epochs ?? profile.epochs ?? 6;
+  const stages = profile.teacher === true ? 2 : 1;
+  const bar = progressBar(io, `training ${scenario.name}`, stages * epochs * Math.ceil(train.count / o.batch), 'batches');
   let net: TrainNet;
   try {
     net = trainNetwork(profile, train, {
-      epochs: o.epochs,
+      epochs,
       batch: o.batch,
       learningRate: o.learningRate,
       decay: o.decay,
       seed,
-      onProgress: (p) => bar.update(p.epoch * p.batches + p.batch, `epoch ${p.epoch + 1}/${p.epochs} loss ${p.loss.toFixed(4)} accuracy ${(100 * p.accuracy).toFixed(2)} %`),
+      onProgress: (p) => bar.update(p.epoch * p.batches + p.batch, `${p.stage === 'network' ? '' : `${p.stage} `}epoch ${p.epoch + 1}/${p.epochs} loss ${p.loss.toFixed(4)} accuracy ${(100 * p.accuracy).toFixed(2)} %`),
     });
   } finally {
     bar.stop();
   }
   roundWeights(net, DIGITS);
   const trained = { train: score(net, train), test: score(net, test) };
-  net.realize(true);
+  net.plain = true;
+  net.realize();
   const floatWeights = { train: score(net, train), test: score(net, test) };
+  net.plain = false;
   net.realize();
   const weights: WeightsFile = {
     format: WEIGHTS_FORMAT,
@@ -76,7 +81,7 @@ export function trainCommand(file: string, o: TrainCommandOptions, io: CliIo): W
       network: scenario.layers.map((l) => l.spec.type).join(' -> '),
       training: profile.description,
       seed,
-      epochs: o.epochs,
+      epochs: profile.teacher === true ? { teacher: epochs, student: epochs } : epochs,
       batch: o.batch,
       learning_rate: o.learningRate,
       decay_per_epoch: o.decay,
@@ -93,7 +98,8 @@ export function trainCommand(file: string, o: TrainCommandOptions, io: CliIo): W
       // The same network with its latent float weights (quantizers off).
       accuracy_float_weights: { train: floatWeights.train.rate, test: floatWeights.test.rate },
     },
-    layers: net.params.map((p) => ({ layer: p.layer.index, shape: p.shape, weights: [...p.w], bias: [...p.b] })),
+    // The student's binary weights where the hardware holds those, else the latent float weights (the hardware quantizes them).
+    layers: net.params.map((p) => (profile.exportQuantized === true ? { layer: p.layer.index, shape: p.shape, weights: [...p.qw], bias: [...p.qb] } : { layer: p.layer.index, shape: p.shape, weights: [...p.w], bias: [...p.b] })),
   };
   try {
     writeWeightsFile(out, weights);
@@ -103,7 +109,7 @@ export function trainCommand(file: string, o: TrainCommandOptions, io: CliIo): W
   if (o.json === true) io.out(`${JSON.stringify({ file: out, ...weights.provenance }, null, 2)}\n`);
   else {
     io.out(`${scenario.design.title}: ${scenario.name}, ${profile.description}\n`);
-    io.out(`trained ${o.epochs} epochs on ${train.count} MNIST training images (seed ${seed}); wrote ${displayPath(path.resolve(out))}\n`);
+    io.out(`trained ${profile.teacher === true ? `${epochs} teacher and ${epochs} student` : epochs} epochs on ${train.count} MNIST training images (seed ${seed}); wrote ${displayPath(path.resolve(out))}\n`);
     io.out(`  train accuracy: ${formatAccuracy(trained.train)}\n  test accuracy:  ${formatAccuracy(trained.test)}\n`);
     io.out(`  with float weights (quantizers off): train ${(100 * floatWeights.train.rate).toFixed(2)} %, test ${(100 * floatWeights.test.rate).toFixed(2)} %\n`);
   }

@@ -1,4 +1,5 @@
-import { functionalModel, scenarioFromRaw } from '../arch/scenario.js';
+import type { FunctionalModel } from '../arch/design.js';
+import { functionalModel, scenarioFromRaw, type Scenario } from '../arch/scenario.js';
 import type { RawScenario } from '../scenario/load.js';
 import { argmax } from '../components/digital/dense-head.js';
 import { fitImage, mnistImage } from '../data/images.js';
@@ -22,16 +23,28 @@ export interface ChunkResult {
   readonly tally: Readonly<Record<string, readonly [number, number]>>;
 }
 
+/** The last scenario's model in this thread: built once (some take seconds), reused by its chunks. */
+let cached: { key: string; scenario: Scenario; model: FunctionalModel } | undefined;
+
+function modelFor(raw: RawScenario): { scenario: Scenario; model: FunctionalModel } {
+  const key = `${raw.file}\u0000${JSON.stringify(raw.data)}`;
+  if (cached?.key !== key) {
+    const scenario = scenarioFromRaw(raw);
+    cached = { key, scenario, model: functionalModel(scenario) };
+  }
+  return cached;
+}
+
 /**
  * Evaluates images [from, from + count) of a data set with the scenario's functional model.
- * The model is built afresh for each chunk, so its running sums depend on the chunk alone,
- * not on which chunks the same worker ran before.
+ * The model's figures are per image and summed here in image order, so the result does not
+ * depend on which thread ran which chunk, nor on what it ran before.
  */
 export function evaluateChunk(task: ChunkTask): ChunkResult {
-  const scenario = scenarioFromRaw(task.raw);
-  const model = functionalModel(scenario);
+  const { scenario, model } = modelFor(task.raw);
   const data = loadMnist(task.dir, task.set);
   const predicted = new Int32Array(task.count);
+  const tally: Record<string, [number, number]> = {};
   let outputs = new Float64Array(0);
   let classes = 0;
   for (let k = 0; k < task.count; k++) {
@@ -43,6 +56,11 @@ export function evaluateChunk(task: ChunkTask): ChunkResult {
     }
     outputs.set(scores, k * classes);
     predicted[k] = argmax(scores);
+    for (const [name, [sum, n]] of Object.entries(model.tally?.() ?? {})) {
+      const t = (tally[name] ??= [0, 0]);
+      t[0] += sum;
+      t[1] += n;
+    }
   }
-  return { predicted, outputs, classes, tally: model.tally?.() ?? {} };
+  return { predicted, outputs, classes, tally };
 }

@@ -35,7 +35,7 @@ export class TrainNet {
 
   constructor(readonly profile: TrainingProfile, rng: RandomStream) {
     const layers = profile.layers;
-    if (layers.length === 0 || layers[layers.length - 1]!.kind !== 'dense') throw new Error('a trainable network ends in a dense layer (its scores)');
+    if (!layers.some((l) => l.kind === 'dense')) throw new Error('a trainable network has a dense layer to give it scores');
     this.input = new Float64Array(size(layers[0]!.input));
     this.outs = layers.map((l) => new Float64Array(size(l.output)));
     this.grads = layers.map((l) => new Float64Array(size(l.output)));
@@ -58,13 +58,13 @@ export class TrainNet {
     this.realize();
   }
 
-  /**
-   * Refreshes the quantized copies from the latent weights (after every optimizer step);
-   * `plain` copies them unquantized instead (the float weights' accuracy).
-   */
-  realize(plain = false): void {
+  /** With quantizers off (a teacher network, or the float weights' accuracy). */
+  plain = false;
+
+  /** Refreshes the quantized copies from the latent weights (after every optimizer step). */
+  realize(): void {
     for (const p of this.params) {
-      if (plain || p.layer.quantize === undefined) {
+      if (this.plain || p.layer.quantize === undefined) {
         p.qw.set(p.w);
         p.qb.set(p.b);
       } else p.layer.quantize(p.w, p.b, p.qw, p.qb);

@@ -54,9 +54,19 @@ export type TrainLayer =
 export interface TrainingProfile {
   /** What the hardware asks of training, in a sentence (it goes into the weights file). */
   readonly description: string;
+  /** The layers, the last giving the scores (softmax cross-entropy is taken on them). */
   readonly layers: readonly TrainLayer[];
   /** How the hardware takes a pixel in [0, 1] (an input DAC or code); identity if absent. */
   readonly input?: (x: number) => number;
+  /**
+   * Teacher-student (seed 004): first train the network with real weights (quantizers off,
+   * latent clipping on), then the quantized student from the teacher's weights, as many epochs each.
+   */
+  readonly teacher?: boolean;
+  /** Write the quantized weights (the student's +1/-1) to the weights file, not the latent ones. */
+  readonly exportQuantized?: boolean;
+  /** The epochs the paper trained for, when it says (the default of `spinarch train`). */
+  readonly epochs?: number;
 }
 
 /**

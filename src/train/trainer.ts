@@ -12,6 +12,9 @@ export interface TrainData {
 }
 
 export interface TrainProgress {
+  /** 'teacher' while a teacher-student profile trains its real-valued teacher. */
+  readonly stage: 'teacher' | 'student' | 'network';
+  /** Epochs so far over all stages, and in all. */
   readonly epoch: number;
   readonly epochs: number;
   readonly batch: number;
@@ -111,12 +114,28 @@ function load(net: TrainNet, data: TrainData, i: number): void {
  */
 export function trainNetwork(profile: TrainingProfile, data: TrainData, o: TrainOptions): TrainNet {
   const net = new TrainNet(profile, streamFor(o.seed, 'train/init'));
+  if (profile.teacher === true) {
+    net.plain = true;
+    net.realize();
+    trainStage(net, data, o, 'teacher', 0);
+    net.plain = false;
+    net.realize();
+    trainStage(net, data, o, 'student', o.epochs);
+  } else trainStage(net, data, o, 'network', 0);
+  return net;
+}
+
+/** `o.epochs` epochs of minibatch Adam (a fresh optimizer), shuffles keyed by the epoch over all stages. */
+function trainStage(net: TrainNet, data: TrainData, o: TrainOptions, stage: TrainProgress['stage'], first: number): void {
+  const profile = net.profile;
   const adam = new Adam(tensorsOf(net.params));
   const outputs = profile.layers[profile.layers.length - 1]!.output;
   const d = new Float64Array(outputs.h * outputs.w * outputs.c);
   const batches = Math.ceil(data.count / o.batch);
+  const total = profile.teacher === true ? 2 * o.epochs : o.epochs;
   let lr = o.learningRate;
-  for (let epoch = 0; epoch < o.epochs; epoch++) {
+  for (let e = 0; e < o.epochs; e++) {
+    const epoch = first + e;
     const order = shuffled(data.count, o.seed, epoch);
     let loss = 0;
     let correct = 0;
@@ -136,11 +155,10 @@ export function trainNetwork(profile: TrainingProfile, data: TrainData, o: Train
       }
       adam.step(lr, 1 / (end - b * o.batch));
       net.realize();
-      o.onProgress?.({ epoch, epochs: o.epochs, batch: b + 1, batches, loss: loss / seen, accuracy: correct / seen });
+      o.onProgress?.({ stage, epoch, epochs: total, batch: b + 1, batches, loss: loss / seen, accuracy: correct / seen });
     }
     lr *= o.decay;
   }
-  return net;
 }
 
 /** Correct predictions of a trained network (through its quantizers) on `data`. */

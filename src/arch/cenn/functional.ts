@@ -51,10 +51,11 @@ export interface IrmenFunctional {
  */
 export function irmenFunctional(f: IrmenFunctional): FunctionalModel {
   const hardware = f.steps.map((step) => realizeStage(step, f.bits));
-  const readError: ReadError = { sum: 0, reads: 0 };
+  let readError: ReadError = { sum: 0, reads: 0 };
   return {
     tally: () => ({ transfer_error_mean: [readError.sum, readError.reads] }),
     infer(pixels, image) {
+      readError = { sum: 0, reads: 0 };
       const rngs = f.banks.map((b) => imageStreamFor(f.seed, b, image.id));
       const held: Map<string, PlaneData>[] = [new Map(), new Map()];
       const input = new Map([['v', { shape: f.inputShape, encoding: IDENTITY, values: pixels }]]);
