@@ -106,7 +106,7 @@ describe('mtj-mlp (400 x 16 x 16 x 10)', () => {
 
   it('finds every level even when the first pulse overshoots (program-and-verify bisects)', () => {
     // With 2 MTJs per cell, the 2 V starting pulse is past every write voltage.
-    const small = runScenario(loadScenario('scenarios/mtj-mlp.yaml', ['params.monte_carlo_cells=0', 'params.cell.mtjs=2', 'network.layers=[{type: dense, outputs: 4}]', 'params.neuron.feedback=[5 kOhm]']));
+    const small = runScenario(loadScenario('scenarios/mtj-mlp.yaml', ['weights=random', 'params.monte_carlo_cells=0', 'params.cell.mtjs=2', 'network.layers=[{type: dense, outputs: 4}]', 'params.neuron.feedback=[5 kOhm]']));
     expect((small['programming'] as { failed: number }).failed).toBe(0);
     expect(small['weight_levels']).toBe(5);
   });

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fitImage, syntheticDigit } from '../src/data/images.js';
 import type { RunReport, SetupReport } from '../src/arch/report.js';
 import { runScenario } from '../src/arch/runner.js';
-import { loadScenario } from '../src/arch/scenario.js';
-import { WeightSource } from '../src/data/weights.js';
+import { loadScenario, weightsOf } from '../src/arch/scenario.js';
 import { SIGNALS, type SignalRecord } from '../src/components/records.js';
 import { neuronTransfer } from '../src/components/sot/sigmoid-neuron.js';
 import { ANTIPARALLEL, PARALLEL, parallelResistance, resistanceAt, tmrAt, type SotDeviceParams } from '../src/components/sot/sot-mram.js';
@@ -80,7 +79,8 @@ describe('sot-mlp (784 x 16 x 10)', () => {
     };
     const VDD = 0.8;
     const GND = 0;
-    const weights = WeightSource.random(2020).forLayer(0, [16, 784], 16);
+    // The weights the scenario names (its trained binary network).
+    const weights = weightsOf(loadScenario('scenarios/sot-mlp.yaml')).forLayer(0, [16, 784], 16);
     // Training: layer 0's row 5 is written in cycle 5 (mid-cycle sample).
     const t = 5 * period + period / 2;
     expect(at('L0/WWL[5]', t)).toBe(VDD);

@@ -14,6 +14,8 @@ export interface AccuracyCase {
   readonly id: string;
   readonly file: string;
   readonly sets: readonly string[];
+  /** The trained network in plain arithmetic, not the hardware (seed 004's "GPU"). */
+  readonly plain?: boolean;
 }
 
 /** FM lengths of seed 000 Fig. 7 and weight bits of Fig. 8 (16 bits stands for "essentially perfect precision"). */
@@ -21,6 +23,7 @@ export const FM_LENGTHS = [17, 30, 45, 60] as const;
 export const IRMEN_BITS = [4, 6, 8, 16] as const;
 export const MAAP_BITS = [4, 8, 32] as const;
 export const MAAP_R = [1, 2, 4, 8, 16] as const;
+export const MTJS = [1, 2, 3, 4, 5, 6, 7] as const;
 
 export const ACCURACY_CASES: readonly AccuracyCase[] = [
   ...FM_LENGTHS.flatMap((l) => IRMEN_BITS.map((b) => ({ id: `irmen/${l}nm/${b}bit`, file: 'irmen-dual-cenn.yaml', sets: [`params.irmen.fm_length=${l} nm`, `params.ota.weight_bits=${b}`] }))),
@@ -33,6 +36,11 @@ export const ACCURACY_CASES: readonly AccuracyCase[] = [
   { id: 'maap/4bit/ideal', file: 'maap-cnn-4bit.yaml', sets: ['params.maap.variation={resistance_sigma: 0, critical_current_sigma: 0, threshold_sigma: 0 mV, output_swing: 0.8 V}'] },
   // The 4-bit hardware running weights trained for 32 bits: quantizing after training, not during it.
   { id: 'maap/4bit/weights32', file: 'maap-cnn-4bit.yaml', sets: ['weights={file: scenarios/weights/maap-cnn-32bit.json}'] },
+  { id: 'sot/plain', file: 'sot-mlp.yaml', sets: [], plain: true },
+  { id: 'sot', file: 'sot-mlp.yaml', sets: [] },
+  { id: 'sot/nominal', file: 'sot-mlp.yaml', sets: ['params.device_variation={ra_sigma: 0, tmr0_sigma: 0}'] },
+  { id: 'mtj/plain', file: 'mtj-mlp.yaml', sets: [], plain: true },
+  ...MTJS.map((n) => ({ id: `mtj/N${n}`, file: 'mtj-mlp.yaml', sets: [`params.cell.mtjs=${n}`] })),
 ];
 
 /** One case evaluated over the whole test set. */
@@ -40,11 +48,12 @@ export interface AccuracyResult {
   readonly id: string;
   readonly file: string;
   readonly sets: readonly string[];
+  readonly plain?: boolean;
   readonly accuracy: Accuracy;
   /** Sums the functional model reports (transfer_error_mean). */
   readonly figures: Readonly<Record<string, number>>;
-  /** Event-level energy per image (the seeds' scope). */
-  readonly energy_j: number;
+  /** Event-level energy per image (the seeds' scope); null for a network in plain arithmetic. */
+  readonly energy_j: number | null;
   /** Every test image's predicted class, in order, as one string of digits. */
   readonly predictions: string;
 }
@@ -64,24 +73,39 @@ export function loadCase(c: AccuracyCase) {
   return loadScenario(path.join(projectRoot(), 'scenarios', c.file), sets);
 }
 
-/** Evaluates every case over the bundled test set (minutes: `spinarch figures --evaluate`). */
-export async function evaluateAccuracyCases(workers: number, onCase?: (done: number, total: number, id: string) => void): Promise<AccuracyFile> {
+/** The event-level energy per image of a case (what the test checks again), or null in plain arithmetic. */
+export function caseEnergy(c: AccuracyCase): number | null {
+  if (c.plain === true) return null;
+  return runScenario(loadCase(c), { images: 1, source: mnistImages(bundledMnistDir(), 0, 'test', 1) }).energy_j;
+}
+
+/**
+ * Evaluates the cases over the bundled test set (minutes: `spinarch figures --evaluate`);
+ * with `only`, just the cases whose id starts with one of them, keeping the others' results.
+ */
+export async function evaluateAccuracyCases(workers: number, only: readonly string[] = [], onCase?: (done: number, total: number, id: string) => void): Promise<AccuracyFile> {
   const dir = bundledMnistDir();
   const data = loadMnist(dir, 'test');
+  const before = only.length === 0 ? undefined : readAccuracyFile();
   const results: AccuracyResult[] = [];
   for (const c of ACCURACY_CASES) {
     onCase?.(results.length, ACCURACY_CASES.length, c.id);
+    const kept = before?.results.find((r) => r.id === c.id && r.file === c.file && JSON.stringify(r.sets) === JSON.stringify(c.sets));
+    if (kept !== undefined && !only.some((prefix) => c.id.startsWith(prefix))) {
+      results.push(kept);
+      continue;
+    }
     const scenario = loadCase(c);
-    const outcome = await evaluateImages(scenario, { dir, set: 'test', from: 0, count: data.count, workers });
+    const outcome = await evaluateImages(scenario, { dir, set: 'test', from: 0, count: data.count, workers, ...(c.plain === true ? { plain: true } : {}) });
     const scored = scorePredictions(Array.from(outcome.predicted, (predicted, k) => ({ label: data.labels?.[k], predicted })), outcome.classes)!;
-    const first = runScenario(scenario, { images: 1, source: mnistImages(dir, 0, 'test', 1) });
     results.push({
       id: c.id,
       file: c.file,
       sets: c.sets,
+      ...(c.plain === true ? { plain: true } : {}),
       accuracy: scored.accuracy,
       figures: Object.fromEntries(Object.entries(outcome.tally).map(([k, [sum, n]]) => [k, n > 0 ? sum / n : 0])),
-      energy_j: first.energy_j,
+      energy_j: caseEnergy(c),
       predictions: Array.from(outcome.predicted).join(''),
     });
   }
@@ -153,14 +177,15 @@ export function accuracyBlocks(f: AccuracyFile | undefined): Record<string, stri
   const four = FM_LENGTHS.map((l) => irmen(l, 4));
   const err = eight.map((r) => r.figures['transfer_error_mean'] ?? 0);
   const cmd = (file: string, ...sets: string[]): string => `spinarch eval scenarios/${file}${sets.map((s) => ` --set ${s.replace(/=(.* .*)$/, "='$1'")}`).join('')}`;
+  const rows: string[][] = [];
   const byLength = (rs: readonly AccuracyResult[]): string => rs.map((r, i) => `${FM_LENGTHS[i]} nm: ${pct(r.accuracy)}`).join(', ');
   const maap = MAAP_BITS.map((b) => at(`maap/${b}bit`));
   const maapR = MAAP_R.map((r) => (r === 16 ? at('maap/4bit') : at(`maap/4bit/R${r}`)));
   const yes = (b: boolean): string => (b ? 'yes' : 'NO');
-  const rows = [
+  rows.unshift(
     ['IRMEN: accuracy vs FM length (8-bit weights)', '000 Fig. 7b', 'rises with FM length (thermal stability)', `${byLength(eight)}; rises: ${yes(monotone(eight.map((r) => r.accuracy.rate), true))}`, cmd('irmen-dual-cenn.yaml', 'params.irmen.fm_length=17 nm')],
     ['IRMEN: transfer-function error vs FM length', '000 Fig. 4a, 7d', 'falls as FM length rises; accuracy falls as it grows', `${err.map((e, i) => `${FM_LENGTHS[i]} nm: ${e.toFixed(3)}`).join(', ')}; falls: ${yes(monotone(err, false))}; accuracy falls as error grows: ${yes(fallsWith(err, eight.map((r) => r.accuracy.rate)))}`, cmd('irmen-dual-cenn.yaml', 'params.irmen.fm_length=17 nm')],
-    ['IRMEN: accuracy vs energy per image (8-bit)', '000 Fig. 7c', 'more energy (longer magnets), more accuracy', eight.map((r) => `${formatSI(r.energy_j, 'J')}: ${pct(r.accuracy)}`).join(', '), cmd('irmen-dual-cenn.yaml', 'params.irmen.fm_length=60 nm')],
+    ['IRMEN: accuracy vs energy per image (8-bit)', '000 Fig. 7c', 'more energy (longer magnets), more accuracy', eight.map((r) => `${formatSI(r.energy_j ?? 0, 'J')}: ${pct(r.accuracy)}`).join(', '), cmd('irmen-dual-cenn.yaml', 'params.irmen.fm_length=60 nm')],
     ['IRMEN: 4-bit weights', '000 Fig. 8', 'clearly lower at short magnets; "still quite good for lengths above 30 nm"', `${byLength(four)}; below 8-bit by ${FM_LENGTHS.map((_, i) => `${(100 * (eight[i]!.accuracy.rate - four[i]!.accuracy.rate)).toFixed(1)}`).join(', ')} points`, cmd('irmen-dual-cenn.yaml', 'params.ota.weight_bits=4')],
     ['IRMEN: without thermal noise (30 nm, 8-bit)', 'spinarch', 'the network as trained, on the hardware without noise', withCi(at('irmen/30nm/8bit/noiseless').accuracy), cmd('irmen-dual-cenn.yaml', 'params.irmen.noise_scale=0')],
     ['Charge CeNN: accuracy of the same network', 'spinarch (Lou et al.)', 'not given in the seeds', withCi(at('charge').accuracy), cmd('charge-cenn.yaml')],
@@ -168,13 +193,23 @@ export function accuracyBlocks(f: AccuracyFile | undefined): Record<string, stri
     ['MAAP-CNN: accuracy vs redundancy R (4 bits)', '003 Fig. 6b', 'R = 1 clearly worse; a modest R recovers almost all', `${maapR.map((r, i) => `R = ${MAAP_R[i]}: ${pct(r.accuracy)}`).join(', ')}; ideal devices: ${pct(at('maap/4bit/ideal').accuracy)}`, cmd('maap-cnn-4bit.yaml', 'params.maap.redundancy=1')],
     ['MAAP-CNN: threshold spread (4 bits, R = 16)', '003 Fig. 7', '0 mV and 20 mV about the same', `0 mV: ${withCi(at('maap/4bit/vt0').accuracy)}, 20 mV: ${withCi(at('maap/4bit/vt20').accuracy)}`, cmd('maap-cnn-4bit.yaml', 'params.maap.variation.threshold_sigma=20 mV')],
     ['MAAP-CNN: 4 bits, network trained for 32 bits', 'spinarch', 'seed 003 trained in TensorFlow, then quantized', withCi(at('maap/4bit/weights32').accuracy), cmd('maap-cnn-4bit.yaml', 'weights={file: scenarios/weights/maap-cnn-32bit.json}')],
-    ['MAAP-CNN: accuracy vs energy per image', '003 Fig. 8', 'about 90 % at about 80 nJ (4 bits); 95 % at about 1000 nJ (32 bits)', maap.map((r, i) => `${MAAP_BITS[i]} bits: ${formatSI(r.energy_j, 'J')}, ${pct(r.accuracy)}`).join('; '), cmd('maap-cnn-4bit.yaml')],
-  ];
+    ['MAAP-CNN: accuracy vs energy per image', '003 Fig. 8', 'about 90 % at about 80 nJ (4 bits); 95 % at about 1000 nJ (32 bits)', maap.map((r, i) => `${MAAP_BITS[i]} bits: ${formatSI(r.energy_j ?? 0, 'J')}, ${pct(r.accuracy)}`).join('; '), cmd('maap-cnn-4bit.yaml')],
+  );
+  const sotPlain = at('sot/plain');
+  const sot = at('sot');
+  const mtjPlain = at('mtj/plain');
+  const mtj = MTJS.map((n) => at(`mtj/N${n}`));
+  const gap = (a: Accuracy, b: Accuracy): string => `${(100 * (a.rate - b.rate)).toFixed(2)} points`;
+  rows.push(
+    ['SOT-MLP 784x16x10: binarized network, plain arithmetic ("GPU") / SOT-MRAM hardware', '004 Sec. V-B, Fig. 6', '86.54 % / 85.56 % (gap 0.98 points)', `${withCi(sotPlain.accuracy)} / ${withCi(sot.accuracy)} (gap ${gap(sotPlain.accuracy, sot.accuracy)})`, `${cmd('sot-mlp.yaml')} [--plain]`],
+    ['SOT-MLP: hardware with nominal devices (no RA or TMR0 spread)', 'spinarch', 'the devices\' nonlinearity alone', withCi(at('sot/nominal').accuracy), cmd('sot-mlp.yaml', 'params.device_variation={ra_sigma: 0, tmr0_sigma: 0}')],
+    ['MTJ-MLP 400x16x16x10: accuracy vs MTJs per cell', '002 Fig. 6c', 'close to software from 4 MTJs per cell; clearly lower with 1 or 2', `float (plain arithmetic): ${pct(mtjPlain.accuracy)}; ${mtj.map((r, i) => `${MTJS[i]}: ${pct(r.accuracy)}`).join(', ')}`, cmd('mtj-mlp.yaml', 'params.cell.mtjs=4')],
+  );
   const table = ['| figure | seed | published | spinarch (10,000 MNIST test images; 95 % CI) | command |', '| --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r[0]} | ${r[1]} | ${r[2]} | ${r[3]} | \`${r[4]}\` |`)].join('\n') + '\n';
   const grid = [
     `| FM length | read error: mean abs(readout - state) | energy per image | ${IRMEN_BITS.map((b) => (b === 16 ? '16 bits (ideal)' : `${b} bits`)).join(' | ')} |`,
     `| --- | --- | --- | ${IRMEN_BITS.map(() => '---').join(' | ')} |`,
-    ...FM_LENGTHS.map((l, i) => `| ${l} nm | ${err[i]!.toFixed(3)} | ${formatSI(eight[i]!.energy_j, 'J')} | ${IRMEN_BITS.map((b) => withCi(irmen(l, b).accuracy)).join(' | ')} |`),
+    ...FM_LENGTHS.map((l, i) => `| ${l} nm | ${err[i]!.toFixed(3)} | ${formatSI(eight[i]!.energy_j ?? 0, 'J')} | ${IRMEN_BITS.map((b) => withCi(irmen(l, b).accuracy)).join(' | ')} |`),
   ].join('\n') + '\n';
   return { accuracy: table, 'irmen-accuracy': grid, trained: trainedNetworksMarkdown() };
 }

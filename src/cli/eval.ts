@@ -14,12 +14,13 @@ export interface EvalCommandOptions {
   readonly workers: number;
   readonly json?: boolean;
   readonly perImage?: boolean;
+  readonly plain?: boolean;
   readonly set: readonly string[];
 }
 
 /** The readable form of `spinarch eval`. */
 export function formatEval(r: EvalReport): string {
-  const out: string[] = [`${r.title}: ${r.scenario} (functional model, ${r.data}; seed ${r.seed})\n`];
+  const out: string[] = [`${r.title}: ${r.scenario} (${r.model === 'plain' ? 'the trained network in plain arithmetic' : 'functional model'}, ${r.data}; seed ${r.seed})\n`];
   const f = r.first_image;
   const rows: string[][] = [
     ['images', String(r.images)],
@@ -51,6 +52,7 @@ export async function evalCommand(file: string, o: EvalCommandOptions, io: CliIo
       ...(o.images === undefined ? {} : { count: o.images }),
       workers: o.workers,
       perImage: o.perImage === true,
+      plain: o.plain === true,
       onProgress: (done) => bar.update(done),
     });
   } finally {

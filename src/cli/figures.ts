@@ -95,7 +95,7 @@ export function publishedFigures(): Figure[] {
   const cs = mtj['cell_statistics'] as { levels: unknown[]; separated: boolean; program_all_v: { min: number; max: number; mean: number } };
   const volts = (v: number): string => `${v.toFixed(2)} V`;
   const perN = [1, 2, 3, 4, 5, 6, 7].map((n) => {
-    const c = run('mtj-mlp.yaml', `params.cell.mtjs=${n}`, 'network.layers=[{type: dense, outputs: 2}]', 'params.neuron.feedback=[5 kOhm]')['cell_statistics'] as { levels: unknown[]; separated: boolean };
+    const c = run('mtj-mlp.yaml', 'weights=random', `params.cell.mtjs=${n}`, 'network.layers=[{type: dense, outputs: 2}]', 'params.neuron.feedback=[5 kOhm]')['cell_statistics'] as { levels: unknown[]; separated: boolean };
     return c.separated ? c.levels.length : -c.levels.length;
   });
   const mtjSetup = mtj['setup'] as { latency_ps: number; energy_j: number };

@@ -93,11 +93,13 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--update <file>', 'rewrite the generated tables (between <!-- NAME:begin --> and <!-- NAME:end --> markers) in <file>, the README')
     .option('--evaluate', 'first evaluate every accuracy figure over the 10,000 MNIST test images and write docs/accuracy.json (minutes)')
     .option('--workers <n>', 'worker threads for --evaluate (default: one per core)', positiveInt('--workers'))
-    .action(async (o: { update?: string; evaluate?: boolean; workers?: number }) => {
+    .option('--cases <prefixes>', "with --evaluate: only the cases whose id starts with one of these (comma-separated, e.g. 'sot,mtj'); the others' results are kept")
+    .action(async (o: { update?: string; evaluate?: boolean; workers?: number; cases?: string }) => {
       if (o.evaluate === true) {
         const bar = progressBar(io, 'evaluating', ACCURACY_CASES.length, 'cases');
         try {
-          writeAccuracyFile(await evaluateAccuracyCases(o.workers ?? defaultWorkers(), (done, _total, id) => bar.update(done, id)));
+          const only = o.cases === undefined ? [] : o.cases.split(',').map((c) => c.trim()).filter((c) => c !== '');
+          writeAccuracyFile(await evaluateAccuracyCases(o.workers ?? defaultWorkers(), only, (done, _total, id) => bar.update(done, id)));
         } finally {
           bar.stop();
         }
@@ -185,8 +187,9 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--workers <n>', 'worker threads, one per core by default; the result does not depend on it', positiveInt('--workers'), defaultWorkers())
     .option('--json', 'print one JSON object')
     .option('--per-image', 'with --json: every image\'s label and predicted class')
+    .option('--plain', 'the trained network in plain arithmetic (its quantizers, no devices; "GPU" in seed 004) instead of the hardware')
     .option('--set <key=value>', 'override a scenario key (repeatable)', collect, [])
-    .action(async (file: string, o: { mnist?: string | true; mnistSet: 'test' | 'train'; images?: number; from: number; workers: number; json?: boolean; perImage?: boolean; set: string[] }) => {
+    .action(async (file: string, o: { mnist?: string | true; mnistSet: 'test' | 'train'; images?: number; from: number; workers: number; json?: boolean; perImage?: boolean; plain?: boolean; set: string[] }) => {
       await evalCommand(file, o, io);
     });
 

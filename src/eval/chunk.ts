@@ -4,10 +4,13 @@ import type { RawScenario } from '../scenario/load.js';
 import { argmax } from '../components/digital/dense-head.js';
 import { fitImage, mnistImage } from '../data/images.js';
 import { loadMnist, type MnistSetName } from '../data/mnist.js';
+import { plainModel } from './plain.js';
 
 /** A slice of a data set to evaluate: what a worker is sent. */
 export interface ChunkTask {
   readonly raw: RawScenario;
+  /** The network in plain arithmetic (plainModel) instead of the hardware's functional model. */
+  readonly plain?: boolean;
   readonly dir: string;
   readonly set: MnistSetName;
   readonly from: number;
@@ -26,11 +29,11 @@ export interface ChunkResult {
 /** The last scenario's model in this thread: built once (some take seconds), reused by its chunks. */
 let cached: { key: string; scenario: Scenario; model: FunctionalModel } | undefined;
 
-function modelFor(raw: RawScenario): { scenario: Scenario; model: FunctionalModel } {
-  const key = `${raw.file}\u0000${JSON.stringify(raw.data)}`;
+function modelFor(raw: RawScenario, plain: boolean): { scenario: Scenario; model: FunctionalModel } {
+  const key = `${plain ? 'plain' : 'hardware'}\u0000${raw.file}\u0000${JSON.stringify(raw.data)}`;
   if (cached?.key !== key) {
     const scenario = scenarioFromRaw(raw);
-    cached = { key, scenario, model: functionalModel(scenario) };
+    cached = { key, scenario, model: plain ? plainModel(scenario) : functionalModel(scenario) };
   }
   return cached;
 }
@@ -41,7 +44,7 @@ function modelFor(raw: RawScenario): { scenario: Scenario; model: FunctionalMode
  * depend on which thread ran which chunk, nor on what it ran before.
  */
 export function evaluateChunk(task: ChunkTask): ChunkResult {
-  const { scenario, model } = modelFor(task.raw);
+  const { scenario, model } = modelFor(task.raw, task.plain === true);
   const data = loadMnist(task.dir, task.set);
   const predicted = new Int32Array(task.count);
   const tally: Record<string, [number, number]> = {};

@@ -5,10 +5,13 @@ import { functionalModel, type Scenario } from '../arch/scenario.js';
 import { mnistImages } from '../data/images.js';
 import { loadMnist, type MnistSetName } from '../data/mnist.js';
 import { displayPath } from '../scenario/load.js';
+import { plainModel } from './plain.js';
 import { evaluateImages, type EvalOutcome } from './pool.js';
 
 /** What `spinarch eval` reports: accuracy over a data set, and the cost of one image. */
 export interface EvalReport {
+  /** 'hardware': the design's functional model; 'plain': the trained network in plain arithmetic. */
+  readonly model: 'hardware' | 'plain';
   readonly scenario: string;
   readonly design: string;
   readonly title: string;
@@ -32,6 +35,8 @@ export interface EvaluateOptions {
   readonly count?: number;
   readonly workers: number;
   readonly perImage?: boolean;
+  /** The network in plain arithmetic instead of the hardware (see plainModel). */
+  readonly plain?: boolean;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -55,18 +60,20 @@ function checkAgreement(first: RunReport, outcome: EvalOutcome): void {
  */
 export async function evaluateScenario(scenario: Scenario, o: EvaluateOptions): Promise<EvalReport> {
   // Built here first, so a scenario or weights problem is reported plainly, not from a worker.
-  functionalModel(scenario);
+  if (o.plain === true) plainModel(scenario);
+  else functionalModel(scenario);
   const data = loadMnist(o.dir, o.set);
   const source = mnistImages(o.dir, o.from, o.set, o.count);
   const count = o.count ?? source.count;
   const first = runScenario(scenario, { images: 1, source });
-  const outcome = await evaluateImages(scenario, { dir: o.dir, set: o.set, from: o.from, count, workers: o.workers, ...(o.onProgress === undefined ? {} : { onProgress: o.onProgress }) });
-  checkAgreement(first, outcome);
+  const outcome = await evaluateImages(scenario, { dir: o.dir, set: o.set, from: o.from, count, workers: o.workers, ...(o.plain === true ? { plain: true } : {}), ...(o.onProgress === undefined ? {} : { onProgress: o.onProgress }) });
+  if (o.plain !== true) checkAgreement(first, outcome);
   const labels = data.labels;
   const predictions = Array.from(outcome.predicted, (predicted, k) => ({ label: labels?.[o.from + k], predicted }));
   const scored = scorePredictions(predictions, outcome.classes);
   const figures = Object.fromEntries(Object.entries(outcome.tally).map(([k, [sum, n]]) => [k, n > 0 ? sum / n : 0]));
   return {
+    model: o.plain === true ? 'plain' : 'hardware',
     scenario: scenario.name,
     design: scenario.design.name,
     title: scenario.design.title,

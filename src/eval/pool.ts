@@ -18,6 +18,8 @@ export interface EvalOptions {
   readonly count: number;
   /** Worker threads (1 runs in this thread). */
   readonly workers: number;
+  /** The network in plain arithmetic instead of the hardware (see plainModel). */
+  readonly plain?: boolean;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -65,7 +67,7 @@ function merge(results: readonly ChunkResult[], count: number): EvalOutcome {
 export async function evaluateImages(scenario: Scenario, o: EvalOptions): Promise<EvalOutcome> {
   const tasks: ChunkTask[] = [];
   for (let from = o.from; from < o.from + o.count; from += CHUNK) {
-    tasks.push({ raw: scenario.raw, dir: o.dir, set: o.set, from, count: Math.min(CHUNK, o.from + o.count - from) });
+    tasks.push({ raw: scenario.raw, dir: o.dir, set: o.set, from, count: Math.min(CHUNK, o.from + o.count - from), ...(o.plain === true ? { plain: true } : {}) });
   }
   let done = 0;
   const finished = (r: ChunkResult): ChunkResult => {

@@ -1,44 +1,62 @@
 import { z } from 'zod';
+import { argmax } from '../../components/digital/dense-head.js';
 import { cellStatistics } from '../../components/mtj/cell-statistics.js';
-import { MTJ_OUTPUTS, MtjNeurons, layerDelay, mtjNeuronParams, opampSettle } from '../../components/mtj/neuron.js';
-import { MultiLevelSynapses, multiLevelCellParams, mtjInputsOf, mtjProgramOf, mtjProgrammedOf } from '../../components/mtj/synapse-array.js';
-import { IMAGES, INFERENCE, SETUP } from '../../components/records.js';
+import { MTJ_OUTPUTS, MtjNeurons, layerDelay, mtjNeuronParams, neuronOutput, opampSettle } from '../../components/mtj/neuron.js';
+import type { SerialCell } from '../../components/mtj/serial-mtj.js';
+import { MultiLevelSynapses, drawCells, multiLevelCellParams, mtjInputsOf, mtjProgramOf, mtjProgrammedOf } from '../../components/mtj/synapse-array.js';
+import { streamFor } from '../../components/random.js';
+import { CLASSIFIED, IMAGES, INFERENCE, SETUP } from '../../components/records.js';
+import type { WeightSource } from '../../data/weights.js';
 import { quantity, wholeNumber } from '../../scenario/fields.js';
+import type { Activation, TrainLayer } from '../../train/profile.js';
 import { defineDesign, type Machine } from '../design.js';
-import { followPerceptron, onePerLayer, perceptronArrays } from '../mlp.js';
+import { followPerceptron, onePerLayer, perceptronArrays, type ArrayShape } from '../mlp.js';
+import type { Layer } from '../network.js';
 import { designScenario } from '../scenario-fields.js';
+import { mtjFunctional } from './functional.js';
+import { mapLayer, type LayerLevels } from './mapping.js';
 
 const params = z.strictObject({
   cell: multiLevelCellParams,
   neuron: mtjNeuronParams,
   /** Input voltage of a full-scale input (a white pixel); inputs are bipolar analog voltages. */
   input_full_scale: quantity('voltage', { positive: true }),
-  /** Voltage on every layer's bias column. */
-  bias_voltage: quantity('voltage'),
   /** Cells drawn for the Monte Carlo statistics of levels and write voltages (seed 002: 300). */
   monte_carlo_cells: wholeNumber(0, 100_000),
 });
 
 export const mtjScenario = designScenario('mtj-mlp', params);
-
-/** Nominal read conductance of level k of an N-MTJ cell (mean parameters, zero bias). */
-const levelConductance = (p: z.output<typeof multiLevelCellParams>, k: number): number => 1 / (k * p.table.b1.mean + (p.mtjs - k) * p.table.b0.mean);
+type MtjScenario = z.output<typeof mtjScenario>;
 
 /**
- * A weight as a pair of levels: the cell pair's conductance difference G_P - G_N, one cell
- * at the lowest conductance (level N) and the other at the level nearest the target, so a
- * weight takes one of 2N + 1 values (seed 002, Sec. III: weights "replaced by a discrete
- * version corresponding to multi-state MTJ synapses").
+ * Each layer's full-scale input voltage: a white pixel's for the first, the neurons' output
+ * swing for the others (their outputs are bipolar). The bias column is driven there, so a
+ * bias weighs as one full-scale input, as in the trained tanh(W x + b).
  */
-function weightLevels(w: number, wMax: number, p: z.output<typeof multiLevelCellParams>): [number, number] {
-  const n = p.mtjs;
-  const gMin = levelConductance(p, n);
-  const target = (Math.abs(w) / wMax) * (levelConductance(p, 0) - gMin);
-  let best = n;
-  for (let k = 0; k <= n; k++) if (Math.abs(levelConductance(p, k) - gMin - target) < Math.abs(levelConductance(p, best) - gMin - target)) best = k;
-  return w >= 0 ? [best, n] : [n, best];
+const fullScales = (p: MtjScenario['params'], layers: number): number[] => Array.from({ length: layers }, (_, l) => (l === 0 ? p.input_full_scale : p.neuron.output_swing));
+
+/** Each layer's weights mapped onto its cells' own levels (cells as drawn, fresh). */
+function levelsOf(dense: readonly Layer[], shapes: readonly ArrayShape[], weights: WeightSource, cells: readonly (readonly SerialCell[])[], p: MtjScenario['params']): LayerLevels[] {
+  return dense.map((layer, l) => {
+    const { rows, columns } = shapes[l]!;
+    const lw = weights.forLayer(layer.index, [rows, columns - 1], rows);
+    return mapLayer(lw.weights, lw.bias, rows, columns, cells[l]!, p.cell);
+  });
 }
 
+/**
+ * The summing amplifiers' R_f per layer, given or derived: the gain that maps the layer's
+ * weight range (wMax) onto the nominal conductance span, so that V_d / scale = -(W x + b).
+ */
+function feedbackOf(p: MtjScenario['params'], mapped: readonly LayerLevels[]): number[] {
+  const f = p.neuron.feedback;
+  if (f !== 'derived') {
+    onePerLayer(f, mapped.length, ['params', 'neuron', 'feedback']);
+    return [...f];
+  }
+  const scales = fullScales(p, mapped.length);
+  return mapped.map((m, l) => (p.neuron.input_scale * m.wMax) / (scales[l]! * m.span));
+}
 
 /**
  * Seed 002's perceptron: synapses of serially connected MTJs holding N + 1 levels, in pairs
@@ -53,29 +71,16 @@ export const mtjMlp = defineDesign({
   build(scenario, { sim, layers, weights }): Machine {
     const p = scenario.params;
     const { dense, shapes } = perceptronArrays(layers, 'a multi-level MTJ perceptron');
-    onePerLayer(p.neuron.feedback, dense.length, ['params', 'neuron', 'feedback']);
-    const arrays = shapes.map((s, l) => new MultiLevelSynapses(sim, `layer[${l}]/synapses`, l, s.rows, s.columns, p.cell, p.bias_voltage));
-    shapes.forEach((s, l) => new MtjNeurons(sim, `layer[${l}]/neurons`, l, s.rows, p.neuron, l === shapes.length - 1));
-    const programs = dense.map((layer, l) => {
-      const { rows, columns } = shapes[l]!;
-      const lw = weights.forLayer(layer.index, [rows, columns - 1], rows);
-      const all = [...lw.weights, ...lw.bias];
-      const wMax = all.reduce((m, w) => Math.max(m, Math.abs(w)), 0) || 1;
-      const levels = new Int16Array(rows * columns * 2);
-      for (let r = 0; r < rows; r++) {
-        for (let c = 0; c < columns; c++) {
-          const w = c < columns - 1 ? lw.weights[r * (columns - 1) + c]! : lw.bias[r]!;
-          const [lp, ln] = weightLevels(w, wMax, p.cell);
-          levels[(r * columns + c) * 2] = lp;
-          levels[(r * columns + c) * 2 + 1] = ln;
-        }
-      }
-      return levels;
-    });
+    const scales = fullScales(p, shapes.length);
+    const arrays = shapes.map((s, l) => new MultiLevelSynapses(sim, `layer[${l}]/synapses`, l, s.rows, s.columns, p.cell, scales[l]!));
+    const mapped = levelsOf(dense, shapes, weights, arrays.map((a) => a.cells), p);
+    const feedback = feedbackOf(p, mapped);
+    shapes.forEach((s, l) => new MtjNeurons(sim, `layer[${l}]/neurons`, l, s.rows, p.neuron, feedback[l]!, l === shapes.length - 1));
     const latency = shapes.length * layerDelay(p.neuron);
     const marks = sim.bus.topic(IMAGES);
     const inference = sim.bus.topic(INFERENCE);
     const firstInputs = sim.bus.topic(mtjInputsOf(0));
+    const classified = sim.bus.topic(CLASSIFIED);
     let programmedLayers = 0;
     shapes.forEach((_, l) =>
       sim.bus.topic(mtjProgrammedOf(l)).listen(() => {
@@ -86,12 +91,14 @@ export const mtjMlp = defineDesign({
     let outputs: Float64Array = new Float64Array(0);
     sim.bus.topic(MTJ_OUTPUTS).listen((o) => {
       outputs = o.voltages;
+      // The class of an image: the output neuron with the highest voltage.
+      classified.publish({ image, outputs: o.voltages, predicted: argmax(o.voltages) });
       marks.publish({ time: sim.kernel.now, image, phase: 'end' });
     });
     return {
       setup() {
         programmedLayers = 0;
-        programs.forEach((levels, l) => sim.bus.topic(mtjProgramOf(l)).publish({ levels }));
+        mapped.forEach((m, l) => sim.bus.topic(mtjProgramOf(l)).publish({ levels: m.levels }));
       },
       follow: (selector) => followPerceptron(shapes, selector),
       process(pixels, index) {
@@ -102,18 +109,42 @@ export const mtjMlp = defineDesign({
       },
       summary() {
         const pulses = arrays.flatMap((a) => a.pulses);
-        const out = [...outputs];
         return {
           layers: shapes.map((s, l) => `${s.rows} neurons x ${s.columns - 1} inputs + bias: ${s.rows * s.columns * 2} cells of ${p.cell.mtjs} MTJs (layer ${l})`),
           layer_latency_ps: layerDelay(p.neuron),
           opamp_settle_ps: opampSettle(p.neuron),
           weight_levels: 2 * p.cell.mtjs + 1,
+          feedback_ohm: feedback,
           programming: { cells: pulses.length, pulses_mean: pulses.reduce((a, b) => a + b, 0) / Math.max(1, pulses.length), pulses_max: pulses.reduce((a, b) => Math.max(a, b), 0), failed: arrays.reduce((a, x) => a + x.failed, 0) },
           cell_statistics: p.monte_carlo_cells > 0 ? cellStatistics(p.cell, p.monte_carlo_cells, scenario.seed, 'monte-carlo') : null,
-          outputs_v: out,
-          predicted: out.length > 0 ? out.indexOf(Math.max(...out)) : null,
+          outputs_v: [...outputs],
         };
       },
+    };
+  },
+  functional(scenario, { seed, layers, weights }) {
+    const p = scenario.params;
+    const { dense, shapes } = perceptronArrays(layers, 'a multi-level MTJ perceptron');
+    // The same cells as the event-level synapse arrays: drawn from each array's own stream.
+    const cells = shapes.map((s, l) => drawCells(s.rows * s.columns * 2, p.cell, streamFor(seed, `layer[${l}]/synapses`)));
+    const mapped = levelsOf(dense, shapes, weights, cells, p);
+    return mtjFunctional({ shapes, cells, levels: mapped.map((m) => m.levels), cell: p.cell, neuron: p.neuron, feedback: feedbackOf(p, mapped), fullScales: fullScales(p, shapes.length) });
+  },
+  training(scenario, layers) {
+    const p = scenario.params;
+    const { dense } = perceptronArrays(layers, 'a multi-level MTJ perceptron');
+    // The neuron in the network's units: V_out / swing for V_d = -input_scale * y, which is tanh(y).
+    const unit = p.neuron.input_scale;
+    const tanh: Activation = { name: 'tanh', f: (y) => neuronOutput(p.neuron, 1, y * unit, 0) / p.neuron.output_swing, df: (_y, o) => 1 - o * o };
+    const out: TrainLayer[] = [];
+    dense.forEach((l, i) => {
+      out.push({ kind: 'dense', index: l.index, input: l.input, output: l.output });
+      if (i < dense.length - 1) out.push({ kind: 'activation', index: l.index, input: l.output, output: l.output, activation: tanh });
+    });
+    return {
+      description: 'serial-MTJ MLP (seed 002): float weights, tanh hidden layers, softmax output (the weights are replaced by the cells\' levels after training, as in the paper)',
+      layers: out,
+      epochs: 10,
     };
   },
 });

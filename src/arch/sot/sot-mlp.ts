@@ -1,33 +1,81 @@
 import { z } from 'zod';
-import { SotCrossbar } from '../../components/sot/crossbar.js';
+import { argmax } from '../../components/digital/dense-head.js';
+import { CLASSIFIED } from '../../components/records.js';
+import { SotCrossbar, synapseSignal, synapseWeight } from '../../components/sot/crossbar.js';
 import { DifferentialAmplifiers } from '../../components/sot/differential-amplifier.js';
-import { SigmoidNeurons, sigmoidNeuronParams } from '../../components/sot/sigmoid-neuron.js';
-import { ANTIPARALLEL, PARALLEL, heavyMetalResistance, parallelResistance, resistanceAt, sotDeviceParams, tmrAt, writeEnergy } from '../../components/sot/sot-mram.js';
+import { outputsOf } from '../../components/sot/messages.js';
+import { SigmoidNeurons, neuronTransfer, sigmoidNeuronParams } from '../../components/sot/sigmoid-neuron.js';
+import { ANTIPARALLEL, PARALLEL, heavyMetalResistance, parallelResistance, resistanceAt, sotDeviceParams, sotVariationParams, tmrAt, writeEnergy } from '../../components/sot/sot-mram.js';
 import { INFER, PROGRAM, WriteDriver, writeDriverParams } from '../../components/sot/write-driver.js';
+import type { WeightSource } from '../../data/weights.js';
 import { quantity } from '../../scenario/fields.js';
+import type { Activation, TrainLayer, WeightQuantizer } from '../../train/profile.js';
 import { defineDesign, type Machine } from '../design.js';
-import { followPerceptron, onePerLayer, perceptronArrays } from '../mlp.js';
-import { NetworkError } from '../network.js';
+import { followPerceptron, onePerLayer, perceptronArrays, type ArrayShape } from '../mlp.js';
+import { NetworkError, type Layer } from '../network.js';
 import { designScenario } from '../scenario-fields.js';
+import { sotFunctional } from './functional.js';
 
 const params = z.strictObject({
   device: sotDeviceParams,
+  /** Device-to-device spread of the crossbars' MTJs, drawn per device from each crossbar's stream. */
+  device_variation: sotVariationParams.optional(),
   neuron: sigmoidNeuronParams,
   amplifier: z.strictObject({
     power: quantity('power', { min: 0 }),
     settle: quantity('time', { min: 0 }),
-    /** Transimpedance of each layer's amplifiers (one value per dense layer). */
-    transimpedance: z.array(quantity('resistance', { positive: true })).min(1),
+    /**
+     * Transimpedance of each layer's amplifiers: one value per dense layer, or `derived`: the
+     * gain that makes one full-scale input through one W = +1 synapse move a neuron's input
+     * by one slope voltage, so the hardware computes the trained sigmoid(-(W x + b)).
+     */
+    transimpedance: z.union([z.literal('derived'), z.array(quantity('resistance', { positive: true })).min(1)]),
   }),
   crossbar: z.strictObject({ settle: quantity('time', { min: 0 }) }),
   driver: writeDriverParams,
 });
 
 export const sotScenario = designScenario('sot-mlp', params);
+type SotScenario = z.output<typeof sotScenario>;
 
+/**
+ * Each layer's full-scale input voltage: a white pixel's for the first, VDD (a neuron's
+ * high output) for the others. The bias column is driven there too, so a binary bias weighs
+ * as one full-scale input, as in the trained y = W x + b.
+ */
+function fullScales(p: SotScenario['params'], layers: number): number[] {
+  return Array.from({ length: layers }, (_, l) => (l === 0 ? p.driver.input_full_scale : p.neuron.vdd));
+}
 
-/** Binarizes a weight as seed 004 Eq. 3 does (threshold 0). */
-const binary = (w: number): 1 | -1 => (w >= 0 ? 1 : -1);
+/** The amplifiers' transimpedance per layer, given or derived from the devices (see the schema). */
+function transimpedances(p: SotScenario['params'], layers: number): number[] {
+  const t = p.amplifier.transimpedance;
+  if (t !== 'derived') {
+    onePerLayer(t, layers, ['params', 'amplifier', 'transimpedance']);
+    return [...t];
+  }
+  return fullScales(p, layers).map((v) => p.neuron.slope_voltage / synapseSignal(p.device, v));
+}
+
+/** The weights as the driver writes them: per layer, per row, one +1/-1 per column, the bias last. */
+function programOf(dense: readonly Layer[], shapes: readonly ArrayShape[], weights: WeightSource): Int8Array[][] {
+  return dense.map((l, i) => {
+    const { rows, columns } = shapes[i]!;
+    const lw = weights.forLayer(l.index, [rows, columns - 1], rows);
+    return Array.from({ length: rows }, (_, r) => {
+      const row = new Int8Array(columns);
+      for (let c = 0; c < columns - 1; c++) row[c] = synapseWeight(lw.weights[r * (columns - 1) + c]!);
+      row[columns - 1] = synapseWeight(lw.bias[r]!);
+      return row;
+    });
+  });
+}
+
+/** Weights and biases binarized at 0 (seed 004, Eq. 3), the student network's. */
+const binarize: WeightQuantizer = (w, b, qw, qb) => {
+  for (let i = 0; i < w.length; i++) qw[i] = synapseWeight(w[i]!);
+  for (let i = 0; i < b.length; i++) qb[i] = synapseWeight(b[i]!);
+};
 
 /**
  * Seed 004's perceptron of SOT-MRAM crossbars: binary synapses of SOT-MRAM pairs, a
@@ -41,29 +89,23 @@ export const sotMlp = defineDesign({
   build(scenario, { sim, layers, weights }): Machine {
     const p = scenario.params;
     const { dense, shapes } = perceptronArrays(layers, 'an SOT-MRAM perceptron');
-    onePerLayer(p.amplifier.transimpedance, dense.length, ['params', 'amplifier', 'transimpedance']);
-    const program = dense.map((l, i) => {
-      const { rows, columns } = shapes[i]!;
-      const lw = weights.forLayer(l.index, [rows, columns - 1], rows);
-      return Array.from({ length: rows }, (_, r) => {
-        const row = new Int8Array(columns);
-        for (let c = 0; c < columns - 1; c++) row[c] = binary(lw.weights[r * (columns - 1) + c]!);
-        row[columns - 1] = binary(lw.bias[r]!);
-        return row;
-      });
-    });
+    const gains = transimpedances(p, dense.length);
+    const program = programOf(dense, shapes, weights);
     shapes.forEach((s, l) => {
-      new SotCrossbar(sim, `layer[${l}]/crossbar`, l, s.rows, s.columns, p.device, p.crossbar.settle);
-      new DifferentialAmplifiers(sim, `layer[${l}]/amp`, l, s.rows, p.amplifier.transimpedance[l]!, p.neuron.vdd / 2, p.amplifier.power, p.amplifier.settle);
+      new SotCrossbar(sim, `layer[${l}]/crossbar`, l, s.rows, s.columns, p.device, p.device_variation, p.crossbar.settle);
+      new DifferentialAmplifiers(sim, `layer[${l}]/amp`, l, s.rows, gains[l]!, p.neuron.vdd / 2, p.amplifier.power, p.amplifier.settle);
       new SigmoidNeurons(sim, `layer[${l}]/neurons`, l, s.rows, p.neuron, p.device);
     });
-    const driver = new WriteDriver(sim, 'driver', p.driver, shapes, p.neuron.vdd, p.device);
+    const driver = new WriteDriver(sim, 'driver', p.driver, shapes, fullScales(p, shapes.length), p.neuron.vdd, p.device);
     const perLayer = p.crossbar.settle + p.amplifier.settle + p.neuron.settle;
     if (perLayer * shapes.length > p.driver.clock_period) {
       throw new NetworkError({ keyPath: ['params', 'driver', 'clock_period'], path: 'params.driver.clock_period', message: `${shapes.length} layers settle in ${perLayer * shapes.length} ps, more than one clock cycle (${p.driver.clock_period} ps)` });
     }
     const programTopic = sim.bus.topic(PROGRAM);
     const inferTopic = sim.bus.topic(INFER);
+    // The class of an image: the last layer's neuron with the highest output voltage.
+    const classified = sim.bus.topic(CLASSIFIED);
+    sim.bus.topic(outputsOf(shapes.length - 1)).listen((o) => classified.publish({ image: o.image, outputs: o.voltages, predicted: argmax(o.voltages) }));
     return {
       setup() {
         programTopic.publish({ layers: program });
@@ -74,12 +116,12 @@ export const sotMlp = defineDesign({
       },
       summary() {
         const d = p.device;
-        const out = [...driver.lastOutputs];
         return {
           clock_period_ps: p.driver.clock_period,
           inference_cycles: 1,
           write_cycles: driver.programCycles,
           crossbars: shapes.map((s) => `${s.rows} rows x ${s.columns} columns (${s.columns - 1} inputs + bias)`),
+          transimpedance_ohm: gains,
           device: {
             r_p_ohm: parallelResistance(d),
             r_ap_ohm: resistanceAt(d, ANTIPARALLEL, 0),
@@ -90,10 +132,44 @@ export const sotMlp = defineDesign({
             heavy_metal_ohm: heavyMetalResistance(d),
             write_energy_per_device_j: writeEnergy(d),
           },
-          outputs_v: out,
-          predicted: out.length > 0 ? out.indexOf(Math.max(...out)) : null,
+          outputs_v: [...driver.lastOutputs],
         };
       },
+    };
+  },
+  functional(scenario, { seed, layers, weights }) {
+    const p = scenario.params;
+    const { dense, shapes } = perceptronArrays(layers, 'an SOT-MRAM perceptron');
+    return sotFunctional({
+      seed,
+      shapes,
+      program: programOf(dense, shapes, weights),
+      device: p.device,
+      variation: p.device_variation,
+      neuron: p.neuron,
+      inputFullScale: p.driver.input_full_scale,
+      biasVoltages: fullScales(p, shapes.length),
+      transimpedance: transimpedances(p, shapes.length),
+    });
+  },
+  training(scenario, layers) {
+    const p = scenario.params;
+    const { dense } = perceptronArrays(layers, 'an SOT-MRAM perceptron');
+    // The 2T-2R neuron in the network's units: o = V_out / VDD for V_in = VDD/2 + V_s y, which is sigmoid(-y).
+    const neuron: Activation = { name: 'sigmoid(-y)', f: (y) => neuronTransfer(p.neuron, p.neuron.vdd / 2 + p.neuron.slope_voltage * y) / p.neuron.vdd, df: (_y, o) => -o * (1 - o) };
+    // The output neurons' class is the largest V_out, that is the largest -y: the scores.
+    const scores: Activation = { name: '-y', f: (y) => -y, df: () => -1 };
+    const out: TrainLayer[] = [];
+    dense.forEach((l, i) => {
+      out.push({ kind: 'dense', index: l.index, input: l.input, output: l.output, quantize: binarize, clip: 1 });
+      out.push({ kind: 'activation', index: l.index, input: l.output, output: l.output, activation: i < dense.length - 1 ? neuron : scores });
+    });
+    return {
+      description: 'SOT-MRAM MLP (seed 004): a real-valued teacher (weights clipped to [-1, 1]), then a binarized student (weights and biases in {-1, +1} at threshold 0, gradients to the clipped real-valued copy), sigmoid(-y) neurons',
+      layers: out,
+      teacher: true,
+      exportQuantized: true,
+      epochs: 10,
     };
   },
 });

@@ -14,8 +14,12 @@ export const mtjNeuronParams = z.strictObject({
   gain_bandwidth: quantity('frequency', { positive: true }),
   /** Time constants an op-amp stage is given to settle (ln of 1 / accuracy). */
   settle_time_constants: ratio(0.1, 50),
-  /** Summing-amplifier feedback resistance R_f, one per layer. */
-  feedback: z.array(quantity('resistance', { positive: true })).min(1),
+  /**
+   * Summing-amplifier feedback resistance R_f, one per layer, or `derived`: the gain that maps
+   * the layer's weight range onto its cells' conductance span (seed 002, Sec. III: the weights
+   * "rescaled by tuning amplifiers' gains"), so the neurons compute the trained tanh(W x + b).
+   */
+  feedback: z.union([z.literal('derived'), z.array(quantity('resistance', { positive: true })).min(1)]),
   /** The sigmoid inverter: its supply current, delay, and output swing and input scale. */
   sigmoid_current: quantity('current', { min: 0 }),
   sigmoid_delay: quantity('time', { min: 0 }),
@@ -32,6 +36,15 @@ export const opampSettle = (p: MtjNeuronParams): number => Math.ceil((p.settle_t
 export const layerDelay = (p: MtjNeuronParams): number => 2 * opampSettle(p) + p.sigmoid_delay;
 
 export const MTJ_OUTPUTS = topicKey<MtjLayerInputs>('mtj/outputs');
+
+/**
+ * A neuron's output for its row currents: the summing and differential amplifiers give
+ * V_d = -R_f (I+ - I-), the modified inverter V_out = swing * tanh(-V_d / scale).
+ */
+export function neuronOutput(p: MtjNeuronParams, feedback: number, plus: number, minus: number): number {
+  const vd = -feedback * (plus - minus);
+  return p.output_swing * Math.tanh(-vd / p.input_scale);
+}
 
 /**
  * The neurons of one layer (seed 002, Fig. 3): two summing amplifiers give
@@ -54,10 +67,11 @@ export class MtjNeurons extends Component {
     readonly layer: number,
     readonly rows: number,
     readonly params: MtjNeuronParams,
+    /** R_f of this layer's summing amplifiers. */
+    readonly feedback: number,
     last: boolean,
   ) {
     super(ctx, name);
-    const feedback = params.feedback[layer]!;
     this.opamps = this.declarePower('opamp', params.opamp_current * params.supply, 'one op-amp (summing or differential) while an inference runs');
     this.inverters = this.declarePower('sigmoid_inverter', params.sigmoid_current * params.supply, 'one sigmoid inverter while an inference runs');
     this.out = ctx.bus.topic(last ? MTJ_OUTPUTS : mtjInputsOf(layer + 1));
@@ -68,10 +82,7 @@ export class MtjNeurons extends Component {
     });
     ctx.bus.topic(mtjCurrentsOf(layer)).listen((i) => {
       const voltages = new Float64Array(rows);
-      for (let r = 0; r < rows; r++) {
-        const vd = -feedback * (i.plus[r]! - i.minus[r]!);
-        voltages[r] = params.output_swing * Math.tanh(-vd / params.input_scale);
-      }
+      for (let r = 0; r < rows; r++) voltages[r] = neuronOutput(params, feedback, i.plus[r]!, i.minus[r]!);
       this.out.publishAfter(layerDelay(params), { image: i.image, voltages, until: this.end });
     });
   }

@@ -50,12 +50,15 @@ export function drawMtj(t: MtjTable, rng: RandomStream): Mtj {
  * R(I) = b / (1 - a |I|), and the MTJ's voltage V(I) = I b / (1 - a |I|), odd and increasing.
  */
 export function mtjVoltage(m: Mtj, high: boolean, current: number): number {
-  const [a, b] = high ? [m.a1, m.b1] : [m.a0, m.b0];
+  const a = high ? m.a1 : m.a0;
+  const b = high ? m.b1 : m.b0;
   return (current * b) / (1 - a * Math.abs(current));
 }
 
-function mtjSlope(m: Mtj, high: boolean, current: number): number {
-  const [a, b] = high ? [m.a1, m.b1] : [m.a0, m.b0];
+/** dV/dI of mtjVoltage: b / (1 - a |I|)^2. */
+export function mtjSlope(m: Mtj, high: boolean, current: number): number {
+  const a = high ? m.a1 : m.a0;
+  const b = high ? m.b1 : m.b0;
   const d = 1 - a * Math.abs(current);
   return b / (d * d);
 }
@@ -93,12 +96,14 @@ export class SerialCell {
     let zero = series;
     for (let i = 0; i < this.mtjs.length; i++) zero += this.high[i]! ? this.mtjs[i]!.b1 : this.mtjs[i]!.b0;
     let current = v / zero;
+    const mtjs = this.mtjs;
+    const high = this.high;
     for (let k = 0; k < 50; k++) {
       let f = current * series - v;
       let df = series;
-      for (let i = 0; i < this.mtjs.length; i++) {
-        f += mtjVoltage(this.mtjs[i]!, this.high[i]!, current);
-        df += mtjSlope(this.mtjs[i]!, this.high[i]!, current);
+      for (let i = 0; i < mtjs.length; i++) {
+        f += mtjVoltage(mtjs[i]!, high[i]!, current);
+        df += mtjSlope(mtjs[i]!, high[i]!, current);
       }
       const step = f / df;
       current -= step;
@@ -158,5 +163,23 @@ export class SerialCell {
   /** Resets every MTJ to low. */
   erase(): void {
     this.high.fill(false);
+  }
+
+  /**
+   * The read conductance of each level 0..N of this cell (its own MTJs): at level k the k
+   * MTJs of lowest critical current are high, as a rising programming ramp leaves them.
+   * Leaves the states as they were.
+   */
+  levelConductances(readVoltage: number): Float64Array {
+    const saved = [...this.high];
+    const order = this.mtjs.map((_, i) => i).sort((a, b) => this.mtjs[a]!.cP - this.mtjs[b]!.cP);
+    const g = new Float64Array(this.mtjs.length + 1);
+    this.high.fill(false);
+    for (let k = 0; k <= this.mtjs.length; k++) {
+      if (k > 0) this.high[order[k - 1]!] = true;
+      g[k] = 1 / this.readResistance(readVoltage);
+    }
+    this.high.splice(0, this.high.length, ...saved);
+    return g;
   }
 }

@@ -4,6 +4,7 @@ import type { Ps } from '../../scheduler/time.js';
 import { quantity, wholeNumber } from '../../scenario/fields.js';
 import { Component, type ActionSpec, type SimContext } from '../component.js';
 import type { ComponentClass } from '../records.js';
+import type { RandomStream } from '../random.js';
 import { SerialCell, drawMtj, mtjTableParams } from './serial-mtj.js';
 
 export const multiLevelCellParams = z.strictObject({
@@ -28,6 +29,90 @@ export const multiLevelCellParams = z.strictObject({
 });
 
 export type MultiLevelCellParams = z.output<typeof multiLevelCellParams>;
+
+/** Draws a layer's cells, `count` of them, every MTJ of each from `rng` in order (Table I's distributions). */
+export function drawCells(count: number, params: MultiLevelCellParams, rng: RandomStream): SerialCell[] {
+  const cells: SerialCell[] = [];
+  for (let i = 0; i < count; i++) cells.push(new SerialCell(Array.from({ length: params.mtjs }, () => drawMtj(params.table, rng))));
+  return cells;
+}
+
+/** What programming one cell took, and whether it reached its level. */
+export interface Programmed {
+  readonly pulses: number;
+  readonly writeEnergy: number;
+  readonly readEnergy: number;
+  readonly eraseEnergy: number;
+  readonly reached: boolean;
+}
+
+export class ProgrammingError extends Error {
+  override name = 'ProgrammingError';
+}
+
+/**
+ * Programs one cell to `level` (seed 002, Sec. II-B): an erase pulse, then pulses of rising
+ * amplitude, each followed by a verifying read; after an overshoot, erase and bisect between
+ * the highest amplitude that fell short and the lowest that went past. A cell the supply
+ * cannot bring to its level keeps whatever level it reached (reached: false).
+ */
+export function programCell(cell: SerialCell, level: number, params: MultiLevelCellParams): Programmed {
+  const p = params.program;
+  const t = p.write_pulse * 1e-12;
+  const tr = p.read_pulse * 1e-12;
+  const series = p.switch_resistance;
+  const eraseCurrent = cell.current(p.erase_voltage, series);
+  const eraseEnergy = Math.abs(p.erase_voltage * eraseCurrent) * t;
+  cell.apply(p.erase_voltage, series);
+  if (cell.level !== 0) throw new ProgrammingError(`an erase pulse of ${p.erase_voltage} V leaves a cell at level ${cell.level}`);
+  let pulses = 0;
+  let writeEnergy = 0;
+  let readEnergy = 0;
+  let below = 0;
+  let above = Infinity;
+  let v = p.start_voltage;
+  while (cell.level !== level) {
+    if (v > p.max_voltage || above - below < 1e-3) return { pulses, writeEnergy, readEnergy, eraseEnergy, reached: false };
+    writeEnergy += v * cell.current(v, series) * t;
+    cell.apply(v, series);
+    pulses++;
+    readEnergy += params.read_voltage * cell.current(params.read_voltage) * tr;
+    if (cell.level < level) {
+      below = v;
+      v = Math.min(v + p.step, (below + above) / 2);
+    } else if (cell.level > level) {
+      above = v;
+      cell.apply(p.erase_voltage, series);
+      v = (below + above) / 2;
+    }
+  }
+  return { pulses, writeEnergy, readEnergy, eraseEnergy, reached: true };
+}
+
+/**
+ * Each row's summed cell currents at the inputs' voltages (seed 002, Fig. 3a): I+ through its
+ * positive cells, I- through its negative ones (cells (row * columns + column) * 2 + 0 or 1),
+ * each cell's current from its own I(V). Fills `plus`, `minus`; returns the power the inputs deliver.
+ */
+export function synapseCurrents(cells: readonly SerialCell[], rows: number, columns: number, inputs: Float64Array, plus: Float64Array, minus: Float64Array): number {
+  let watts = 0;
+  for (let r = 0; r < rows; r++) {
+    let ip = 0;
+    let im = 0;
+    for (let c = 0; c < columns; c++) {
+      const x = inputs[c]!;
+      const i = (r * columns + c) * 2;
+      const a = cells[i]!.current(x);
+      const b = cells[i + 1]!.current(x);
+      ip += a;
+      im += b;
+      watts += x * (a + b);
+    }
+    plus[r] = ip;
+    minus[r] = im;
+  }
+  return watts;
+}
 
 /** Voltages on a layer's inputs for one inference, applied until `until`. */
 export interface MtjLayerInputs {
@@ -61,7 +146,7 @@ export const mtjProgrammedOf = (layer: number) => topicKey<{ readonly layer: num
 export class MultiLevelSynapses extends Component {
   readonly kind: ComponentClass = 'spintronic';
   /** Cells, two per synapse: index (row * columns + column) * 2 + (0 for P, 1 for N). */
-  readonly cells: SerialCell[] = [];
+  readonly cells: SerialCell[];
   private readonly currents: Topic<MtjRowCurrents>;
   private readonly programmed: Topic<{ readonly layer: number }>;
   private readonly erase: ActionSpec;
@@ -82,8 +167,7 @@ export class MultiLevelSynapses extends Component {
     readonly biasVoltage: number,
   ) {
     super(ctx, name);
-    const rng = this.rng;
-    for (let i = 0; i < rows * columns * 2; i++) this.cells.push(new SerialCell(Array.from({ length: params.mtjs }, () => drawMtj(params.table, rng))));
+    this.cells = drawCells(rows * columns * 2, params, this.rng);
     this.erase = this.declareEnergy('erase_pulse', 0, 'a negative pulse returning a cell to its lowest level');
     this.write = this.declareEnergy('write_pulse', 0, 'one programming pulse: V x I over the pulse');
     this.verify = this.declareEnergy('verify_read', 0, 'one verifying read at the read bias');
@@ -96,42 +180,6 @@ export class MultiLevelSynapses extends Component {
 
   /** Cells that the supply could not bring to their level (they keep the highest level reached). */
   failed = 0;
-
-  /** Programs one cell to `level` with pulses of rising amplitude; returns its pulses and energies. */
-  programCell(cell: SerialCell, level: number): { pulses: number; writeEnergy: number; readEnergy: number; eraseEnergy: number; reached: boolean } {
-    const p = this.params.program;
-    const t = p.write_pulse * 1e-12;
-    const tr = p.read_pulse * 1e-12;
-    const series = p.switch_resistance;
-    const eraseCurrent = cell.current(p.erase_voltage, series);
-    const eraseEnergy = Math.abs(p.erase_voltage * eraseCurrent) * t;
-    cell.apply(p.erase_voltage, series);
-    if (cell.level !== 0) throw new Error(`${this.name}: an erase pulse of ${p.erase_voltage} V leaves a cell at level ${cell.level}`);
-    let pulses = 0;
-    let writeEnergy = 0;
-    let readEnergy = 0;
-    // Rising pulses; after an overshoot, erase and bisect between the highest amplitude that
-    // fell short and the lowest that went past.
-    let below = 0;
-    let above = Infinity;
-    let v = p.start_voltage;
-    while (cell.level !== level) {
-      if (v > p.max_voltage || above - below < 1e-3) return { pulses, writeEnergy, readEnergy, eraseEnergy, reached: false };
-      writeEnergy += v * cell.current(v, series) * t;
-      cell.apply(v, series);
-      pulses++;
-      readEnergy += this.params.read_voltage * cell.current(this.params.read_voltage) * tr;
-      if (cell.level < level) {
-        below = v;
-        v = Math.min(v + p.step, (below + above) / 2);
-      } else if (cell.level > level) {
-        above = v;
-        cell.apply(p.erase_voltage, series);
-        v = (below + above) / 2;
-      }
-    }
-    return { pulses, writeEnergy, readEnergy, eraseEnergy, reached: true };
-  }
 
   /** Programs row `row` (its cells in parallel, one circuit per column), then the next. */
   private programRow(levels: Int16Array, row: number): void {
@@ -146,7 +194,7 @@ export class MultiLevelSynapses extends Component {
     let erase = 0;
     for (let c = 0; c < this.columns * 2; c++) {
       const i = row * this.columns * 2 + c;
-      const r = this.programCell(this.cells[i]!, levels[i]!);
+      const r = programCell(this.cells[i]!, levels[i]!, this.params);
       this.pulses[i] = r.pulses;
       if (!r.reached) this.failed++;
       longest = Math.max(longest, r.pulses);
@@ -170,18 +218,7 @@ export class MultiLevelSynapses extends Component {
     inputs[this.columns - 1] = this.biasVoltage;
     const plus = new Float64Array(this.rows);
     const minus = new Float64Array(this.rows);
-    let watts = 0;
-    for (let r = 0; r < this.rows; r++) {
-      for (let c = 0; c < this.columns; c++) {
-        const x = inputs[c]!;
-        const i = (r * this.columns + c) * 2;
-        const ip = this.cells[i]!.current(x);
-        const in_ = this.cells[i + 1]!.current(x);
-        plus[r]! += ip;
-        minus[r]! += in_;
-        watts += x * (ip + in_);
-      }
-    }
+    const watts = synapseCurrents(this.cells, this.rows, this.columns, inputs, plus, minus);
     this.powerFor(this.read, Math.max(0, v.until - this.now), { count: this.rows * this.columns * 2, watts, op: `image[${v.image}]`, values: { watts } });
     this.currents.publish({ image: v.image, plus, minus });
   }

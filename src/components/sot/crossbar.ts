@@ -1,23 +1,86 @@
-import { Matrix } from 'ml-matrix';
 import type { Topic } from '../../scheduler/bus.js';
 import { Component, type ActionSpec, type SimContext } from '../component.js';
+import type { RandomStream } from '../random.js';
 import type { ComponentClass } from '../records.js';
 import { inputsOf, rowCurrentsOf, rowWritesOf, type LayerVoltages, type RowCurrents, type RowWrite } from './messages.js';
-import { ANTIPARALLEL, PARALLEL, resistanceAt, writeEnergy, type SotDeviceParams } from './sot-mram.js';
+import { drawSotMtj, mtjResistanceCos, nominalMtj, writeEnergy, type SotDeviceParams, type SotVariation } from './sot-mram.js';
+
+/** Binarizes a weight at threshold 0 (seed 004, Eq. 3): +1 puts MRAM1 in P, -1 in AP. */
+export const synapseWeight = (w: number): 1 | -1 => (w >= 0 ? 1 : -1);
+
+/**
+ * What one synapse of W = +1 adds to its row's I+ - I- at input voltage V, nominal devices:
+ * V (G_P(V) - G_AP(V)) (the TMR falls with bias, so this is not quite linear in V).
+ */
+export const synapseSignal = (p: SotDeviceParams, v: number): number => {
+  const m = nominalMtj(p);
+  return v * (1 / mtjResistanceCos(m.rp, m.tmr0, p.v0, 1, v) - 1 / mtjResistanceCos(m.rp, m.tmr0, p.v0, -1, v));
+};
+
+/** The MTJs of a crossbar as made: two per synapse (MRAM1, MRAM2), index (row * columns + column) * 2 + k. */
+export interface CrossbarDevices {
+  readonly rows: number;
+  readonly columns: number;
+  readonly v0: number;
+  readonly rp: Float64Array;
+  readonly tmr0: Float64Array;
+}
+
+/** Makes a crossbar's devices, each drawn from `rng` in index order (nominal without variation). */
+export function drawCrossbar(p: SotDeviceParams, variation: SotVariation | undefined, rows: number, columns: number, rng: RandomStream): CrossbarDevices {
+  const n = rows * columns * 2;
+  const rp = new Float64Array(n);
+  const tmr0 = new Float64Array(n);
+  const nominal = nominalMtj(p);
+  for (let i = 0; i < n; i++) {
+    const m = variation === undefined ? nominal : drawSotMtj(p, variation, rng);
+    rp[i] = m.rp;
+    tmr0[i] = m.tmr0;
+  }
+  return { rows, columns, v0: p.v0, rp, tmr0 };
+}
+
+/**
+ * The two currents of every row (seed 004, Fig. 5): I+ through the row's MRAM1s and I- through
+ * its MRAM2s, I = V_c G(state, V_c) for each column's input voltage, each device with its own
+ * RA and TMR0. W = +1 puts MRAM1 in P and MRAM2 in AP, W = -1 the reverse. Fills `plus` and
+ * `minus`; returns the power the inputs deliver, sum of V_c^2 (G1 + G2).
+ */
+export function crossbarCurrents(d: CrossbarDevices, weights: Int8Array, voltages: Float64Array, plus: Float64Array, minus: Float64Array): number {
+  const { rows, columns, v0, rp, tmr0 } = d;
+  let watts = 0;
+  for (let r = 0; r < rows; r++) {
+    let ip = 0;
+    let im = 0;
+    for (let c = 0; c < columns; c++) {
+      const v = voltages[c]!;
+      const i = (r * columns + c) * 2;
+      const p1 = weights[r * columns + c]! > 0 ? 1 : -1;
+      const g1 = 1 / mtjResistanceCos(rp[i]!, tmr0[i]!, v0, p1, v);
+      const g2 = 1 / mtjResistanceCos(rp[i + 1]!, tmr0[i + 1]!, v0, -p1, v);
+      ip += v * g1;
+      im += v * g2;
+      watts += v * v * (g1 + g2);
+    }
+    plus[r] = ip;
+    minus[r] = im;
+  }
+  return watts;
+}
 
 /**
  * A crossbar of binary synapses (seed 004, Figs. 3-5): columns are inputs, rows are
  * neurons, and each synapse is a pair of SOT-MRAMs, W = +1 with MRAM1 parallel and MRAM2
  * antiparallel, W = -1 the reverse. Reading, each column's input voltage drives a current
- * through both devices of every row, I+ = V G1 and I- = V G2, where each device's
- * conductance depends on its state and on the bias across it (Eq. 2): the row currents are
- * two matrix-vector products. Writing, the driver's current through the heavy metal sets
- * both devices of a row's synapses.
+ * through both devices of every row, whose conductance depends on its state and on the bias
+ * across it (Eq. 2). Writing, the driver's current through the heavy metal sets both devices
+ * of a row's synapses. Its devices are drawn once, from its own stream (process variation).
  */
 export class SotCrossbar extends Component {
   readonly kind: ComponentClass = 'spintronic';
   /** Synapse weights, rows x columns, +1 or -1 (0 until written). */
   readonly weights: Int8Array;
+  readonly devices: CrossbarDevices;
   private readonly currents: Topic<RowCurrents>;
   private readonly write: ActionSpec;
   private readonly read: ActionSpec;
@@ -29,11 +92,13 @@ export class SotCrossbar extends Component {
     readonly rows: number,
     readonly columns: number,
     readonly device: SotDeviceParams,
+    variation: SotVariation | undefined,
     /** Time for the row currents to settle after the inputs change. */
     readonly settle: number,
   ) {
     super(ctx, name);
     this.weights = new Int8Array(rows * columns);
+    this.devices = drawCrossbar(device, variation, rows, columns, this.rng);
     this.write = this.declareEnergy('sot_write', writeEnergy(device), 'switching one SOT-MRAM: I^2 R_HM over the write pulse');
     this.read = this.declarePower('synapse_read', 0, 'current through the synapses while the inputs are applied');
     this.currents = ctx.bus.topic(rowCurrentsOf(layer));
@@ -48,36 +113,11 @@ export class SotCrossbar extends Component {
     this.perform(this.write, 2 * this.columns, { duration: w.pulse, op: `L${this.layer}/row[${w.row}]` });
   }
 
-  /** Conductances of MRAM1 and MRAM2 of every synapse at these column biases (rows x columns). */
-  conductances(voltages: Float64Array): { g1: Matrix; g2: Matrix } {
-    const gp = new Float64Array(this.columns);
-    const gap = new Float64Array(this.columns);
-    for (let c = 0; c < this.columns; c++) {
-      gp[c] = 1 / resistanceAt(this.device, PARALLEL, voltages[c]!);
-      gap[c] = 1 / resistanceAt(this.device, ANTIPARALLEL, voltages[c]!);
-    }
-    const g1 = new Matrix(this.rows, this.columns);
-    const g2 = new Matrix(this.rows, this.columns);
-    for (let r = 0; r < this.rows; r++) {
-      for (let c = 0; c < this.columns; c++) {
-        const plus = this.weights[r * this.columns + c]! > 0;
-        g1.set(r, c, plus ? gp[c]! : gap[c]!);
-        g2.set(r, c, plus ? gap[c]! : gp[c]!);
-      }
-    }
-    return { g1, g2 };
-  }
-
   private readRows(v: LayerVoltages): void {
     if (v.voltages.length !== this.columns) throw new Error(`${this.name}: ${v.voltages.length} input voltages for ${this.columns} columns`);
-    const { g1, g2 } = this.conductances(v.voltages);
-    const x = Matrix.columnVector(Array.from(v.voltages));
-    const plus = Float64Array.from(g1.mmul(x).getColumn(0));
-    const minus = Float64Array.from(g2.mmul(x).getColumn(0));
-    // Power drawn from the input drivers: sum over columns of V * (currents of all its devices).
-    const perColumn = Matrix.add(g1, g2).sum('column');
-    let watts = 0;
-    for (let c = 0; c < this.columns; c++) watts += v.voltages[c]! * v.voltages[c]! * perColumn[c]!;
+    const plus = new Float64Array(this.rows);
+    const minus = new Float64Array(this.rows);
+    const watts = crossbarCurrents(this.devices, this.weights, v.voltages, plus, minus);
     this.powerFor(this.read, Math.max(0, v.until - this.now), { count: this.rows * this.columns, watts, op: `image[${v.image}]`, values: { watts } });
     this.currents.publishAfter(this.settle, { image: v.image, plus, minus });
   }

@@ -3,6 +3,13 @@ import { Component, type ActionSpec, type SimContext } from '../component.js';
 import { INFERENCE, type ComponentClass } from '../records.js';
 import { neuronInputsOf, rowCurrentsOf, type LayerVoltages } from './messages.js';
 
+/** Each row's amplifier output: V = V_mid + R_t (I+ - I-). */
+export function amplify(plus: Float64Array, minus: Float64Array, midpoint: number, transimpedance: number): Float64Array {
+  const out = new Float64Array(plus.length);
+  for (let r = 0; r < out.length; r++) out[r] = midpoint + transimpedance * (plus[r]! - minus[r]!);
+  return out;
+}
+
 /**
  * The differential amplifiers of a crossbar, one shared per row (seed 004, Fig. 5): each
  * turns its row's I+ - I- into a voltage around the neuron's midpoint,
@@ -28,9 +35,7 @@ export class DifferentialAmplifiers extends Component {
     this.out = ctx.bus.topic(neuronInputsOf(layer));
     ctx.bus.topic(INFERENCE).listen((c) => this.powerFor(this.power, c.period, { count: rows, op: `image[${c.image}]` }));
     ctx.bus.topic(rowCurrentsOf(layer)).listen((i) => {
-      const voltages = new Float64Array(rows);
-      for (let r = 0; r < rows; r++) voltages[r] = midpoint + transimpedance * (i.plus[r]! - i.minus[r]!);
-      this.out.publishAfter(settle, { image: i.image, voltages, until: this.now + settle });
+      this.out.publishAfter(settle, { image: i.image, voltages: amplify(i.plus, i.minus, midpoint, transimpedance), until: this.now + settle });
     });
   }
 }

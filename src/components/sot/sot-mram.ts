@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { quantity, ratio } from '../../scenario/fields.js';
+import type { RandomStream } from '../random.js';
 
 /** An SOT-MRAM device: its MTJ (seed 004, Table I) and the heavy-metal write channel under it. */
 export const sotDeviceParams = z.strictObject({
@@ -31,11 +32,46 @@ export const parallelResistance = (p: SotDeviceParams): number => p.ra / mtjArea
 /** TMR(V_b) = (TMR0 / 100) / (1 + (V_b / V0)^2) (Eq. 2). */
 export const tmrAt = (p: SotDeviceParams, bias: number): number => p.tmr0_percent / 100 / (1 + (bias / p.v0) ** 2);
 
-/** R(theta) = 2 R_MTJ (1 + TMR) / (2 + TMR (1 + cos theta)) at bias V_b (Eq. 1). */
+/** One MTJ as made: its parallel resistance at zero bias (RA / area) and its TMR0 (a ratio). */
+export interface SotMtj {
+  readonly rp: number;
+  readonly tmr0: number;
+}
+
+/** The nominal MTJ of Table I. */
+export const nominalMtj = (p: SotDeviceParams): SotMtj => ({ rp: parallelResistance(p), tmr0: p.tmr0_percent / 100 });
+
+/**
+ * R = 2 R_P (1 + TMR) / (2 + TMR (1 + cos theta)), TMR = TMR0 / (1 + (V_b / V0)^2) (Eqs. 1-2),
+ * for an MTJ of zero-bias R_P `rp` and `tmr0`, its free layer at cos theta (1: P, -1: AP).
+ */
+export function mtjResistanceCos(rp: number, tmr0: number, v0: number, cosTheta: number, bias: number): number {
+  const tmr = tmr0 / (1 + (bias / v0) ** 2);
+  return (2 * rp * (1 + tmr)) / (2 + tmr * (1 + cosTheta));
+}
+
+/** R(theta) of MTJ `m` at bias V_b (Eqs. 1-2). */
+export const mtjResistance = (m: SotMtj, v0: number, theta: number, bias: number): number => mtjResistanceCos(m.rp, m.tmr0, v0, Math.cos(theta), bias);
+
+/** R(theta) at bias V_b of the nominal device (Eq. 1). */
 export function resistanceAt(p: SotDeviceParams, theta: number, bias: number): number {
-  const rp = parallelResistance(p);
-  const tmr = tmrAt(p, bias);
-  return (2 * rp * (1 + tmr)) / (2 + tmr * (1 + Math.cos(theta)));
+  return mtjResistance(nominalMtj(p), p.v0, theta, bias);
+}
+
+/** Device-to-device spread of the MTJs in the crossbars (relative standard deviations). */
+export const sotVariationParams = z.strictObject({
+  /** Of the resistance-area product (so of R_P and R_AP together). */
+  ra_sigma: ratio(0, 0.5),
+  /** Of TMR0. */
+  tmr0_sigma: ratio(0, 0.5),
+});
+
+export type SotVariation = z.output<typeof sotVariationParams>;
+
+/** Draws one MTJ as made: RA and TMR0 off nominal by normal relative errors, from the stream given. */
+export function drawSotMtj(p: SotDeviceParams, v: SotVariation, rng: RandomStream): SotMtj {
+  const nominal = nominalMtj(p);
+  return { rp: nominal.rp * (1 + rng.normal(0, v.ra_sigma)), tmr0: nominal.tmr0 * (1 + rng.normal(0, v.tmr0_sigma)) };
 }
 
 export const PARALLEL = 0;

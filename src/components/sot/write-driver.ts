@@ -13,8 +13,6 @@ export const writeDriverParams = z.strictObject({
   clock_period: quantity('time', { min: 1 }),
   /** IN voltage of a full-scale input (a white pixel). */
   input_full_scale: quantity('voltage', { min: 0 }),
-  /** IN voltage of each layer's bias column (binary biases ride on a constant input). */
-  bias_voltage: quantity('voltage', { min: 0 }),
   /** Capacitance of one WWL/RWL/BL/SL/IN line, charged at each level change. */
   line_capacitance: quantity('capacitance', { min: 0 }),
 });
@@ -70,6 +68,8 @@ export class WriteDriver extends Component {
     readonly params: WriteDriverParams,
     /** Per layer: rows (neurons) and columns (inputs + 1 bias). */
     readonly shapes: readonly { readonly rows: number; readonly columns: number }[],
+    /** Per layer: the IN voltage of its bias column (binary biases ride on a constant input). */
+    readonly biasVoltages: readonly number[],
     readonly vdd: number,
     readonly device: SotDeviceParams,
   ) {
@@ -157,7 +157,7 @@ export class WriteDriver extends Component {
     const columns = this.shapes[l]!.columns;
     const voltages = new Float64Array(columns);
     voltages.set(values.subarray(0, columns - 1));
-    voltages[columns - 1] = this.params.bias_voltage;
+    voltages[columns - 1] = this.biasVoltages[l]!;
     for (let c = 0; c < columns; c++) this.set(`L${l}/IN[${c}]`, voltages[c]!, `image[${image}]`);
     this.inputs[l]!.publish({ image, voltages, until: this.cycleEnd });
   }
