@@ -84,7 +84,7 @@ describe('SOT-MRAM and serial-MTJ perceptrons: accuracy', () => {
   });
 
   it('reports cells that fail to program, in both modes', async () => {
-    const sets = ['params.monte_carlo_cells=0', 'params.cell.program.max_voltage=2.3 V'];
+    const sets = ['params.monte_carlo_cells=0', 'params.cell.program.max_voltage=3.2 V'];
     const s = loadScenario('scenarios/mtj-mlp.yaml', sets);
     const run = runScenario(s, { images: 1, source: mnistImages(dir, 0, 'test', 1) });
     const failed = (run['programming'] as { failed: number }).failed;

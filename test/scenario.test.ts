@@ -80,7 +80,7 @@ describe('scenario files', () => {
     const dir = tempFiles({ 'syntax.yaml': 'design: toy\nseed: [1\n', 'a.yaml': 'extends: b.yaml\n', 'b.yaml': 'extends: a.yaml\n', 'dup.yaml': 'seed: 1\nseed: 2\n' });
     const rel = (f: string): string => displayPath(path.join(dir, f));
     expect(issues(() => readScenario(path.join(dir, 'syntax.yaml')))[0]).toMatch(/syntax\.yaml:3:1: YAML: Flow sequence/);
-    expect(issues(() => readScenario(path.join(dir, 'dup.yaml')))[0]).toBe(`${rel('dup.yaml')}:2:1: YAML: Map keys must be unique`);
+    expect(issues(() => readScenario(path.join(dir, 'dup.yaml')))[0]).toBe(`${rel('dup.yaml')}:2:1: seed: YAML: map keys must be unique: 'seed' is given twice`);
     expect(issues(() => readScenario(path.join(dir, 'nope.yaml')))).toEqual([`${rel('nope.yaml')}: cannot read scenario: no such file`]);
     expect(issues(() => readScenario(path.join(dir, 'a.yaml')))[0]).toContain(`extends cycle: ${rel('a.yaml')} -> ${rel('b.yaml')} -> ${rel('a.yaml')}`);
   });

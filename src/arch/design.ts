@@ -35,6 +35,11 @@ export interface Machine {
    * undefined if the selector names nothing this design knows.
    */
   follow?(selector: string): ReadonlySet<string> | undefined;
+  /**
+   * What went wrong without stopping the run and must not go unseen (cells that could not be
+   * programmed): the report carries these and the text report shows them first.
+   */
+  warnings?(): string[];
   /** Design-specific derived counts (per image), added to the report's counts. */
   derivedCounts?(counts: Readonly<Record<string, number>>): Record<string, number>;
 }

@@ -41,9 +41,21 @@ function window(index: number, input: Shape, size: number, stride: number, what:
   return { h: (input.h - size) / stride + 1, w: (input.w - size) / stride + 1, c: input.c };
 }
 
+/** The most values a layer may give, or weights it may hold: far above any network of the seeds (16,000), far below memory's end. */
+export const LAYER_LIMIT = 10_000_000;
+
+/** Weights of a layer (conv templates, dense matrix); 0 for the others. */
+export function weightCount(spec: LayerSpec, input: Shape): number {
+  if (spec.type === 'conv') return spec.templates * input.c * spec.kernel * spec.kernel;
+  if (spec.type === 'dense') return spec.outputs * sizeOf(input);
+  return 0;
+}
+
 /** Works out every layer's shapes ("valid" convolution and pooling, no padding). */
 export function inferLayers(network: NetworkSpec): Layer[] {
-  let shape: Shape = network.input.length === 3 ? { h: network.input[0], w: network.input[1], c: network.input[2] } : { h: 1, w: network.input[0], c: 1 };
+  const first: Shape = network.input.length === 3 ? { h: network.input[0], w: network.input[1], c: network.input[2] } : { h: 1, w: network.input[0], c: 1 };
+  if (sizeOf(first) > LAYER_LIMIT) throw new NetworkError({ keyPath: ['network', 'input'], path: 'network.input', message: `an input of ${sizeOf(first).toLocaleString('en-US')} values is more than spinarch simulates (${LAYER_LIMIT.toLocaleString('en-US')})` });
+  let shape: Shape = first;
   return network.layers.map((spec, index) => {
     const input = shape;
     let output: Shape;
@@ -62,6 +74,10 @@ export function inferLayers(network: NetworkSpec): Layer[] {
         break;
     }
     shape = output;
+    const weights = weightCount(spec, input);
+    if (sizeOf(output) > LAYER_LIMIT || weights > LAYER_LIMIT) {
+      fail(index, undefined, `this layer gives ${sizeOf(output).toLocaleString('en-US')} values from ${weights.toLocaleString('en-US')} weights; spinarch simulates layers of up to ${LAYER_LIMIT.toLocaleString('en-US')} of each`);
+    }
     return { index, spec, input, output };
   });
 }

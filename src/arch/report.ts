@@ -36,6 +36,8 @@ export interface RunReport {
   readonly classifier_counted?: boolean;
   /** Over all the images of the run (setup excluded). */
   readonly total: { readonly latency_ps: number; readonly energy_j: number; readonly events: number; readonly bits_moved: number };
+  /** Problems that did not stop the run but change what it means (absent when none). */
+  readonly warnings?: readonly string[];
   readonly [design: string]: unknown;
 }
 
@@ -75,6 +77,7 @@ export interface ReportInput {
   /** Whether the design's classifier head counts in the totals; undefined if it has none. */
   readonly head: boolean | undefined;
   readonly events: number;
+  readonly warnings: readonly string[];
   readonly extraCounts: (counts: Readonly<Record<string, number>>) => Record<string, number>;
   readonly summary: Record<string, unknown>;
 }
@@ -172,6 +175,7 @@ export function buildReport(input: ReportInput): RunReport {
       bits_moved: input.images.reduce((a, i) => a + i.traffic.bitsRead + i.traffic.bitsWritten, 0),
     },
     ...(input.setup === undefined ? {} : { setup: setupReport(input.setup) }),
+    ...(input.warnings.length === 0 ? {} : { warnings: input.warnings }),
     ...input.summary,
   };
 }

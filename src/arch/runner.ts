@@ -3,7 +3,9 @@ import { Ledger } from '../components/ledger.js';
 import { CLASSIFIED, IMAGES, SETUP, type Classification } from '../components/records.js';
 import { Bus } from '../scheduler/bus.js';
 import { Kernel } from '../scheduler/kernel.js';
-import { fitImage, syntheticDigits, type ImageSource } from '../data/images.js';
+import { InputFitError, fitImage, syntheticDigits, type ImageSource } from '../data/images.js';
+import { ScenarioError } from '../scenario/errors.js';
+import { locate } from '../scenario/load.js';
 import type { Machine } from './design.js';
 import { buildReport, type RunReport } from './report.js';
 import { asScenarioError, weightsOf, type Scenario } from './scenario.js';
@@ -36,8 +38,19 @@ export function buildMachine(scenario: Scenario, sim: SimContext): Machine {
   }
 }
 
+/** The network input takes the source's images, or a scenario error at network.input. */
+export function checkInputFits(scenario: Scenario, source: ImageSource): void {
+  try {
+    fitImage(source.image(0), scenario.value.network.input);
+  } catch (error) {
+    if (!(error instanceof InputFitError)) throw error;
+    throw new ScenarioError([{ location: locate(scenario.raw, ['network', 'input']), path: 'network.input', message: error.message }]);
+  }
+}
+
 /** Builds the design without running it, to check that it maps (what `spinarch validate` does). */
 export function checkScenario(scenario: Scenario): void {
+  checkInputFits(scenario, syntheticDigits(scenario.value.input.digit, scenario.value.network.input));
   const kernel = new Kernel();
   buildMachine(scenario, { kernel, bus: new Bus(kernel), seed: scenario.value.seed });
 }
@@ -46,7 +59,9 @@ export function checkScenario(scenario: Scenario): void {
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunReport {
   const count = options.images ?? 1;
   if (!Number.isSafeInteger(count) || count < 1) throw new RunError(`images must be a whole number >= 1, got ${count}`);
-  const source = options.source ?? syntheticDigits(scenario.value.input.digit);
+  const source = options.source ?? syntheticDigits(scenario.value.input.digit, scenario.value.network.input);
+  // The input must take the images before anything is built (a wrong size is the scenario's error).
+  checkInputFits(scenario, source);
   const kernel = new Kernel();
   const bus = new Bus(kernel);
   const sim: SimContext = { kernel, bus, seed: scenario.value.seed, tracing: options.tracing === true };
@@ -89,6 +104,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     classified,
     head: machine.countsHead,
     events: kernel.processed - setupEvents,
+    warnings: machine.warnings?.() ?? [],
     extraCounts: (c) => machine.derivedCounts?.(c) ?? {},
     summary: machine.summary(ledger.images),
   });

@@ -7,7 +7,9 @@ export const commonFields = {
   name: z.string().min(1).optional(),
   description: z.string().optional(),
   /** Seed of every random stream in the run (weights, device variation, noise). */
-  seed: z.union([z.number().int(), z.string().min(1)]),
+  seed: z.union([z.number().int(), z.string().min(1)], {
+    error: (issue) => (issue.input === undefined ? 'required key is missing: a whole number or a non-empty string, like 2019' : `expected a whole number or a non-empty string, like 2019, got ${JSON.stringify(issue.input) ?? String(issue.input)}`),
+  }),
   network: networkSchema,
   /** `random` (seeded) or a weights file, relative to the scenario file. */
   weights: z.union([z.literal('random'), z.strictObject({ file: z.string().min(1) })]).default('random'),

@@ -28,8 +28,12 @@ export async function compareScenarios(files: readonly string[], o: CompareOptio
   if (files.length === 0) throw new UsageError('compare needs at least one scenario');
   const scenarios = files.map((f) => loadScenario(f, o.set));
   const names = scenarios.map((s) => s.name);
-  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
-  if (duplicate !== undefined) throw new UsageError(`two scenarios are named '${duplicate}'; give one a different name: key`);
+  const twice = names.findIndex((n, i) => names.indexOf(n) !== i);
+  if (twice >= 0) {
+    const first = names.indexOf(names[twice]!);
+    const [a, b] = [scenarios[first]!.raw.file, scenarios[twice]!.raw.file];
+    throw new UsageError(a === b ? `${a} is given twice: compare each scenario once` : `${a} and ${b} are both named '${names[twice]!}': give one another name with a name: key (or --set name=...)`);
+  }
   const baseline = o.baseline ?? names[0]!;
   if (!names.includes(baseline)) throw new UsageError(`--baseline ${baseline} is not one of the scenarios compared (${names.join(', ')})`);
   const bar = progressBar(io, 'comparing', scenarios.length, 'scenarios');

@@ -78,6 +78,8 @@ function setupRows(r: RunReport): string[][] {
 /** The readable form of `spinarch run`: summary, energy breakdown, counts and traffic. */
 export function formatRun(r: RunReport): string {
   const out: string[] = [];
+  const warnings: readonly string[] = r.warnings ?? [];
+  for (const w of warnings) out.push(`WARNING: ${w}\n`);
   out.push(`${r.title}: ${r.scenario} (${r.images} image${r.images === 1 ? '' : 's'}, ${r.input}; seed ${r.seed})\n`);
   out.push(
     render(

@@ -8,7 +8,7 @@ import { designs } from '../arch/registry.js';
 import { RunError, checkScenario, runScenario } from '../arch/runner.js';
 import { loadScenario, type Scenario } from '../arch/scenario.js';
 import { WeightsError } from '../data/weights.js';
-import { ScenarioError, formatIssue } from '../scenario/errors.js';
+import { ScenarioError, formatIssues } from '../scenario/errors.js';
 import { displayPath } from '../scenario/load.js';
 import { TimeError } from '../scheduler/time.js';
 import { TraceFileError } from '../trace/sink.js';
@@ -19,7 +19,7 @@ import { formatRun, render } from './format.js';
 import { UsageError, processIo, type CliIo } from './io.js';
 import { defaultWorkers } from '../eval/pool.js';
 import { evalCommand } from './eval.js';
-import { addInputOptions, collect, imageSource, nonNegativeInt, positiveInt, positiveNumber, type InputOptions } from './options.js';
+import { addInputOptions, collect, eventImages, imageSource, nonNegativeInt, positiveInt, positiveNumber, type InputOptions } from './options.js';
 import { bundledScenarios } from './paths.js';
 import { progressBar } from './progress.js';
 import type { RunReport } from '../arch/report.js';
@@ -44,7 +44,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       .description('simulate a scenario and report latency, energy (by component and action), counts, memory traffic and power, per image')
       .argument('<scenario>', 'scenario file (YAML)')
       .option('--json', 'print one JSON object instead of tables')
-      .option('--images <n>', 'images to run, one after the other (figures are per image)', positiveInt('--images'), 1)
+      .option('--images <n>', 'images to run, one after the other (figures are per image)', eventImages('--images'), 1)
       .option('--set <key=value>', "override a scenario key, e.g. --set params.timing.window='150 ps' (repeatable)", collect, []),
   ).action((file: string, o: { json?: boolean; images: number; set: string[] } & InputOptions) => {
     const scenario = loadScenario(file, o.set);
@@ -134,7 +134,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       .option('--json', 'print JSON')
       .option('--csv', 'print CSV')
       .option('--markdown', 'print a Markdown table')
-      .option('--images <n>', 'images per scenario, at event level', positiveInt('--images'), 1)
+      .option('--images <n>', 'images per scenario, at event level', eventImages('--images'), 1)
       .option('--accuracy-images <n>', 'accuracy from the functional model over the first n MNIST test images (else from the images run)', positiveInt('--accuracy-images'))
       .option('--workers <n>', 'worker threads for --accuracy-images (default: one per core)', positiveInt('--workers'))
       .option('--set <key=value>', 'override a key in every scenario (repeatable)', collect, []),
@@ -169,7 +169,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       .option('--from <time>', "trace from this time ('12 ns', or picoseconds)")
       .option('--to <time>', 'trace up to this time')
       .option('--json', 'print the --op listing as JSON')
-      .option('--images <n>', 'images to run', positiveInt('--images'), 1)
+      .option('--images <n>', 'images to run', eventImages('--images'), 1)
       .option('--set <key=value>', 'override a scenario key (repeatable)', collect, []),
   ).action((file: string, o: { perfetto?: string; vcd?: string; op?: string; from?: string; to?: string; json?: boolean; images: number; set: string[] } & InputOptions) => {
     const source = imageSource(o, o.images);
@@ -254,7 +254,7 @@ export function reportError(error: unknown, io: CliIo): number {
     return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
   }
   if (error instanceof ScenarioError) {
-    for (const issue of error.issues) io.err(`${formatIssue(issue)}\n`);
+    for (const line of formatIssues(error.issues)) io.err(`${line}\n`);
     return 2;
   }
   if (error instanceof UsageError || error instanceof IdxError || error instanceof WeightsError || error instanceof RunError || error instanceof TimeError || error instanceof TraceFileError) {

@@ -5,18 +5,24 @@ import { UsageError } from './io.js';
 
 export const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-export function positiveInt(name: string) {
+/** A whole number >= 1 written in digits, at most `max`. */
+export function positiveInt(name: string, max = Number.MAX_SAFE_INTEGER, why = '') {
   return (value: string): number => {
     const n = Number(value);
-    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number >= 1, got '${value}'`);
+    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number >= 1 written in digits, got '${value}'`);
+    if (n > max) throw new InvalidArgumentError(`${name} is at most ${max.toLocaleString('en-US')}${why}, got ${n.toLocaleString('en-US')}`);
     return n;
   };
 }
 
+/** Event-level images per run: beyond this, use eval (at 0.2 s an image, a million is two days). */
+export const MAX_EVENT_IMAGES = 1_000_000;
+export const eventImages = (name: string) => positiveInt(name, MAX_EVENT_IMAGES, ' event-level images a run (for accuracy over a data set, use spinarch eval)');
+
 export function nonNegativeInt(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number >= 0, got '${value}'`);
+    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number >= 0 written in digits, got '${value}'`);
     return n;
   };
 }

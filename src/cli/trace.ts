@@ -1,4 +1,7 @@
+import path from 'node:path';
 import type { ImageSource } from '../data/images.js';
+import type { RunReport } from '../arch/report.js';
+import { progressBar } from './progress.js';
 import type { SimContext } from '../components/component.js';
 import { runScenario } from '../arch/runner.js';
 import { loadScenario } from '../arch/scenario.js';
@@ -56,16 +59,28 @@ export function traceScenario(file: string, o: TraceOptions, io: CliIo): void {
     to: o.to === undefined ? WHOLE_RUN.to : parseTimeOption('--to', o.to),
   };
   if (window.to < window.from) throw new UsageError(`--to (${window.to} ps) is before --from (${window.from} ps)`);
+  if (o.perfetto !== undefined && o.vcd !== undefined && path.resolve(o.perfetto) === path.resolve(o.vcd)) {
+    throw new UsageError(`--perfetto and --vcd name the same file, ${o.perfetto}: give each its own`);
+  }
   const scenario = loadScenario(file, o.set);
   const title = `${scenario.design.title}: ${scenario.name}`;
   const perfetto = o.perfetto === undefined ? undefined : new PerfettoTrace(o.perfetto, title, window);
-  const vcd = o.vcd === undefined ? undefined : new VcdTrace(o.vcd, title, window);
+  let vcd: VcdTrace | undefined;
+  try {
+    vcd = o.vcd === undefined ? undefined : new VcdTrace(o.vcd, title, window);
+  } catch (error) {
+    closeAll([perfetto]);
+    throw error;
+  }
   let follower: OpFollower | undefined;
   let simulation: SimContext | undefined;
+  const bar = progressBar(io, `tracing ${scenario.name}`, o.images, 'images');
+  let report: RunReport;
   try {
-    const report = runScenario(scenario, {
+    report = runScenario(scenario, {
       images: o.images,
       tracing: true,
+      onProgress: (done) => bar.update(done),
       ...(o.source === undefined ? {} : { source: o.source }),
       attach: (sim) => {
         simulation = sim;
@@ -85,19 +100,41 @@ export function traceScenario(file: string, o: TraceOptions, io: CliIo): void {
             },
           }),
     });
-    if (follower !== undefined) {
-      if (follower.events.length === 0) throw new UsageError(`--op ${o.op!}: no operation of ${scenario.name} matched it (ops look like ${examples(scenario.design.name)})`);
-      io.out(o.json === true ? `${JSON.stringify({ op: o.op, events: follower.events }, null, 2)}\n` : listing(follower.events));
+  } catch (error) {
+    // The run failed: close what was opened, but report the run's error, not a file's.
+    try {
+      closeAll([perfetto, vcd]);
+    } catch {
+      // ignored: the run's error is the one to see
     }
-    const wrote = [
-      ...(perfetto === undefined ? [] : [`${perfetto.path} (Perfetto, ${perfetto.events} events; open in ui.perfetto.dev)`]),
-      ...(vcd === undefined ? [] : [`${vcd.path} (VCD, ${vcd.changes} changes; open in GTKWave)`]),
-    ];
-    if (wrote.length > 0) io.err(`${report.scenario}: ${seconds(report.latency_ps)} and ${joules(report.energy_j)} per image; wrote ${wrote.join(', ')}\n`);
+    throw error;
   } finally {
-    perfetto?.close();
-    vcd?.close();
+    bar.stop();
   }
+  // Only files that closed whole are reported as written.
+  closeAll([perfetto, vcd]);
+  if (follower !== undefined) {
+    if (follower.events.length === 0) throw new UsageError(`--op ${o.op!}: no operation of ${scenario.name} matched it (ops look like ${examples(scenario.design.name)})`);
+    io.out(o.json === true ? `${JSON.stringify({ op: o.op, events: follower.events }, null, 2)}\n` : listing(follower.events));
+  }
+  const wrote = [
+    ...(perfetto === undefined ? [] : [`${perfetto.path} (Perfetto, ${perfetto.events} events; open in ui.perfetto.dev)`]),
+    ...(vcd === undefined ? [] : [`${vcd.path} (VCD, ${vcd.changes} changes; open in GTKWave)`]),
+  ];
+  if (wrote.length > 0) io.err(`${report.scenario}: ${seconds(report.latency_ps)} and ${joules(report.energy_j)} per image; wrote ${wrote.join(', ')}\n`);
+}
+
+/** Closes every trace; the first failure is thrown once all are closed. */
+function closeAll(traces: readonly ({ close(): void } | undefined)[]): void {
+  let failure: unknown;
+  for (const t of traces) {
+    try {
+      t?.close();
+    } catch (error) {
+      failure ??= error;
+    }
+  }
+  if (failure !== undefined) throw failure;
 }
 
 function examples(design: string): string {

@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { FileReadError, readBoundedFile } from '../scenario/files.js';
+
+/** IDX files are read whole: at most this many bytes stored, and this many unpacked (MNIST's largest is 47 MB). */
+export const IDX_FILE_LIMIT = 256 * 1024 * 1024;
 
 /** One IDX file (the MNIST format): its dimensions and unsigned-byte data. */
 export interface IdxArray {
@@ -17,7 +20,7 @@ const isGzip = (b: Uint8Array): boolean => b.length >= 2 && b[0] === 0x1f && b[1
 export function unpackIdx(bytes: Uint8Array, name: string): Uint8Array {
   if (!isGzip(bytes)) return bytes;
   try {
-    return gunzipSync(bytes);
+    return gunzipSync(bytes, { maxOutputLength: IDX_FILE_LIMIT });
   } catch (error) {
     throw new IdxError(`${name}: damaged gzip data (${(error as Error).message}); restore the file or give another copy with --mnist DIR`);
   }
@@ -45,9 +48,10 @@ export function parseIdx(bytes: Uint8Array, name = 'IDX data'): IdxArray {
 
 export function readIdxBytes(file: string): Buffer {
   try {
-    return readFileSync(file);
+    return readBoundedFile(file, IDX_FILE_LIMIT, 'IDX file');
   } catch (error) {
-    throw new IdxError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    if (error instanceof FileReadError) throw new IdxError(error.message);
+    throw error;
   }
 }
 

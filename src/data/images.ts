@@ -45,33 +45,41 @@ function segmentDistance(px: number, py: number, [[x0, y0], [x1, y1]]: readonly 
   return Math.hypot(px - (x0 + t * dx), py - (y0 + t * dy));
 }
 
-/** Renders digit `d` as a 28 x 28 anti-aliased stroke image, the way MNIST digits sit (20 x 20 box, centred). */
-export function syntheticDigit(d: number, id = `synthetic/${d}`): InputImage {
-  const size = 28;
+/**
+ * Renders digit `d` as a `size` x `size` anti-aliased stroke image, the way MNIST digits sit
+ * in their 28 x 28 frame (a 20-pixel-high box, centred), scaled to the frame's size.
+ */
+export function syntheticDigit(d: number, id = `synthetic/${d}`, size = 28): InputImage {
   const pixels = new Float64Array(size * size);
   const names = DIGITS[d]!;
   const strokes = names === 'one' ? [SEGMENTS.one!] : [...names].map((s) => SEGMENTS[s]!);
-  // The unit grid maps to x 9..19 and y 4..24 pixels (pixel centres at +0.5).
-  const sx = 10;
-  const sy = 10;
+  // In a 28-pixel frame the unit grid maps to x 9..19 and y 4..24 pixels (pixel centres at +0.5).
+  const k = size / 28;
+  const unit = 10 * k;
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
-      const ux = (x + 0.5 - 9) / sx;
-      const uy = (y + 0.5 - 4) / sy;
+      const ux = (x + 0.5 - 9 * k) / unit;
+      const uy = (y + 0.5 - 4 * k) / unit;
       let dist = Infinity;
-      for (const s of strokes) dist = Math.min(dist, segmentDistance(ux, uy, s) * sx);
-      // Stroke half-width 1.3 px with a 1 px soft edge.
-      pixels[y * size + x] = Math.max(0, Math.min(1, 1.3 + 0.5 - dist));
+      for (const s of strokes) dist = Math.min(dist, segmentDistance(ux, uy, s) * unit);
+      // Stroke half-width 1.3 px (in a 28-pixel frame) with a 1 px soft edge.
+      pixels[y * size + x] = Math.max(0, Math.min(1, 1.3 * k + 0.5 - dist));
     }
   }
   return { id, source: `synthetic digit ${d}`, label: d, height: size, width: size, pixels };
 }
 
-export function syntheticDigits(first: number): ImageSource {
+/**
+ * Synthetic digits for a network input: rendered in MNIST's 28 x 28 frame, or in a larger
+ * square frame when the network takes more than 28 x 28, so that any image input is fed.
+ */
+export function syntheticDigits(first: number, input: readonly number[] = [28, 28, 1]): ImageSource {
+  const [h, w] = input.length === 3 ? [input[0]!, input[1]!] : [Math.ceil(Math.sqrt(input[0]!)), Math.ceil(Math.sqrt(input[0]!))];
+  const size = Math.max(28, h, w);
   return {
-    description: `synthetic digits from ${first}`,
+    description: `synthetic digits from ${first}${size === 28 ? '' : ` (${size} x ${size})`}`,
     count: Infinity,
-    image: (k) => syntheticDigit((first + k) % 10, `synthetic/${first + k}`),
+    image: (k) => syntheticDigit((first + k) % 10, `synthetic/${first + k}`, size),
   };
 }
 
@@ -108,6 +116,11 @@ export function mnistImages(dir: string, first: number, set: MnistSetName = 'tes
   };
 }
 
+/** An image that cannot feed a network's input (reported at network.input). */
+export class InputFitError extends Error {
+  override name = 'InputFitError';
+}
+
 /**
  * Fits an image to a network's input: the same size as is, a smaller input by cropping the
  * centre (MNIST digits sit in the central 20 x 20 of their 28 x 28 frame), a vector input by
@@ -115,11 +128,14 @@ export function mnistImages(dir: string, first: number, set: MnistSetName = 'tes
  */
 export function fitImage(image: InputImage, input: readonly number[]): Float64Array {
   const [h, w] = input.length === 3 ? [input[0]!, input[1]!] : [Math.round(Math.sqrt(input[0]!)), Math.round(Math.sqrt(input[0]!))];
-  if ((input.length === 3 && input[2] !== 1) || (input.length === 1 && h * w !== input[0])) {
-    throw new IdxError(`a ${image.height}x${image.width} grey image cannot feed a network input of [${input.join(', ')}]`);
+  if (input.length === 3 && input[2] !== 1) {
+    throw new InputFitError(`an input of ${input[2]} maps cannot take a grey image (one map): use [${h}, ${w}, 1]`);
+  }
+  if (input.length === 1 && h * w !== input[0]) {
+    throw new InputFitError(`a vector input of ${input[0]} values cannot take a square image: use a square number of values (784 for 28 x 28, 400 for 20 x 20)`);
   }
   if (h > image.height || w > image.width) {
-    throw new IdxError(`the network input ${h}x${w} is larger than the ${image.height}x${image.width} image`);
+    throw new InputFitError(`the network input ${h}x${w} is larger than the ${image.height}x${image.width} images fed (${image.source})`);
   }
   const oy = Math.floor((image.height - h) / 2);
   const ox = Math.floor((image.width - w) / 2);

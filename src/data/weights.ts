@@ -1,4 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { FileReadError, TEXT_FILE_LIMIT, readBoundedFile } from '../scenario/files.js';
+import { forbiddenKeyMessage, isForbiddenKey } from '../scenario/keys.js';
 import { z } from 'zod';
 import { streamFor } from '../components/random.js';
 
@@ -59,7 +61,18 @@ export class WeightSource {
   static fromFile(file: string): WeightSource {
     let parsed: z.output<typeof fileSchema>;
     try {
-      const result = fileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+      const text = readBoundedFile(file, TEXT_FILE_LIMIT, 'weights file').toString('utf8');
+      let json: unknown;
+      try {
+        json = JSON.parse(text, (key, value: unknown) => {
+          if (isForbiddenKey(key)) throw new WeightsError(`${file}: ${forbiddenKeyMessage(key)}`);
+          return value;
+        });
+      } catch (error) {
+        if (error instanceof WeightsError) throw error;
+        throw new WeightsError(`${file} is not JSON: ${(error as Error).message}`);
+      }
+      const result = fileSchema.safeParse(json);
       if (!result.success) {
         const first = result.error.issues[0]!;
         throw new WeightsError(`${file}: ${first.path.join('.')}: ${first.message}`);
@@ -67,8 +80,8 @@ export class WeightSource {
       parsed = result.data;
     } catch (error) {
       if (error instanceof WeightsError) throw error;
-      const e = error as NodeJS.ErrnoException;
-      throw new WeightsError(`cannot read weights file ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+      if (error instanceof FileReadError) throw new WeightsError(error.message);
+      throw error;
     }
     const byLayer = new Map<number, (typeof parsed.layers)[number]>();
     for (const l of parsed.layers) {

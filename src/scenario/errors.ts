@@ -23,11 +23,21 @@ export function formatIssue(issue: ScenarioIssue): string {
   return issue.path === '' ? `${where}: ${issue.message}` : `${where}: ${issue.path}: ${issue.message}`;
 }
 
+/** Problems printed at most; the rest are counted ("and 39,980 more"). */
+export const SHOWN_ISSUES = 20;
+
+/** The issues as lines, at most SHOWN_ISSUES of them and a count of the rest. */
+export function formatIssues(issues: readonly ScenarioIssue[]): string[] {
+  const lines = issues.slice(0, SHOWN_ISSUES).map(formatIssue);
+  if (issues.length > SHOWN_ISSUES) lines.push(`... and ${(issues.length - SHOWN_ISSUES).toLocaleString('en-US')} more`);
+  return lines;
+}
+
 /** A scenario that cannot be used, with every problem found. The CLI prints them and exits 2. */
 export class ScenarioError extends Error {
   override name = 'ScenarioError';
   constructor(readonly issues: readonly ScenarioIssue[]) {
-    super(issues.map(formatIssue).join('\n'));
+    super(formatIssues(issues).join('\n'));
   }
 }
 

@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { freeze, produce } from 'immer';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, parse as parseYaml } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { ScenarioError, pathString, type Location, type ScenarioIssue } from './errors.js';
+import { SHOWN_ISSUES, ScenarioError, pathString, type Location, type ScenarioIssue } from './errors.js';
+import { FileReadError, TEXT_FILE_LIMIT, readBoundedFile } from './files.js';
+import { forbiddenKeyMessage, isForbiddenKey } from './keys.js';
 import { knownKeysAt, suggest } from './schema-walk.js';
 
 type Key = string | number;
@@ -37,21 +38,27 @@ export function readScenario(file: string): RawScenario {
   return read(path.resolve(file), []);
 }
 
-function read(absolute: string, chain: readonly string[]): RawScenario {
+/** Where a scenario file was named: the command line, or the `extends` key of another file. */
+function read(absolute: string, chain: readonly string[], namedAt?: Location): RawScenario {
   const shown = displayPath(absolute);
   if (chain.includes(absolute)) {
-    throw new ScenarioError([{ location: { file: shown }, path: 'extends', message: `extends cycle: ${[...chain, absolute].map(displayPath).join(' -> ')}` }]);
+    throw new ScenarioError([{ location: namedAt ?? { file: shown }, path: 'extends', message: `extends cycle: ${[...chain, absolute].map(displayPath).join(' -> ')}` }]);
   }
   let text: string;
   try {
-    text = readFileSync(absolute, 'utf8');
+    text = readBoundedFile(absolute, TEXT_FILE_LIMIT, 'scenario').toString('utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory, not a file' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-    throw new ScenarioError([{ location: { file: shown }, path: '', message: `cannot read scenario: ${reason}` }]);
+    if (!(error instanceof FileReadError)) throw error;
+    // A file named by `extends` is reported where it is named.
+    throw new ScenarioError([
+      namedAt === undefined
+        ? { location: { file: shown }, path: '', message: `cannot read scenario: ${error.reason}` }
+        : { location: namedAt, path: 'extends', message: `cannot read the scenario it extends, ${shown}: ${error.reason}` },
+    ]);
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // Duplicate keys are found while collecting sources (the parser's own check is quadratic).
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) {
     throw new ScenarioError(
       doc.errors.map((e) => {
@@ -60,23 +67,37 @@ function read(absolute: string, chain: readonly string[]): RawScenario {
       }),
     );
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const sources = new Map<string, { path: Path; location: Location }>();
+  sources.set('', { path: [], location: { file: shown } });
+  const forbidden: ScenarioIssue[] = [];
+  collectSources(
+    doc.contents,
+    [],
+    (offset) => {
+      const at = lines.linePos(offset);
+      return { file: shown, line: at.line, column: at.col };
+    },
+    sources,
+    forbidden,
+  );
+  if (forbidden.length > 0) throw new ScenarioError(forbidden);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // The parser stops alias bombs (billion laughs) before they grow; say so against the file.
+    throw new ScenarioError([{ location: { file: shown }, path: '', message: `YAML: ${(error as Error).message} (too many aliases, or aliases that expand without bound)` }]);
+  }
   if (!isRecord(data)) {
     throw new ScenarioError([{ location: { file: shown, line: 1 }, path: '', message: 'a scenario must be a mapping of keys (design, network, params, ...)' }]);
   }
-  const sources = new Map<string, { path: Path; location: Location }>();
-  sources.set('', { path: [], location: { file: shown } });
-  collectSources(doc.contents, [], (offset) => {
-    const at = lines.linePos(offset);
-    return { file: shown, line: at.line, column: at.col };
-  }, sources);
 
   const parent = data['extends'];
   if (parent === undefined) return { file: shown, data: freeze(data, true), sources };
   if (typeof parent !== 'string' || parent.trim() === '') {
     throw new ScenarioError([{ location: sources.get('extends')!.location, path: 'extends', message: 'extends must name a scenario file, like base.yaml' }]);
   }
-  const base = read(path.resolve(path.dirname(absolute), parent), [...chain, absolute]);
+  const base = read(path.resolve(path.dirname(absolute), parent), [...chain, absolute], sources.get('extends')!.location);
   const own = { ...data };
   delete own['extends'];
   sources.delete('extends');
@@ -85,22 +106,37 @@ function read(absolute: string, chain: readonly string[]): RawScenario {
   return { file: shown, data: freeze(merged, true), sources: mergeSources(base.sources, sources, own) };
 }
 
-function collectSources(node: unknown, at: Path, locate: (offset: number) => Location, out: Map<string, { path: Path; location: Location }>): void {
+/**
+ * Records where every key was written. A key that would reach the object prototype, or a
+ * key given twice in one mapping, is an issue (a Set per mapping: linear in the keys).
+ */
+function collectSources(node: unknown, at: Path, locate: (offset: number) => Location, out: Map<string, { path: Path; location: Location }>, problems: ScenarioIssue[]): void {
   if (isMap(node)) {
+    const seen = new Set<string>();
     for (const pair of node.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
       const p = [...at, key];
       const keyNode = pair.key as { range?: [number, number, number] } | null;
       const offset = keyNode?.range?.[0];
-      if (offset !== undefined) out.set(pathString(p), { path: p, location: locate(offset) });
-      collectSources(pair.value, p, locate, out);
+      const location = offset === undefined ? undefined : locate(offset);
+      if (isForbiddenKey(key)) {
+        problems.push({ location: location ?? locate(0), path: pathString(p), message: forbiddenKeyMessage(key) });
+        continue;
+      }
+      if (seen.has(key)) {
+        problems.push({ location: location ?? locate(0), path: pathString(p), message: `YAML: map keys must be unique: '${key}' is given twice` });
+        continue;
+      }
+      seen.add(key);
+      if (location !== undefined) out.set(pathString(p), { path: p, location });
+      collectSources(pair.value, p, locate, out, problems);
     }
   } else if (isSeq(node)) {
     node.items.forEach((item, i) => {
       const p = [...at, i];
       const offset = (item as { range?: [number, number, number] } | null)?.range?.[0];
       if (offset !== undefined) out.set(pathString(p), { path: p, location: locate(offset) });
-      collectSources(item, p, locate, out);
+      collectSources(item, p, locate, out, problems);
     });
   }
 }
@@ -109,7 +145,7 @@ function collectSources(node: unknown, at: Path, locate: (offset: number) => Loc
 function mergeData(base: unknown, over: unknown): unknown {
   if (!isRecord(base) || !isRecord(over)) return over;
   const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = k in base ? mergeData(base[k], v) : v;
+  for (const [k, v] of Object.entries(over)) out[k] = Object.hasOwn(base, k) ? mergeData(base[k], v) : v;
   return out;
 }
 
@@ -118,7 +154,7 @@ function replaces(over: unknown, p: Path): boolean {
   let node = over;
   for (const seg of p) {
     if (!isRecord(node)) return true;
-    if (!(String(seg) in node)) return false;
+    if (!Object.hasOwn(node, String(seg))) return false;
     node = node[String(seg)];
   }
   return !isRecord(node);
@@ -137,16 +173,23 @@ const SET = /^([A-Za-z_][\w-]*(?:\[\d+\]|\.\d+|\.[A-Za-z_][\w-]*)*)=(.*)$/s;
 export function parseSet(text: string): { path: Key[]; value: unknown } {
   const m = SET.exec(text);
   if (m === null) {
-    throw new ScenarioError([{ location: { file: `--set ${text}` }, path: '', message: "expected --set path.to.key=value, like --set params.fm_length='30 nm'" }]);
+    throw new ScenarioError([{ location: { file: `--set ${text}` }, path: '', message: "expected --set path.to.key=value, like --set params.irmen.fm_length='30 nm' or --set seed=7" }]);
   }
   const keyPath: Key[] = [];
   for (const part of m[1]!.matchAll(/([A-Za-z_][\w-]*)|\[(\d+)\]|\.(\d+)(?=\.|\[|$)/g)) {
-    if (part[1] !== undefined) keyPath.push(part[1]);
-    else keyPath.push(Number(part[2] ?? part[3]));
+    if (part[1] !== undefined) {
+      if (isForbiddenKey(part[1])) throw new ScenarioError([{ location: { file: `--set ${text}` }, path: pathString([...keyPath, part[1]]), message: forbiddenKeyMessage(part[1]) }]);
+      keyPath.push(part[1]);
+    } else keyPath.push(Number(part[2] ?? part[3]));
   }
+  const location: Location = { file: `--set ${text}` };
+  const doc = parseDocument(m[2]!, { uniqueKeys: false });
+  const forbidden: ScenarioIssue[] = [];
+  collectSources(doc.contents, keyPath, () => location, new Map(), forbidden);
+  if (forbidden.length > 0) throw new ScenarioError(forbidden);
   let value: unknown;
   try {
-    value = parseYaml(m[2]!);
+    value = doc.errors.length > 0 ? m[2] : doc.toJS({ maxAliasCount: 100 });
   } catch {
     value = m[2];
   }
@@ -222,6 +265,7 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'string') return `the string '${v}'`;
+  if (typeof v === 'number' && Number.isNaN(v)) return 'NaN (not a number)';
   return `${typeof v} ${String(v)}`;
 }
 
@@ -233,7 +277,8 @@ function toIssues(raw: RawScenario, schema: z.ZodType, issues: readonly z.core.$
     if (issue.code === 'unrecognized_keys') {
       const known = knownKeysAt(schema, raw.data, p);
       for (const key of issue.keys) {
-        const hint = known === undefined ? '' : suggest(key, known);
+        // Only the issues that will be shown get a "did you mean" (it costs an edit distance per known key).
+        const hint = known === undefined || out.length >= SHOWN_ISSUES ? '' : suggest(key, known);
         out.push({ location: locate(raw, [...p, key]), path: pathString([...p, key]), message: `unknown key '${key}'${hint}` });
       }
       continue;
@@ -248,7 +293,7 @@ function toIssues(raw: RawScenario, schema: z.ZodType, issues: readonly z.core.$
           : `unknown ${issue.discriminator} ${typeof input === 'string' ? `'${input}'` : describe(input)}: expected one of ${options.join(', ')}${typeof input === 'string' ? suggest(input, options) : ''}`;
     } else if (issue.code === 'invalid_type' && message.startsWith('Invalid input')) {
       // zod's own wording; fields with their own message (units) keep theirs.
-      message = input === undefined ? `required key is missing (expected ${issue.expected})` : `expected ${issue.expected}, got ${describe(input)}`;
+      message = input === undefined ? `required key is missing (expected ${issue.expected})` : typeof input === 'number' && Number.isNaN(input) ? `expected a ${issue.expected}, got NaN (not a number)` : `expected ${issue.expected}, got ${describe(input)}`;
     } else if (issue.code === 'too_small' || issue.code === 'too_big' || issue.code === 'not_multiple_of') {
       message = `${message.replace(/^Too (small|big): expected number to be /, 'must be ')}, got ${describe(input)}`;
     }

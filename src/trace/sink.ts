@@ -1,8 +1,36 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 
 /** A trace file that cannot be written (bad input: exit 2). */
 export class TraceFileError extends Error {
   override name = 'TraceFileError';
+}
+
+function reason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such directory';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'ENOSPC') return 'no space left on the device';
+  return (error as Error).message;
+}
+
+/** Runs a file operation; a failure becomes a TraceFileError naming the file. */
+export function writing<T>(path: string, f: () => T): T {
+  try {
+    return f();
+  } catch (error) {
+    throw new TraceFileError(`cannot write ${path}: ${reason(error)}`);
+  }
+}
+
+/** Opens `path` for writing, refusing a directory. */
+export function openForWriting(path: string): number {
+  const fd = writing(path, () => openSync(path, 'w'));
+  if (fstatSync(fd).isDirectory()) {
+    closeSync(fd);
+    throw new TraceFileError(`cannot write ${path}: it is a directory`);
+  }
+  return fd;
 }
 
 /** Text written to a file in 64 KiB chunks as it comes, so a long trace never sits in memory. */
@@ -13,12 +41,7 @@ export class FileSink {
   bytes = 0;
 
   constructor(readonly path: string) {
-    try {
-      this.fd = openSync(path, 'w');
-    } catch (error) {
-      const e = error as NodeJS.ErrnoException;
-      throw new TraceFileError(`cannot write ${path}: ${e.code === 'ENOENT' ? 'no such directory' : e.code === 'EACCES' ? 'permission denied' : e.message}`);
-    }
+    this.fd = openForWriting(path);
   }
 
   write(text: string): void {
@@ -31,14 +54,18 @@ export class FileSink {
     if (this.parts.length === 0) return;
     const text = this.parts.join('');
     this.bytes += Buffer.byteLength(text);
-    writeSync(this.fd, text);
     this.parts = [];
     this.size = 0;
+    writing(this.path, () => writeSync(this.fd, text));
   }
 
+  /** Flushes and closes; the file is closed even when the last write fails (which is then thrown). */
   close(): void {
-    this.flush();
-    closeSync(this.fd);
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.fd);
+    }
   }
 }
 

@@ -1,7 +1,9 @@
-import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { SimContext } from '../components/component.js';
 import { SIGNALS, type SignalRecord } from '../components/records.js';
-import { FileSink, WHOLE_RUN, type TimeWindow } from './sink.js';
+import { FileSink, WHOLE_RUN, openForWriting, writing, type TimeWindow } from './sink.js';
 
 /** VCD identifier codes: printable ASCII 33..126, shortest first. */
 function idCode(n: number): string {
@@ -44,7 +46,9 @@ interface Variable {
  */
 export class VcdTrace {
   private readonly body: FileSink;
+  private readonly bodyDir: string;
   private readonly bodyPath: string;
+  private readonly out: number;
   private readonly vars = new Map<string, Variable>();
   private time = -1;
   private primed = false;
@@ -55,7 +59,11 @@ export class VcdTrace {
     private readonly title: string,
     private readonly window: TimeWindow = WHOLE_RUN,
   ) {
-    this.bodyPath = `${path}.body`;
+    // The destination is opened first, so an unwritable one fails before anything runs; the
+    // changes wait in a private temporary folder, never beside the destination.
+    this.out = openForWriting(path);
+    this.bodyDir = mkdtempSync(join(tmpdir(), 'spinarch-vcd-'));
+    this.bodyPath = join(this.bodyDir, 'changes');
     this.body = new FileSink(this.bodyPath);
   }
 
@@ -111,9 +119,9 @@ export class VcdTrace {
 
   /** Writes the header, then the changes after it. */
   close(): void {
-    this.body.close();
-    const out = openSync(this.path, 'w');
+    const out = this.out;
     try {
+      this.body.close();
       const head: string[] = ['$date spinarch $end', `$version spinarch: ${this.title} $end`, '$timescale 1 ps $end'];
       // Scopes as a tree, in the order variables were first seen.
       const tree = new Map<string, Variable[]>();
@@ -136,18 +144,18 @@ export class VcdTrace {
       }
       for (let i = open.length; i > 0; i--) head.push('$upscope $end');
       head.push('$enddefinitions $end', '');
-      writeSync(out, head.join('\n'));
+      writing(this.path, () => writeSync(out, head.join('\n')));
       const src = openSync(this.bodyPath, 'r');
       try {
         const buf = Buffer.alloc(1 << 16);
         let n: number;
-        while ((n = readSync(src, buf, 0, buf.length, null)) > 0) writeSync(out, buf, 0, n);
+        while ((n = readSync(src, buf, 0, buf.length, null)) > 0) writing(this.path, () => writeSync(out, buf, 0, n));
       } finally {
         closeSync(src);
       }
     } finally {
       closeSync(out);
-      rmSync(this.bodyPath, { force: true });
+      rmSync(this.bodyDir, { recursive: true, force: true });
     }
   }
 }

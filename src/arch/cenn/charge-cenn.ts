@@ -23,6 +23,7 @@ import { followCenn } from './follow.js';
 import { chargeFunctional, decodeCodes, resultEncoding } from './functional.js';
 import { compileCennProgram } from './program.js';
 import { programSummary, sequenceTimes, stagesRun } from './summary.js';
+import { checkOtaRange } from './ota-range.js';
 import { cennTrainingProfile } from './training.js';
 
 const params = z.strictObject({
@@ -151,5 +152,6 @@ function plan(scenario: ChargeScenario, layers: readonly Layer[], weights: Weigh
   const p = scenario.params;
   const program = compileCennProgram(layers, weights, { convRelu: p.stages.conv_relu, pool: p.stages.pool });
   const passes = passesOf(program.steps, (step) => (step.kind === 'conv' ? p.timing.conv_settle : p.timing.settle));
+  checkOtaRange(passes.map((pass) => pass.step), p.ota.weight_bits, p.ota.max_weight, scenario.weights !== 'random');
   return { program, passes, head: planHead(program.unmapped, weights, p.classifier) };
 }

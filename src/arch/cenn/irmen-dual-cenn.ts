@@ -15,6 +15,7 @@ import { followCenn } from './follow.js';
 import { irmenFunctional, resultEncoding } from './functional.js';
 import { compileCennProgram } from './program.js';
 import { programSummary, sequenceTimes, stagesRun } from './summary.js';
+import { checkOtaRange } from './ota-range.js';
 import { cennTrainingProfile } from './training.js';
 
 export const stageBudgetParams = z.strictObject({
@@ -63,6 +64,7 @@ export const irmenDualCenn = defineDesign({
   build(scenario, { sim, layers, weights }): Machine {
     const p = scenario.params;
     const program = compileCennProgram(layers, weights, { convRelu: p.stages.conv_relu, pool: p.stages.pool });
+    checkOtaRange(program.steps, p.ota.weight_bits, p.ota.max_weight, scenario.weights !== 'random');
     const head = planHead(program.unmapped, weights, p.classifier);
     const banks = [new IrmenBank(sim, BANKS[0], p.irmen), new IrmenBank(sim, BANKS[1], p.irmen)] as const;
     const cell = banks[0].model;
@@ -118,6 +120,7 @@ export const irmenDualCenn = defineDesign({
   functional(scenario, { layers, weights, seed }) {
     const p = scenario.params;
     const program = compileCennProgram(layers, weights, { convRelu: p.stages.conv_relu, pool: p.stages.pool });
+    checkOtaRange(program.steps, p.ota.weight_bits, p.ota.max_weight, scenario.weights !== 'random');
     const head = planHead(program.unmapped, weights, p.classifier);
     const decode = headDecoder(scenario, resultEncoding(program.steps));
     const { c, h, w } = layers[0]!.input;

@@ -1,11 +1,35 @@
 import { SerialCell, type Mtj } from '../../components/mtj/serial-mtj.js';
 import type { MultiLevelCellParams } from '../../components/mtj/synapse-array.js';
+import { NetworkError } from '../network.js';
 
-/** A cell of Table I's mean MTJs: its level conductances give the nominal span a weight range maps onto. */
-export function nominalLevels(p: MultiLevelCellParams): Float64Array {
+/** A cell of Table I's mean MTJs. */
+function nominalCell(p: MultiLevelCellParams): SerialCell {
   const t = p.table;
   const mtj: Mtj = { a1: t.a1.mean, b1: t.b1.mean, a0: t.a0.mean, b0: t.b0.mean, cN: t.cN.mean, cP: t.cP.mean };
-  return new SerialCell(Array.from({ length: p.mtjs }, () => mtj)).levelConductances(p.read_voltage);
+  return new SerialCell(Array.from({ length: p.mtjs }, () => mtj));
+}
+
+/** The nominal cell's level conductances: they give the span a weight range maps onto. */
+export const nominalLevels = (p: MultiLevelCellParams): Float64Array => nominalCell(p).levelConductances(p.read_voltage);
+
+/**
+ * Checks that the programming circuit can program a nominal cell at all: its erase pulse
+ * returns every MTJ to low, and its largest pulse reaches the top level. Otherwise no cell
+ * would be programmed: a scenario error at the key, not thousands of silent failures.
+ */
+export function checkProgramming(p: MultiLevelCellParams): void {
+  const g = p.program;
+  const cell = nominalCell(p);
+  cell.high.fill(true);
+  cell.apply(g.erase_voltage, g.switch_resistance);
+  if (cell.level !== 0) {
+    const needed = cell.mtjs[0]!.cN * g.switch_resistance + cell.voltage(cell.mtjs[0]!.cN);
+    throw new NetworkError({ keyPath: ['params', 'cell', 'program', 'erase_voltage'], path: 'params.cell.program.erase_voltage', message: `an erase pulse of ${g.erase_voltage} V leaves a nominal cell at level ${cell.level}; erasing ${p.mtjs} MTJs needs about ${needed.toFixed(2)} V or below` });
+  }
+  const top = cell.writeVoltages(g.switch_resistance)[p.mtjs - 1]!;
+  if (top > g.max_voltage) {
+    throw new NetworkError({ keyPath: ['params', 'cell', 'program', 'max_voltage'], path: 'params.cell.program.max_voltage', message: `programming all ${p.mtjs} MTJs of a nominal cell needs ${top.toFixed(2)} V, above the largest pulse (${g.max_voltage} V): the top levels could not be written` });
+  }
 }
 
 /** The levels a layer's cells are programmed to, and the scale that maps weights to conductance. */

@@ -14,7 +14,7 @@ import { followPerceptron, onePerLayer, perceptronArrays, type ArrayShape } from
 import type { Layer } from '../network.js';
 import { designScenario } from '../scenario-fields.js';
 import { mtjFunctional } from './functional.js';
-import { mapLayer, type LayerLevels } from './mapping.js';
+import { checkProgramming, mapLayer, type LayerLevels } from './mapping.js';
 
 const params = z.strictObject({
   cell: multiLevelCellParams,
@@ -22,7 +22,7 @@ const params = z.strictObject({
   /** Input voltage of a full-scale input (a white pixel); inputs are bipolar analog voltages. */
   input_full_scale: quantity('voltage', { positive: true }),
   /** Cells drawn for the Monte Carlo statistics of levels and write voltages (seed 002: 300). */
-  monte_carlo_cells: wholeNumber(0, 100_000),
+  monte_carlo_cells: wholeNumber(0, 10_000),
 });
 
 export const mtjScenario = designScenario('mtj-mlp', params);
@@ -71,6 +71,7 @@ export const mtjMlp = defineDesign({
   build(scenario, { sim, layers, weights }): Machine {
     const p = scenario.params;
     const { dense, shapes } = perceptronArrays(layers, 'a multi-level MTJ perceptron');
+    checkProgramming(p.cell);
     const scales = fullScales(p, shapes.length);
     const arrays = shapes.map((s, l) => new MultiLevelSynapses(sim, `layer[${l}]/synapses`, l, s.rows, s.columns, p.cell, scales[l]!));
     const mapped = levelsOf(dense, shapes, weights, arrays.map((a) => a.cells), p);
@@ -101,6 +102,11 @@ export const mtjMlp = defineDesign({
         mapped.forEach((m, l) => sim.bus.topic(mtjProgramOf(l)).publish({ levels: m.levels }));
       },
       follow: (selector) => followPerceptron(shapes, selector),
+      warnings() {
+        const failed = arrays.reduce((a, x) => a + x.failed, 0);
+        const cells = arrays.reduce((a, x) => a + x.cells.length, 0);
+        return failed === 0 ? [] : [`${failed} of ${cells} cells could not be programmed to their level within params.cell.program.max_voltage (${p.cell.program.max_voltage} V); they keep the level they reached, and the accuracy shows it`];
+      },
       process(pixels, index) {
         image = index;
         const start = sim.kernel.now;
@@ -125,6 +131,7 @@ export const mtjMlp = defineDesign({
   functional(scenario, { seed, layers, weights }) {
     const p = scenario.params;
     const { dense, shapes } = perceptronArrays(layers, 'a multi-level MTJ perceptron');
+    checkProgramming(p.cell);
     // The same cells as the event-level synapse arrays: drawn from each array's own stream.
     const cells = shapes.map((s, l) => drawCells(s.rows * s.columns * 2, p.cell, streamFor(seed, `layer[${l}]/synapses`)));
     const mapped = levelsOf(dense, shapes, weights, cells, p);

@@ -16,7 +16,8 @@ import { NetworkError, type Layer } from '../network.js';
 import { designScenario } from '../scenario-fields.js';
 import { sotFunctional } from './functional.js';
 
-const params = z.strictObject({
+const params = z
+  .strictObject({
   device: sotDeviceParams,
   /** Device-to-device spread of the crossbars' MTJs, drawn per device from each crossbar's stream. */
   device_variation: sotVariationParams.optional(),
@@ -33,7 +34,18 @@ const params = z.strictObject({
   }),
   crossbar: z.strictObject({ settle: quantity('time', { min: 0 }) }),
   driver: writeDriverParams,
-});
+  })
+  .superRefine((p, ctx) => {
+    // One row is written per cycle (Table II): its pulse must fit in the cycle.
+    if (p.device.write_pulse > p.driver.clock_period) {
+      ctx.addIssue({ code: 'custom', path: ['driver', 'clock_period'], message: `a clock cycle (${p.driver.clock_period} ps) must hold the write pulse (params.device.write_pulse, ${p.device.write_pulse} ps): one row is written per cycle` });
+    }
+    // The driver pushes the write current through the heavy metal from VDD.
+    const drop = p.device.write_current * heavyMetalResistance(p.device);
+    if (drop > p.neuron.vdd) {
+      ctx.addIssue({ code: 'custom', path: ['device', 'write_current'], message: `VDD (params.neuron.vdd, ${p.neuron.vdd} V) cannot push ${p.device.write_current} A through the heavy metal (${heavyMetalResistance(p.device).toFixed(0)} Ohm needs ${drop.toFixed(3)} V)` });
+    }
+  });
 
 export const sotScenario = designScenario('sot-mlp', params);
 type SotScenario = z.output<typeof sotScenario>;

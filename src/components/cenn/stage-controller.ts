@@ -1,15 +1,21 @@
 import { z } from 'zod';
 import { quantity } from '../../scenario/fields.js';
 import type { SimContext } from '../component.js';
+import { cellInputsOf } from './messages.js';
 import { CennSequencer } from './sequencer.js';
 import type { CennStep } from './template.js';
 
-export const stageTimingParams = z.strictObject({
-  /** From one stage's start to the next's (seed 000: 1.5 ns, set by magnetic switching). */
-  stage_delay: quantity('time', { min: 1 }),
-  /** How long each stage is powered (seed 000: about 130 ps of OTA and electrical delay). */
-  window: quantity('time', { min: 1 }),
-});
+export const stageTimingParams = z
+  .strictObject({
+    /** From one stage's start to the next's (seed 000: 1.5 ns, set by magnetic switching). */
+    stage_delay: quantity('time', { min: 1 }),
+    /** How long each stage is powered (seed 000: about 130 ps of OTA and electrical delay). */
+    window: quantity('time', { min: 1 }),
+  })
+  .superRefine((t, ctx) => {
+    // A stage's cells store its result when its window closes, which must be before the next stage reads them.
+    if (t.window > t.stage_delay) ctx.addIssue({ code: 'custom', path: ['window'], message: `the power window (${t.window} ps) must not be longer than the stage delay (${t.stage_delay} ps): a stage stores its result before the next reads it` });
+  });
 
 export type StageTiming = z.output<typeof stageTimingParams>;
 
@@ -30,8 +36,13 @@ export class CennStageController extends CennSequencer {
     headed: boolean,
   ) {
     super(ctx, name, headed);
-    if (timing.window > timing.stage_delay) throw new Error(`${name}: the power window (${timing.window} ps) is longer than the stage delay (${timing.stage_delay} ps)`);
+    // The next stage is scheduled once this one's result is stored, so that at equal times
+    // (window = stage delay) the store comes first: it cannot read what is not yet there.
+    for (const bank of banks) ctx.bus.topic(cellInputsOf(bank)).listen(() => this.stored());
   }
+
+  private current = -1;
+  private startedAt = 0;
 
   protected begin(first: number): void {
     this.runStage(first);
@@ -41,9 +52,18 @@ export class CennStageController extends CennSequencer {
     const step = this.steps[i]!;
     const computer = this.banks[i % 2]!;
     const holder = i === 0 ? this.input : this.banks[(i + 1) % 2]!;
+    this.current = i;
+    this.startedAt = this.now;
     this.stageStarts(i, step, holder, computer, this.timing.stage_delay);
     this.issue({ stage: i, step, holder, computer, window: this.timing.window });
-    if (i + 1 < this.steps.length) this.kernel.after(this.timing.stage_delay, this.runStage, i + 1);
-    else this.kernel.after(this.timing.stage_delay, () => this.finish(), 0);
   };
+
+  private readonly done = (): void => this.finish();
+
+  /** The computing bank has stored the current stage: the next begins a stage delay after this one began. */
+  private stored(): void {
+    const next = this.startedAt + this.timing.stage_delay;
+    if (this.current + 1 < this.steps.length) this.kernel.at(next, this.runStage, this.current + 1);
+    else this.kernel.at(next, this.done, undefined);
+  }
 }

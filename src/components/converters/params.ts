@@ -10,7 +10,7 @@ export const converterParams = z.strictObject({
    * Converters shared by the design; conversions queue for a free one. Leave it out for one
    * converter per value (a column-parallel array that converts a whole batch at once).
    */
-  units: wholeNumber(1, 1 << 24).optional(),
+  units: wholeNumber(1, 65_536).optional(),
   /** `bipolar` maps [-1, 1] onto the codes; `unipolar` maps [0, 1] (for ReLU outputs). */
   range: z.enum(['bipolar', 'unipolar']).default('bipolar'),
 });

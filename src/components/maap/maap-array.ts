@@ -10,7 +10,7 @@ import { OtaDrive } from './ota-drive.js';
 
 export const maapParams = z.strictObject({
   /** M: physical MAAP sets. */
-  sets: wholeNumber(1, 1 << 20),
+  sets: wholeNumber(1, 65_536),
   /** R: each output is measured on R distinct sets and averaged (seed 003 Sec. 4.1). */
   redundancy: wholeNumber(1, 4096),
   /** `analog`: the R measurements are averaged before one conversion; `digital`: each is converted. */

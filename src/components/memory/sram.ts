@@ -12,8 +12,8 @@ export const sramParams = z.strictObject({
   banks: wholeNumber(1, 4096),
   /** Ports per bank; each serves one access at a time. */
   ports_per_bank: wholeNumber(1, 64),
-  /** Capacity in words. */
-  words: wholeNumber(1, 1 << 30),
+  /** Capacity in words (at most 2^24: 128 MB of simulated storage). */
+  words: wholeNumber(1, 1 << 24),
   read_latency: quantity('time', { min: 1 }),
   write_latency: quantity('time', { min: 1 }),
   /** Energy per bit accessed (seed 003: 41.8 fJ for 16 nm 6T SRAM). */

@@ -1,22 +1,32 @@
 import { z } from 'zod';
 import { quantity } from '../../scenario/fields.js';
+import { formatQuantity, type QuantityKind } from '../../scenario/units.js';
 import type { RandomStream } from '../random.js';
 
-/** Mean and standard deviation of one model parameter (seed 002, Table I). */
-const spread = <S extends z.ZodType>(value: S) => z.strictObject({ mean: value, sigma: value });
+/**
+ * Mean and standard deviation of one model parameter (seed 002, Table I). The spread must
+ * keep draws on the mean's side of zero: sigma at most a third of |mean| (a wrong sign then
+ * comes up less than once in 700 draws); Table I's spreads are 2-10 %.
+ */
+const spread = (kind: QuantityKind) =>
+  z.strictObject({ mean: quantity(kind), sigma: quantity(kind) }).superRefine((s, ctx) => {
+    const show = (x: number): string => `'${formatQuantity(x, kind, 4)}'`;
+    if (s.sigma < 0) ctx.addIssue({ code: 'custom', path: ['sigma'], message: `must be at least 0, got ${show(s.sigma)}` });
+    else if (s.sigma > Math.abs(s.mean) / 3) ctx.addIssue({ code: 'custom', path: ['sigma'], message: `a spread of ${show(s.sigma)} around ${show(s.mean)} would often draw values of the wrong sign: keep sigma at most a third of |mean| (${show(Math.abs(s.mean) / 3)})` });
+  });
 
 /** The distributions every MTJ draws its four-line model from (seed 002, Table I). */
 export const mtjTableParams = z.strictObject({
   /** Slope of R against |V| in the high (antiparallel) state. */
-  a1: spread(quantity('inverseCurrent')),
+  a1: spread('inverseCurrent'),
   /** Zero-bias resistance in the high state. */
-  b1: spread(quantity('resistance')),
-  a0: spread(quantity('inverseCurrent')),
-  b0: spread(quantity('resistance')),
+  b1: spread('resistance'),
+  a0: spread('inverseCurrent'),
+  b0: spread('resistance'),
   /** Critical current for switching at negative current (high -> low). */
-  cN: spread(quantity('current')),
+  cN: spread('current'),
   /** Critical current for switching at positive current (low -> high). */
-  cP: spread(quantity('current')),
+  cP: spread('current'),
 });
 
 export type MtjTable = z.output<typeof mtjTableParams>;

@@ -7,7 +7,8 @@ import type { ComponentClass } from '../records.js';
 import type { RandomStream } from '../random.js';
 import { SerialCell, drawMtj, mtjTableParams } from './serial-mtj.js';
 
-export const multiLevelCellParams = z.strictObject({
+export const multiLevelCellParams = z
+  .strictObject({
   /** MTJs in series per cell: N + 1 levels (seed 002: 7 MTJs, 8 levels). */
   mtjs: wholeNumber(1, 32),
   table: mtjTableParams,
@@ -18,7 +19,8 @@ export const multiLevelCellParams = z.strictObject({
     write_pulse: quantity('time', { min: 1 }),
     read_pulse: quantity('time', { min: 1 }),
     start_voltage: quantity('voltage', { positive: true }),
-    step: quantity('voltage', { positive: true }),
+    /** At least 5 mV: finer than that buys nothing against the ~0.15 V between write voltages, and costs pulses. */
+    step: quantity('voltage', { min: 0.005 }),
     /** The I/O supply: no pulse may exceed it (seed 002: 3.3 V transistors). */
     max_voltage: quantity('voltage', { positive: true }),
     /** Negative pulse that returns every MTJ to low before programming. */
@@ -26,7 +28,12 @@ export const multiLevelCellParams = z.strictObject({
     /** On-resistance of the high-voltage switch in series with a cell while it is programmed. */
     switch_resistance: quantity('resistance', { min: 0 }),
   }),
-});
+  })
+  .superRefine((p, ctx) => {
+    const g = p.program;
+    if (!(g.erase_voltage < 0)) ctx.addIssue({ code: 'custom', path: ['program', 'erase_voltage'], message: `the erase pulse must be negative (it drives every high MTJ past its negative critical current), got ${g.erase_voltage} V` });
+    if (g.start_voltage > g.max_voltage) ctx.addIssue({ code: 'custom', path: ['program', 'max_voltage'], message: `the largest pulse (${g.max_voltage} V) is below the first one (start_voltage, ${g.start_voltage} V): no cell could be programmed` });
+  });
 
 export type MultiLevelCellParams = z.output<typeof multiLevelCellParams>;
 
@@ -46,10 +53,6 @@ export interface Programmed {
   readonly reached: boolean;
 }
 
-export class ProgrammingError extends Error {
-  override name = 'ProgrammingError';
-}
-
 /**
  * Programs one cell to `level` (seed 002, Sec. II-B): an erase pulse, then pulses of rising
  * amplitude, each followed by a verifying read; after an overshoot, erase and bisect between
@@ -64,7 +67,8 @@ export function programCell(cell: SerialCell, level: number, params: MultiLevelC
   const eraseCurrent = cell.current(p.erase_voltage, series);
   const eraseEnergy = Math.abs(p.erase_voltage * eraseCurrent) * t;
   cell.apply(p.erase_voltage, series);
-  if (cell.level !== 0) throw new ProgrammingError(`an erase pulse of ${p.erase_voltage} V leaves a cell at level ${cell.level}`);
+  // A cell the erase pulse cannot clear keeps what it holds (a failure, counted by the caller).
+  if (cell.level !== 0) return { pulses: 0, writeEnergy: 0, readEnergy: 0, eraseEnergy, reached: false };
   let pulses = 0;
   let writeEnergy = 0;
   let readEnergy = 0;

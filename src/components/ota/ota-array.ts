@@ -12,6 +12,11 @@ import { evaluateStage, realizeStage, type HardwareStage } from './hardware-temp
 export const otaParams = z.strictObject({
   /** Bits of weight magnitude: one power-gated, binary-weighted OTA per bit. */
   weight_bits: wholeNumber(1, 16),
+  /**
+   * The largest |weight| a group can realize, in units of the cell's saturating current: the
+   * current its full set of OTAs is sized to source. A stage needing more is refused.
+   */
+  max_weight: ratio(0.001, 1e6),
   /** Synapse supply span (seed 000: +-500 mV). */
   supply_span: quantity('voltage', { positive: true }),
   /** Ratio of the second stage's current mirror to the first stage (seed 000: 2). */
