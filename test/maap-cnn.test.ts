@@ -129,6 +129,8 @@ describe('maap-cnn (seed 003)', () => {
     const expected = layer(layer([image], 28, 0), 24, 3).flatMap((a) => [...a]);
     const written = new Map<number, number>();
     runScenario(loadScenario('scenarios/maap-cnn-4bit.yaml', ['weights=random', 'params.bits=16', 'params.maap.variation={resistance_sigma: 0, critical_current_sigma: 0, threshold_sigma: 0 V, output_swing: 0.8 V}']), {
+      // Op names (which output a write is) are built only when something traces.
+      tracing: true,
       attach: (sim) =>
         sim.bus.topic(sramAccessOf('sram')).listen((a) => {
           const m = /^L2\/out\[(\d+)\]$/.exec(a.op ?? '');

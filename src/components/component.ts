@@ -2,7 +2,7 @@ import type { Bus, Topic } from '../scheduler/bus.js';
 import type { Kernel } from '../scheduler/kernel.js';
 import { checkTime, seconds, type Ps } from '../scheduler/time.js';
 import { imageStreamFor, streamFor, type RandomStream } from './random.js';
-import { ACTIONS, IMAGES, SIGNALS, type ActionRecord, type ComponentClass, type RecordValue, type SignalRecord } from './records.js';
+import { ACTIONS, IMAGES, SIGNALS, actionIds, type ActionRecord, type ComponentClass, type RecordValue, type SignalRecord } from './records.js';
 
 /** What every block of one simulation shares: the kernel, the bus and the run's seed. */
 export interface SimContext {
@@ -12,6 +12,8 @@ export interface SimContext {
   /** Someone is tracing: blocks attach values to their records and publish detail. */
   readonly tracing?: boolean;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export class ComponentError extends Error {
   override name = 'ComponentError';
@@ -27,6 +29,8 @@ const NAME = new RegExp(`^${SEGMENT}(?:/${SEGMENT})*$`);
  * watts for as long as its window lasts.
  */
 export interface ActionSpec {
+  /** Its number in the simulation (actionIds), which records carry. */
+  readonly id: number;
   readonly name: string;
   readonly description: string;
   /** Joules per count (energy actions). */
@@ -55,6 +59,8 @@ export abstract class Component {
   private imageStream: RandomStream | undefined;
   private readonly actionTopic: Topic<ActionRecord>;
   private readonly signalTopic: Topic<SignalRecord>;
+  /** Whether a tracer listens; values for traces are built only then (untraced runs pay this check). */
+  protected readonly tracing: boolean;
 
   constructor(
     protected readonly ctx: SimContext,
@@ -65,6 +71,7 @@ export abstract class Component {
     }
     this.actionTopic = ctx.bus.topic(ACTIONS);
     this.signalTopic = ctx.bus.topic(SIGNALS);
+    this.tracing = ctx.tracing === true;
   }
 
   get kernel(): Kernel {
@@ -75,10 +82,6 @@ export abstract class Component {
     return this.ctx.kernel.now;
   }
 
-  /** Whether a tracer listens; values for traces are built only then (untraced runs pay this check). */
-  protected get tracing(): boolean {
-    return this.ctx.tracing === true;
-  }
 
   /** This block's random stream, from the run's seed and its name. */
   get rng(): RandomStream {
@@ -125,18 +128,27 @@ export abstract class Component {
     return this.declare({ name, power, description });
   }
 
-  private declare(spec: ActionSpec): ActionSpec {
+  private declare(spec: Omit<ActionSpec, 'id'>): ActionSpec {
     if (this.table.has(spec.name)) throw new ComponentError(`${this.name}: action '${spec.name}' declared twice`);
-    this.table.set(spec.name, spec);
-    return spec;
+    const declared = { ...spec, id: actionIds(this.ctx.bus).declare(this.name, this.kind, spec.name) };
+    this.table.set(spec.name, declared);
+    return declared;
   }
 
   /** Performs an energy action `count` times now, at its declared energy each. */
   protected perform(action: ActionSpec, count = 1, detail?: PerformDetail): void {
+    this.performFor(action, count, detail?.duration ?? 0, detail?.op, detail?.values);
+  }
+
+  /**
+   * `perform` with its details as arguments: what blocks call for every event, so that no
+   * detail object is built when nothing traces.
+   */
+  protected performFor(action: ActionSpec, count: number, duration: Ps, op?: string, values?: Readonly<Record<string, RecordValue>>): void {
     if (action.energy === undefined) {
       throw new ComponentError(`${this.name}: '${action.name}' is a power action; open a power window instead`);
     }
-    this.emit(action, count, count * action.energy, detail?.duration ?? 0, detail);
+    this.emit(action, count, count * action.energy, duration, op, values);
   }
 
   /**
@@ -145,7 +157,7 @@ export abstract class Component {
    */
   protected performCosting(action: ActionSpec, count: number, energy: number, detail?: PerformDetail): void {
     if (!Number.isFinite(energy) || energy < 0) throw new ComponentError(`${this.name}: '${action.name}' costs ${energy} J`);
-    this.emit(action, count, energy, detail?.duration ?? 0, detail);
+    this.emit(action, count, energy, detail?.duration ?? 0, detail?.op, detail?.values);
   }
 
   /**
@@ -160,22 +172,28 @@ export abstract class Component {
     const count = detail?.count ?? 1;
     const watts = detail?.watts ?? count * action.power;
     if (!Number.isFinite(watts) || watts < 0) throw new ComponentError(`${this.name}: '${action.name}' draws ${watts} W`);
-    this.emit(action, count, watts * seconds(duration), duration, detail);
+    this.emit(action, count, watts * seconds(duration), duration, detail?.op, detail?.values);
   }
 
-  private emit(action: ActionSpec, count: number, energy: number, duration: Ps, detail: Omit<PerformDetail, 'duration'> | undefined): void {
-    this.actionTopic.publish({
-      time: this.ctx.kernel.now,
-      component: this.name,
-      kind: this.kind,
-      action: action.name,
-      count,
-      energy,
-      duration,
-      // Plain fields (undefined when absent): this runs for every action of every block.
-      op: detail?.op,
-      values: this.tracing ? detail?.values : undefined,
-    });
+  /** The one record this block publishes its actions in (see ActionRecord). */
+  private record: Mutable<ActionRecord> | undefined;
+
+  private emit(action: ActionSpec, count: number, energy: number, duration: Ps, op: string | undefined, values: Readonly<Record<string, RecordValue>> | undefined): void {
+    let r = this.record;
+    if (r === undefined) {
+      r = { time: 0, component: this.name, kind: this.kind, action: '', actionId: -1, count: 0, energy: 0, duration: 0, op: undefined, values: undefined, detail: undefined };
+      this.record = r;
+    }
+    // Filled in place: this runs for every action of every block.
+    r.time = this.ctx.kernel.now;
+    r.action = action.name;
+    r.actionId = action.id;
+    r.count = count;
+    r.energy = energy;
+    r.duration = duration;
+    r.op = op;
+    r.values = this.tracing ? values : undefined;
+    this.actionTopic.publish(r);
   }
 
   /**
@@ -189,6 +207,7 @@ export abstract class Component {
       component: this.name,
       kind: this.kind,
       action: what,
+      actionId: -1,
       count: 0,
       energy: 0,
       duration,
@@ -196,6 +215,11 @@ export abstract class Component {
       op,
       values,
     });
+  }
+
+  /** Whether anyone listens to line changes: guard for building a line's name on a hot path. */
+  protected get signalling(): boolean {
+    return this.signalTopic.observed;
   }
 
   /** Records a level change on one of this block's lines, if anyone is tracing. */

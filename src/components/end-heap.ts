@@ -1,26 +1,31 @@
+import { grown } from '../scheduler/grown.js';
+
 /**
- * Open windows ordered by when they end: a binary min-heap of (end, item). The ledger and
+ * Open windows ordered by when they end: a binary min-heap of (end, value). The ledger and
  * the Perfetto tracer both sweep power this way, closing windows as time passes them.
+ * Ends and values sit in typed arrays and the heap keeps its own size, so pushing and
+ * popping (once per timed action) allocate nothing once the heap has grown to its working
+ * size. A value is a number (watts, or the caller's index of what it needs back).
  */
-export class EndHeap<T> {
-  private readonly ends: number[] = [];
-  private readonly items: T[] = [];
+export class EndHeap {
+  private ends = new Float64Array(64);
+  private items = new Float64Array(64);
+  private n = 0;
 
   get size(): number {
-    return this.ends.length;
+    return this.n;
   }
 
   /** End time of the window that ends first, if any. */
   peekEnd(): number | undefined {
-    return this.ends[0];
+    return this.n === 0 ? undefined : this.ends[0];
   }
 
-  push(end: number, item: T): void {
+  push(end: number, item: number): void {
+    if (this.n === this.ends.length) this.grow();
     const e = this.ends;
     const it = this.items;
-    let i = e.length;
-    e.push(end);
-    it.push(item);
+    let i = this.n++;
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (e[p]! <= end) break;
@@ -32,14 +37,14 @@ export class EndHeap<T> {
     it[i] = item;
   }
 
-  /** Removes the window that ends first and returns its item. */
-  pop(): T {
+  /** Removes the window that ends first and returns its item (the heap must not be empty). */
+  pop(): number {
     const e = this.ends;
     const it = this.items;
     const top = it[0]!;
-    const end = e.pop()!;
-    const item = it.pop()!;
-    const n = e.length;
+    const n = --this.n;
+    const end = e[n]!;
+    const item = it[n]!;
     if (n === 0) return top;
     let i = 0;
     for (;;) {
@@ -54,5 +59,10 @@ export class EndHeap<T> {
     e[i] = end;
     it[i] = item;
     return top;
+  }
+
+  private grow(): void {
+    this.ends = grown(this.ends);
+    this.items = grown(this.items);
   }
 }

@@ -1,7 +1,8 @@
 import type { Subscription } from 'rxjs';
 import type { Bus } from '../scheduler/bus.js';
 import type { Ps } from '../scheduler/time.js';
-import { EndHeap } from './end-heap.js';
+import { grown } from '../scheduler/grown.js';
+import { PowerSweep } from './power-sweep.js';
 import { ACTIONS, IMAGES, SETUP, TRAFFIC, type ActionRecord, type ComponentClass, type ImageMark, type TrafficRecord } from './records.js';
 
 /** Energy of one action of one component (or of a group of indexed instances). */
@@ -53,98 +54,102 @@ export interface ImageTotals {
 export const groupName = (component: string): string => component.replace(/\[[^\]]*\]/g, '[*]');
 
 /**
- * Power over time, swept as the records arrive (they come in time order): open windows sit
- * in a min-heap by end time, so peak power and powered time need no list of every window.
+ * The breakdown's lines, numbered once: indexed instances share one (`maap[3]` and
+ * `maap[7]` both go to `maap[*]`), and each action number maps to its line the first time it
+ * is seen, so that summing a record is an array index, not a name lookup.
  */
-class PowerSweep {
-  private readonly open = new EndHeap<number>();
-  private level = 0;
-  private last = 0;
-  peak = 0;
-  powered = 0;
+class LineTable {
+  private readonly byAction: number[] = [];
+  private readonly byKey = new Map<string, number>();
+  readonly lines: { readonly component: string; readonly kind: ComponentClass; readonly action: string }[] = [];
 
-  /** Closes the windows that ended by `t` (ends before starts at equal times). */
-  advance(t: number): void {
-    for (let end = this.open.peekEnd(); end !== undefined && end <= t; end = this.open.peekEnd()) {
-      this.move(end);
-      this.level -= this.open.pop();
+  lineOf(r: ActionRecord): number {
+    if (r.actionId < 0) return this.keyed(r);
+    const known = this.byAction[r.actionId];
+    if (known !== undefined) return known;
+    const line = this.keyed(r);
+    this.byAction[r.actionId] = line;
+    return line;
+  }
+
+  private keyed(r: ActionRecord): number {
+    const group = groupName(r.component);
+    const key = `${group}\u0000${r.action}`;
+    let line = this.byKey.get(key);
+    if (line === undefined) {
+      line = this.lines.length;
+      this.lines.push({ component: group, kind: r.kind, action: r.action });
+      this.byKey.set(key, line);
     }
-    this.move(t);
-  }
-
-  add(t: number, duration: number, watts: number): void {
-    this.advance(t);
-    this.level += watts;
-    if (this.level > this.peak) this.peak = this.level;
-    this.open.push(t + duration, watts);
-  }
-
-  private move(t: number): void {
-    if (this.open.size > 0 && t > this.last) this.powered += t - this.last;
-    if (t > this.last) this.last = t;
+    return line;
   }
 }
 
-/** Accumulates one image while it runs. */
+/** Accumulates one image while it runs: counts and energy per line in typed arrays. */
 class OpenImage {
   /** When the accelerator finished and the classifier head took over. */
   computedAt: Ps | undefined;
   headEnergy = 0;
-  /** Energy lines by component name, then action (the names as blocks give them). */
-  private readonly byComponent = new Map<string, Map<string, EnergyLine>>();
-  readonly lines: EnergyLine[] = [];
-  readonly counts = new Map<string, number>();
   readonly traffic: Traffic = { reads: 0, writes: 0, bitsRead: 0, bitsWritten: 0 };
   energy = 0;
-  /** Lines by group name (`maap[*]`), then action. */
-  private readonly groups = new Map<string, Map<string, EnergyLine>>();
-  private readonly sweep = new PowerSweep();
+  private countOf = new Float64Array(64);
+  private energyOf = new Float64Array(64);
+  private seen = new Uint8Array(64);
+  /** Lines in the order this image first used them (the breakdown's order before sorting). */
+  private readonly order: number[] = [];
 
   constructor(
     readonly image: number,
     readonly start: Ps,
     /** Whether the classifier head's costs count in energy and power (the seeds' scope leaves it out). */
     private readonly countHead: boolean,
-  ) {}
+    private readonly table: LineTable,
+    /** The ledger's sweep, reset for this image. */
+    private readonly sweep: PowerSweep,
+  ) {
+    sweep.reset();
+  }
 
-  private line(r: ActionRecord): EnergyLine {
-    let actions = this.byComponent.get(r.component);
-    if (actions === undefined) {
-      actions = new Map();
-      this.byComponent.set(r.component, actions);
-    }
-    let line = actions.get(r.action);
-    if (line === undefined) {
-      // Indexed instances share one line: maap[3] and maap[7] both go to maap[*].
-      const group = groupName(r.component);
-      let shared = this.groups.get(group);
-      if (shared === undefined) {
-        shared = new Map();
-        this.groups.set(group, shared);
-      }
-      line = shared.get(r.action);
-      if (line === undefined) {
-        line = { component: group, kind: r.kind, action: r.action, count: 0, energy: 0 };
-        shared.set(r.action, line);
-        this.lines.push(line);
-      }
-      actions.set(r.action, line);
-    }
-    return line;
+  private grow(line: number): void {
+    this.countOf = grown(this.countOf, line + 1);
+    this.energyOf = grown(this.energyOf, line + 1);
+    this.seen = grown(this.seen, line + 1);
   }
 
   addAction(r: ActionRecord): void {
-    const line = this.line(r);
-    line.count += r.count;
-    line.energy += r.energy;
-    this.counts.set(r.action, (this.counts.get(r.action) ?? 0) + r.count);
+    const line = this.table.lineOf(r);
+    if (line >= this.seen.length) this.grow(line);
+    if (this.seen[line] === 0) {
+      this.seen[line] = 1;
+      this.order.push(line);
+    }
+    this.countOf[line]! += r.count;
+    this.energyOf[line]! += r.energy;
     if (r.kind === 'classifier') {
       this.headEnergy += r.energy;
       if (!this.countHead) return;
     }
     this.energy += r.energy;
     // Zero-energy spans (a stage's extent) say when, not how much: they draw no power.
-    if (r.duration > 0 && r.energy > 0) this.sweep.add(r.time, r.duration, r.energy / (r.duration * 1e-12));
+    if (r.duration > 0 && r.energy > 0) this.sweep.add(r);
+  }
+
+  /** The lines this image used, in the order it first used them. */
+  private lines(): EnergyLine[] {
+    return this.order.map((l) => {
+      const { component, kind, action } = this.table.lines[l]!;
+      return { component, kind, action, count: this.countOf[l]!, energy: this.energyOf[l]! };
+    });
+  }
+
+  /** Counts by action name, summed over the lines. */
+  private counts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const l of this.order) {
+      const action = this.table.lines[l]!.action;
+      counts[action] = (counts[action] ?? 0) + this.countOf[l]!;
+    }
+    return counts;
   }
 
   addTraffic(r: TrafficRecord): void {
@@ -161,7 +166,7 @@ class OpenImage {
     const computed = this.computedAt ?? finished;
     const end = this.countHead ? finished : computed;
     const latency = end - this.start;
-    this.sweep.advance(Number.MAX_SAFE_INTEGER);
+    this.sweep.finish();
     return {
       image: this.image,
       start: this.start,
@@ -170,8 +175,8 @@ class OpenImage {
       energy: this.energy,
       headEnergy: this.headEnergy,
       headLatency: finished - computed,
-      lines: this.lines.map((l) => ({ ...l })),
-      counts: Object.fromEntries(this.counts),
+      lines: this.lines(),
+      counts: this.counts(),
       traffic: { ...this.traffic },
       power: { peakW: this.sweep.peak, averageW: latency > 0 ? this.energy / (latency * 1e-12) : 0, poweredPs: this.sweep.powered },
     };
@@ -205,6 +210,8 @@ export class Ledger {
 
   /** Whether the classifier head counts (set before the first image; see LedgerOptions). */
   countHead: boolean;
+  private readonly table = new LineTable();
+  private readonly power = new PowerSweep();
 
   constructor(bus: Bus, options: LedgerOptions = {}) {
     this.countHead = options.countHead === true;
@@ -225,7 +232,7 @@ export class Ledger {
   private mark(m: ImageMark): void {
     if (m.phase === 'start') {
       if (this.open !== undefined) throw new LedgerError(`image ${m.image} started before image ${this.open.image} ended`);
-      this.open = new OpenImage(m.image, m.time, this.countHead);
+      this.open = new OpenImage(m.image, m.time, this.countHead, this.table, this.power);
     } else if (m.phase === 'computed') {
       if (this.open === undefined || this.open.image !== m.image) throw new LedgerError(`image ${m.image} computed without starting`);
       this.open.computedAt = m.time;

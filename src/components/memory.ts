@@ -22,6 +22,7 @@ export abstract class MemoryComponent extends Component {
   constructor(ctx: SimContext, name: string) {
     super(ctx, name);
     this.trafficTopic = ctx.bus.topic(TRAFFIC);
+    this.trafficRecord = { time: 0, component: name, direction: 'read', accesses: 0, bits: 0, op: undefined };
   }
 
   /** Counts `accesses` reads of `bitsEach` bits (the energy is charged by the block's own action). */
@@ -33,6 +34,9 @@ export abstract class MemoryComponent extends Component {
     this.count('write', accesses, bitsEach, op);
   }
 
+  /** The one traffic record this memory publishes in (see TrafficRecord: valid while delivered). */
+  private readonly trafficRecord: { time: number; component: string; direction: 'read' | 'write'; accesses: number; bits: number; op: string | undefined };
+
   private count(direction: 'read' | 'write', accesses: number, bitsEach: number, op: string | undefined): void {
     const bits = accesses * bitsEach;
     if (direction === 'read') {
@@ -42,13 +46,12 @@ export abstract class MemoryComponent extends Component {
       this.traffic.writes += accesses;
       this.traffic.bitsWritten += bits;
     }
-    this.trafficTopic.publish({
-      time: this.now,
-      component: this.name,
-      direction,
-      accesses,
-      bits,
-      ...(op === undefined ? {} : { op }),
-    });
+    const r = this.trafficRecord;
+    r.time = this.now;
+    r.direction = direction;
+    r.accesses = accesses;
+    r.bits = bits;
+    r.op = op;
+    this.trafficTopic.publish(r);
   }
 }

@@ -17,12 +17,17 @@ export type RecordValue = number | string | boolean | readonly number[];
 /**
  * One performed action: `count` times the action's energy, at `time`. With a duration it
  * is also a power window: the energy is spent evenly over [time, time + duration).
+ *
+ * Blocks reuse one record object for their actions (no allocation per event), so a record
+ * is valid only while it is delivered: an observer copies what it keeps.
  */
 export interface ActionRecord {
   readonly time: Ps;
   readonly component: string;
   readonly kind: ComponentClass;
   readonly action: string;
+  /** The action's number in its simulation (see actionIds); -1 for records from elsewhere. */
+  readonly actionId: number;
   readonly count: number;
   /** Joules, count x energy per action. */
   readonly energy: number;
@@ -35,7 +40,7 @@ export interface ActionRecord {
   readonly detail?: boolean;
 }
 
-/** Memory traffic: accesses and bits moved, by direction. */
+/** Memory traffic: accesses and bits moved, by direction (reused like ActionRecord: copy what you keep). */
 export interface TrafficRecord {
   readonly time: Ps;
   readonly component: string;
@@ -91,3 +96,37 @@ export interface InferenceWindow {
 }
 
 export const INFERENCE = topicKey<InferenceWindow>('run/inference');
+
+/** An action declared by a block: its number, whose it is and what it is called. */
+export interface DeclaredAction {
+  readonly id: number;
+  readonly component: string;
+  readonly kind: ComponentClass;
+  readonly action: string;
+}
+
+/**
+ * The actions declared in one simulation, numbered in declaration order, so that an
+ * observer (the ledger) can sum by number into arrays instead of looking up names.
+ */
+export class ActionIds {
+  readonly declared: DeclaredAction[] = [];
+
+  declare(component: string, kind: ComponentClass, action: string): number {
+    const id = this.declared.length;
+    this.declared.push({ id, component, kind, action });
+    return id;
+  }
+}
+
+const registries = new WeakMap<object, ActionIds>();
+
+/** The action numbering of the simulation that `bus` belongs to. */
+export function actionIds(bus: object): ActionIds {
+  let r = registries.get(bus);
+  if (r === undefined) {
+    r = new ActionIds();
+    registries.set(bus, r);
+  }
+  return r;
+}

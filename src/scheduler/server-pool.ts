@@ -1,24 +1,31 @@
 import type { Kernel } from './kernel.js';
 import type { Ps } from './time.js';
 
-interface Waiting {
-  readonly count: number;
-  readonly granted: (servers: number[]) => void;
-  readonly since: Ps;
-}
+/** Called when a request gets a server: the server's index and the token the request carried. */
+export type Grant<T> = (server: number, token: T) => void;
 
 /**
- * A pool of identical servers (SRAM ports, multipliers, ADCs, MAAP sets) shared by many
- * requesters, like SimPy's Resource: a request for `count` servers waits, first come first
- * served, until that many are free; the holder releases them when done. Free servers are
- * handed out in the order they were freed, so work spreads over every server.
+ * A pool of identical servers (SRAM ports, multipliers, ADCs, MAAP set groups) shared by many
+ * requesters, like SimPy's Resource: a request waits, first come first served, until a server
+ * is free; the holder releases it when done. Free servers are handed out in the order they
+ * were freed, so work spreads over every server.
  *
- * It keeps the busy time of every server, so utilization comes out of the run.
+ * A request is a grant function and a token (the requester's own state) rather than a
+ * closure, and free servers and waiting requests sit in ring buffers, so a request costs no
+ * allocation. The pool keeps the busy time of every server, so utilization comes out of the run.
  */
 export class ServerPool {
-  private readonly free: number[];
-  private readonly queue: Waiting[] = [];
-  private head = 0;
+  // Free servers, a ring in the order they were freed.
+  private readonly free: Int32Array;
+  private freeHead = 0;
+  private freeCount: number;
+  private readonly busyFlag: Uint8Array;
+  // Waiting requests, a growable ring.
+  private waitFn: Grant<never>[] = [];
+  private waitToken: unknown[] = [];
+  private waitSince: Float64Array = new Float64Array(16);
+  private waitHead = 0;
+  private waitCount = 0;
   private readonly busySince: Float64Array;
   private readonly busy: Float64Array;
   /** Requests granted so far. */
@@ -34,55 +41,76 @@ export class ServerPool {
     readonly capacity: number,
   ) {
     if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError(`${name}: capacity must be a whole number >= 1, got ${capacity}`);
-    this.free = Array.from({ length: capacity }, (_, i) => i);
+    this.free = Int32Array.from({ length: capacity }, (_, i) => i);
+    this.freeCount = capacity;
+    this.busyFlag = new Uint8Array(capacity);
     this.busySince = new Float64Array(capacity);
     this.busy = new Float64Array(capacity);
+    this.waitFn = new Array<Grant<never>>(16);
+    this.waitToken = new Array<unknown>(16);
   }
 
-  /** Asks for `count` distinct servers; `granted` runs (now or later) with their indices. */
-  acquire(count: number, granted: (servers: number[]) => void): void {
-    if (count > this.capacity) throw new RangeError(`${this.name}: asked for ${count} servers, it has ${this.capacity}`);
-    if (this.head === this.queue.length && this.free.length >= count) {
-      this.grant(count, granted, this.kernel.now);
+  /** Asks for a server; `granted(server, token)` runs now if one is free and none waits, else when its turn comes. */
+  acquire<T>(granted: Grant<T>, token: T): void {
+    if (this.waitCount === 0 && this.freeCount > 0) {
+      this.grant(granted, token, this.kernel.now);
       return;
     }
-    this.queue.push({ count, granted, since: this.kernel.now });
-    this.maxQueue = Math.max(this.maxQueue, this.queue.length - this.head);
+    if (this.waitCount === this.waitFn.length) this.growQueue();
+    const at = (this.waitHead + this.waitCount) % this.waitFn.length;
+    this.waitFn[at] = granted as Grant<never>;
+    this.waitToken[at] = token;
+    this.waitSince[at] = this.kernel.now;
+    this.waitCount++;
+    if (this.waitCount > this.maxQueue) this.maxQueue = this.waitCount;
   }
 
-  /** Holds one server for `duration` ps, then frees it and calls `done` with its index. */
-  use(duration: Ps, done: (server: number) => void): void {
-    this.acquire(1, ([server]) => {
-      this.kernel.after(duration, (s: number) => {
-        this.release([s]);
-        done(s);
-      }, server!);
-    });
-  }
-
-  release(servers: readonly number[]): void {
+  release(server: number): void {
     const now = this.kernel.now;
-    for (const s of servers) {
-      this.busy[s]! += now - this.busySince[s]!;
-      this.free.push(s);
-    }
-    while (this.head < this.queue.length && this.free.length >= this.queue[this.head]!.count) {
-      const w = this.queue[this.head++]!;
-      this.grant(w.count, w.granted, w.since);
-    }
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue.splice(0, this.head);
-      this.head = 0;
+    this.busy[server]! += now - this.busySince[server]!;
+    this.busyFlag[server] = 0;
+    this.free[(this.freeHead + this.freeCount) % this.capacity] = server;
+    this.freeCount++;
+    while (this.waitCount > 0 && this.freeCount > 0) {
+      const at = this.waitHead;
+      const fn = this.waitFn[at]! as Grant<unknown>;
+      const token = this.waitToken[at];
+      const since = this.waitSince[at]!;
+      this.waitFn[at] = undefined as unknown as Grant<never>;
+      this.waitToken[at] = undefined;
+      this.waitHead = (this.waitHead + 1) % this.waitFn.length;
+      this.waitCount--;
+      this.grant(fn, token, since);
     }
   }
 
-  private grant(count: number, granted: (servers: number[]) => void, since: Ps): void {
+  private grant<T>(granted: Grant<T>, token: T, since: Ps): void {
     const now = this.kernel.now;
-    const servers = this.free.splice(0, count);
-    for (const s of servers) this.busySince[s] = now;
+    const server = this.free[this.freeHead]!;
+    this.freeHead = (this.freeHead + 1) % this.capacity;
+    this.freeCount--;
+    this.busyFlag[server] = 1;
+    this.busySince[server] = now;
     this.grants++;
     this.waited += now - since;
-    granted(servers);
+    granted(server, token);
+  }
+
+  private growQueue(): void {
+    const n = this.waitFn.length;
+    const fns = new Array<Grant<never>>(2 * n);
+    const tokens = new Array<unknown>(2 * n);
+    const since = new Float64Array(2 * n);
+    for (let i = 0; i < this.waitCount; i++) {
+      const at = (this.waitHead + i) % n;
+      fns[i] = this.waitFn[at]!;
+      tokens[i] = this.waitToken[at];
+      since[i] = this.waitSince[at]!;
+    }
+    this.waitFn = fns;
+    this.waitToken = tokens;
+    this.waitSince = since;
+    this.waitHead = 0;
   }
 
   /** Busy server-time over available server-time, from `from` to now (servers still held count until now). */
@@ -90,8 +118,7 @@ export class ServerPool {
     if (to <= from) return 0;
     let total = 0;
     for (let s = 0; s < this.capacity; s++) total += this.busy[s]!;
-    const held = new Set(this.free);
-    for (let s = 0; s < this.capacity; s++) if (!held.has(s)) total += to - this.busySince[s]!;
+    for (let s = 0; s < this.capacity; s++) if (this.busyFlag[s] === 1) total += to - this.busySince[s]!;
     return total / (this.capacity * (to - from));
   }
 

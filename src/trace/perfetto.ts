@@ -30,8 +30,10 @@ export class PerfettoTrace {
   private readonly statusOpen = new Map<string, { tid: number; since: number; op?: string }>();
   private readonly statusTids = new Map<string, number>();
   private readonly power = new Map<string, number>();
-  /** Open power windows by end time: their component group and watts. */
-  private readonly ends = new EndHeap<{ readonly group: string; readonly watts: number }>();
+  /** Open power windows by end time, each by its number in `windows` (its component group and watts). */
+  private readonly ends = new EndHeap();
+  private readonly windows = new Map<number, { readonly group: string; readonly watts: number }>();
+  private windowCount = 0;
   private imageStart = 0;
   /** Between an image's `computed` mark and its end. */
   private inHead = false;
@@ -95,7 +97,9 @@ export class PerfettoTrace {
   /** Brings the power counters up to time `t`: windows that ended by then are closed. */
   private advance(t: number): void {
     for (let end = this.ends.peekEnd(); end !== undefined && end <= t; end = this.ends.peekEnd()) {
-      const { group, watts } = this.ends.pop();
+      const id = this.ends.pop();
+      const { group, watts } = this.windows.get(id)!;
+      this.windows.delete(id);
       this.setPower(group, end, (this.power.get(group) ?? 0) - watts);
     }
   }
@@ -112,7 +116,9 @@ export class PerfettoTrace {
       const group = groupName(r.component);
       const watts = r.energy / (r.duration * 1e-12);
       this.setPower(group, r.time, (this.power.get(group) ?? 0) + watts);
-      this.ends.push(r.time + r.duration, { group, watts });
+      const id = this.windowCount++;
+      this.windows.set(id, { group, watts });
+      this.ends.push(r.time + r.duration, id);
     }
     if (!overlaps(this.window, r.time, r.duration)) return;
     const args: Record<string, unknown> = { energy_j: r.energy, count: r.count, ...(r.op === undefined ? {} : { op: r.op }), ...(r.values ?? {}) };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { topicKey, type TopicKey } from '../../scheduler/bus.js';
+import { topicKey, type Topic } from '../../scheduler/bus.js';
 import { ServerPool } from '../../scheduler/server-pool.js';
 import { quantity, wholeNumber } from '../../scenario/fields.js';
 import { Component, type ActionSpec, type SimContext } from '../component.js';
@@ -16,19 +16,23 @@ export const multiplierParams = z.strictObject({
 
 export type MultiplierParams = z.output<typeof multiplierParams>;
 
+/**
+ * A multiply. The requester owns the object and may reuse it once its reply has come: the pool
+ * fills in `product` (and `unit`) and hands the same object back on `reply`.
+ */
 export interface MultiplyRequest {
-  readonly id: number;
-  readonly a: number;
-  readonly b: number;
-  readonly op?: string;
-  readonly reply: TopicKey<MultiplyReply>;
+  id: number;
+  a: number;
+  b: number;
+  op: string | undefined;
+  /** Where the reply goes: the requester's own topic, resolved once. */
+  reply: Topic<MultiplyRequest>;
+  product: number;
+  unit: number;
 }
 
-export interface MultiplyReply {
-  readonly id: number;
-  readonly product: number;
-  readonly op?: string;
-}
+/** A fresh request object for a requester to fill and reuse. */
+export const newMultiplyRequest = (reply: Topic<MultiplyRequest>): MultiplyRequest => ({ id: 0, a: 0, b: 0, op: undefined, reply, product: 0, unit: 0 });
 
 export const multiplyRequestsOf = (name: string) => topicKey<MultiplyRequest>(`${name}/request`);
 
@@ -61,13 +65,18 @@ export class MultiplierPool extends Component {
   }
 
   private request(r: MultiplyRequest): void {
-    this.units.acquire(1, ([unit]) => {
-      const product = r.a * r.b;
-      this.perform(this.multiply, 1, { duration: this.latency, ...(r.op === undefined ? {} : { op: r.op }), ...(this.tracing ? { values: { a: r.a, b: r.b, product, unit: unit! } } : {}) });
-      this.kernel.after(this.latency, () => {
-        this.units.release([unit!]);
-        this.ctx.bus.topic(r.reply).publish({ id: r.id, product, ...(r.op === undefined ? {} : { op: r.op }) });
-      }, 0);
-    });
+    this.units.acquire(this.granted, r);
   }
+
+  private readonly granted = (unit: number, r: MultiplyRequest): void => {
+    r.unit = unit;
+    r.product = r.a * r.b;
+    this.performFor(this.multiply, 1, this.latency, r.op, this.tracing ? { a: r.a, b: r.b, product: r.product, unit } : undefined);
+    this.kernel.after(this.latency, this.complete, r);
+  };
+
+  private readonly complete = (r: MultiplyRequest): void => {
+    this.units.release(r.unit);
+    r.reply.publish(r);
+  };
 }

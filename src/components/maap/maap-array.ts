@@ -25,12 +25,18 @@ export const maapParams = z.strictObject({
 
 export type MaapParams = z.output<typeof maapParams>;
 
-/** One output to compute: the same operation on the R sets of a group. */
+/**
+ * One output to compute: the same operation on the R sets of a group. The requester owns the
+ * object until the output's codes come back from the ADCs (it is their `meta`), and may
+ * reuse it after that.
+ */
 export interface MaapRequest extends MaapOperation {
   readonly id: number;
   readonly op: string;
   /** The group of R sets that measures it (see groupOf). */
   readonly group: number;
+  /** Filled in by the array when the group takes it: the sets that measure it. */
+  sets: readonly number[];
 }
 
 /**
@@ -55,22 +61,38 @@ export function groupReadout(ideal: number, deviations: readonly MaapDeviation[]
 }
 
 /** The mean of a group's measurements, summed in set order (what analog averaging reads). */
-export const meanOf = (values: Float64Array): number => values.reduce((a, b) => a + b, 0) / values.length;
+export const meanOf = (values: Float64Array): number => {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i]!;
+  return sum / values.length;
+};
 
 /** Where the averaged (analog) or individual (digital) measurements of an output go next: the ADCs. */
-export interface MaapResult {
-  readonly id: number;
-  readonly op: string;
-  readonly sets: readonly number[];
-}
+export type MaapResult = Pick<MaapRequest, 'id' | 'op' | 'sets'>;
 
 export const MAAP_REQUESTS = topicKey<MaapRequest>('maap/request');
 export const MAAP_RESULTS = topicKey<Samples<MaapResult>>('maap/result');
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A group's measurement in progress: the run its sets are given and what comes back. */
+interface GroupRun {
+  readonly group: number;
+  readonly sets: readonly number[];
+  readonly run: Mutable<MaapRun>;
+  request: MaapRequest | undefined;
+  /** One value per set, in set order. */
+  readonly values: Float64Array;
+  left: number;
+  /** What leaves for the ADCs (reused: valid while delivered). */
+  readonly result: { meta: MaapResult; values: Float64Array; op: string };
+}
 
 /**
  * The M physical MAAP sets, with their OTA drives, and what hands work to them: each output
  * waits for its group of R sets (distinct devices, so their errors are independent), runs on
  * all R at once, and leaves as one averaged value (analog averaging) or R values (digital).
+ * A group measures one output at a time, so each group reuses one run and one result.
  */
 export class MaapArray extends Component {
   readonly kind: ComponentClass = 'digital';
@@ -79,7 +101,7 @@ export class MaapArray extends Component {
   readonly sets: MaapSet[] = [];
   private readonly runs: Topic<MaapRun>[] = [];
   private readonly results: Topic<Samples<MaapResult>>;
-  private readonly pending = new Map<number, { op: string; group: number; sets: number[]; values: Float64Array; ideal: number; left: number }>();
+  private readonly inProgress: GroupRun[];
   // Squared errors against the ideal result: of single measurements, and of the R-averages.
   private readonly squared = { measurement: 0, measurements: 0, output: 0, outputs: 0 };
 
@@ -99,10 +121,24 @@ export class MaapArray extends Component {
       new OtaDrive(ctx, `${set}/ota`, set, params.runtime, bits * params.ota_energy_per_bit);
       this.runs.push(ctx.bus.topic(maapRunOf(set)));
     }
-    this.groups = Array.from({ length: Math.floor(params.sets / params.redundancy) }, (_, g) => new ServerPool(ctx.kernel, `${name}/group[${g}]`, 1));
+    const R = params.redundancy;
+    const count = Math.floor(params.sets / R);
+    this.groups = Array.from({ length: count }, (_, g) => new ServerPool(ctx.kernel, `${name}/group[${g}]`, 1));
+    this.inProgress = Array.from({ length: count }, (_, group) => {
+      const sets = setsOf(group, R);
+      return {
+        group,
+        sets,
+        run: { id: 0, op: '', geometry: { maps: 0, kernel: 0, convStride: 1, pool: 1, patch: 0 }, inputs: new Float64Array(0), weights: new Float64Array(0), bias: 0, ideal: 0 },
+        values: new Float64Array(R),
+        request: undefined,
+        left: 0,
+        result: { meta: { id: 0, op: '', sets }, values: params.averaging === 'analog' ? new Float64Array(1) : new Float64Array(R), op: '' },
+      };
+    });
     this.results = ctx.bus.topic(MAAP_RESULTS);
     ctx.bus.topic(MAAP_REQUESTS).listen((r) => this.request(r));
-    ctx.bus.topic(MAAP_MEASURED).listen((m) => this.measured(m.id, m.set, m.value, m.ideal));
+    ctx.bus.topic(MAAP_MEASURED).listen((m) => this.measured(m.set, m.value, m.ideal));
     ctx.bus.topic(IMAGES).listen((m) => {
       if (m.phase === 'start') for (const g of this.groups) g.resetStatistics();
     });
@@ -113,18 +149,29 @@ export class MaapArray extends Component {
     return this.groups.reduce((a, g) => a + g.utilization(from, to), 0) / this.groups.length;
   }
 
+  /** The request stays the requester's until its result is delivered, so it can wait as it is. */
   private request(r: MaapRequest): void {
-    const R = this.params.redundancy;
     const group = this.groups[r.group];
     if (group === undefined) throw new RangeError(`${this.name}: no group ${r.group} (there are ${this.groups.length})`);
-    group.acquire(1, () => {
-      const sets = setsOf(r.group, R);
-      // The ideal result does not depend on the set: worked out once, each set applies its deviation.
-      const run: MaapRun = { id: r.id, op: r.op, geometry: r.geometry, inputs: r.inputs, weights: r.weights, bias: r.bias, ideal: maapIdeal(r) };
-      this.pending.set(r.id, { op: r.op, group: r.group, sets, values: new Float64Array(R), ideal: 0, left: R });
-      for (const s of sets) this.runs[s]!.publish(run);
-    });
+    group.acquire(this.granted, r);
   }
+
+  private readonly granted = (_server: number, r: MaapRequest): void => {
+    const g = this.inProgress[r.group]!;
+    g.request = r;
+    r.sets = g.sets;
+    const run = g.run;
+    run.id = r.id;
+    run.op = r.op;
+    run.geometry = r.geometry;
+    run.inputs = r.inputs;
+    run.weights = r.weights;
+    run.bias = r.bias;
+    // The ideal result does not depend on the set: worked out once, each set applies its deviation.
+    run.ideal = maapIdeal(r);
+    g.left = g.sets.length;
+    for (const s of g.sets) this.runs[s]!.publish(run);
+  };
 
   /** RMS error of one measurement and of an averaged output, against a variation-free set. */
   errors(): { measurement_rms: number; output_rms: number } {
@@ -132,20 +179,24 @@ export class MaapArray extends Component {
     return { measurement_rms: Math.sqrt(q.measurement / Math.max(1, q.measurements)), output_rms: Math.sqrt(q.output / Math.max(1, q.outputs)) };
   }
 
-  private measured(id: number, set: number, value: number, ideal: number): void {
-    const p = this.pending.get(id);
-    if (p === undefined) return;
-    p.values[p.sets.indexOf(set)] = value;
-    p.ideal = ideal;
+  private measured(set: number, value: number, ideal: number): void {
+    const R = this.params.redundancy;
+    const g = this.inProgress[Math.floor(set / R)]!;
+    g.values[set - g.group * R] = value;
     this.squared.measurement += (value - ideal) ** 2;
     this.squared.measurements++;
-    if (--p.left > 0) return;
-    this.pending.delete(id);
-    this.groups[p.group]!.release([0]);
-    const mean = meanOf(p.values);
-    this.squared.output += (mean - p.ideal) ** 2;
+    if (--g.left > 0) return;
+    const mean = meanOf(g.values);
+    this.squared.output += (mean - ideal) ** 2;
     this.squared.outputs++;
-    const values = this.params.averaging === 'analog' ? Float64Array.of(mean) : p.values;
-    this.results.publish({ meta: { id, op: p.op, sets: p.sets }, values, op: p.op });
+    // The result is filled before the group is freed: freeing it may start its next output.
+    const out = g.result;
+    if (this.params.averaging === 'analog') out.values[0] = mean;
+    else out.values.set(g.values);
+    out.meta = g.request!;
+    out.op = g.run.op;
+    g.request = undefined;
+    this.groups[g.group]!.release(0);
+    this.results.publish(out);
   }
 }

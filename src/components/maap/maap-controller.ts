@@ -1,8 +1,10 @@
 import { topicKey, type Topic } from '../../scheduler/bus.js';
+import { FreeList } from '../../scheduler/free-list.js';
+import { grown } from '../../scheduler/grown.js';
 import { Component, type ActionSpec, type SimContext } from '../component.js';
 import type { Samples } from '../converters/samples.js';
-import { multiplyRequestsOf, type MultiplyReply, type MultiplyRequest } from '../digital/multiplier.js';
-import { sramAccessOf, type SramAccess, type SramReply } from '../memory/sram.js';
+import { multiplyRequestsOf, newMultiplyRequest, type MultiplyRequest } from '../digital/multiplier.js';
+import { newSramAccess, sramAccessOf, type SramAccess } from '../memory/sram.js';
 import { IMAGES, type ComponentClass, type ImageMark } from '../records.js';
 import { MAAP_REQUESTS, groupOf, type MaapRequest, type MaapResult } from './maap-array.js';
 import type { MaapGeometry } from './maap-set.js';
@@ -34,16 +36,38 @@ interface LayerGraph {
   readonly needs: Int32Array;
 }
 
-/** Visits the input values (map-major indices) of output `op`'s patch. */
-export function patchInputs(plan: MaapLayerPlan, op: number, visit: (inputIndex: number) => void): void {
+/**
+ * Where row `r` of map `j` of output `op`'s patch starts among the layer's input values
+ * (map-major indices); the row's `patch` values follow it.
+ */
+function patchRow(plan: MaapLayerPlan, op: number, j: number, r: number): number {
   const { input, output, geometry, poolStride } = plan;
   const step = poolStride * geometry.convStride;
   const rest = op % (output.h * output.w);
   const oy = Math.floor(rest / output.w);
   const ox = rest % output.w;
-  for (let j = 0; j < input.c; j++)
-    for (let r = 0; r < geometry.patch; r++)
-      for (let c = 0; c < geometry.patch; c++) visit(j * input.h * input.w + (oy * step + r) * input.w + ox * step + c);
+  return j * input.h * input.w + (oy * step + r) * input.w + ox * step;
+}
+
+/** Visits the input values (map-major indices) of output `op`'s patch. */
+export function patchInputs(plan: MaapLayerPlan, op: number, visit: (inputIndex: number) => void): void {
+  const { patch } = plan.geometry;
+  for (let j = 0; j < plan.input.c; j++)
+    for (let r = 0; r < patch; r++) {
+      const row = patchRow(plan, op, j, r);
+      for (let c = 0; c < patch; c++) visit(row + c);
+    }
+}
+
+/** Copies output `op`'s patch out of a layer's input values, in patchInputs order (no closure: it runs per output). */
+function gatherPatch(plan: MaapLayerPlan, op: number, values: Float64Array, into: Float64Array): void {
+  const { patch } = plan.geometry;
+  let n = 0;
+  for (let j = 0; j < plan.input.c; j++)
+    for (let r = 0; r < patch; r++) {
+      const row = patchRow(plan, op, j, r);
+      for (let c = 0; c < patch; c++) into[n++] = values[row + c]!;
+    }
 }
 
 function buildGraph(plan: MaapLayerPlan): LayerGraph {
@@ -110,6 +134,27 @@ export const storedCode = (codes: ArrayLike<number>, digitalAveraging: boolean):
  */
 export const driveLevel = (product: number, levels: number): number => product / (levels * levels);
 
+/** What an SRAM reply continues: an input value read, a template word read, an output written. */
+const INPUT = 0;
+const WEIGHT = 1;
+const WRITE = 2;
+
+/** One output in progress: its place, its template and patch buffers, and its request to the sets. */
+interface OutputSlot {
+  readonly index: number;
+  layer: number;
+  out: number;
+  left: number;
+  op: string | undefined;
+  /** The code written back, and (when tracing) the sets that measured it. */
+  code: number;
+  sets: string;
+  /** Per layer, buffers of that layer's template (fan-in words) and patch (the OTA input registers). */
+  readonly weights: readonly Float64Array[];
+  readonly inputs: readonly Float64Array[];
+  readonly request: { -readonly [K in keyof MaapRequest]: MaapRequest[K] };
+}
+
 /**
  * Runs MAAP layers as a dataflow over shared resources (seed 003, Fig. 3). Every input
  * value is read from SRAM once and multiplied once (by the layer's input gain, setting its
@@ -118,6 +163,10 @@ export const driveLevel = (product: number, levels: number): number => product /
  * R measurements run on R sets, its result goes through the ADC and is written back to
  * SRAM, where the next layer reads it as an input. At most `inFlight` outputs are in
  * progress, so the sets are kept fed without holding every template at once.
+ *
+ * Nothing is allocated per event: SRAM and multiply requests are pooled objects whose `id`
+ * indexes what their reply continues, outputs in progress reuse their slots' buffers, and
+ * op names are built only when something traces.
  */
 export class MaapController extends Component {
   readonly kind: ComponentClass = 'digital';
@@ -127,21 +176,34 @@ export class MaapController extends Component {
   private readonly mult: Topic<MultiplyRequest>;
   private readonly maap: Topic<MaapRequest>;
   private readonly marks: Topic<ImageMark>;
-  private readonly sramReply = topicKey<SramReply>('maap/controller/sram');
-  private readonly multReply = topicKey<MultiplyReply>('maap/controller/mult');
-  private readonly waiting = new Map<number, (value: number) => void>();
-  private nextId = 0;
+  private readonly sramReply: Topic<SramAccess>;
+  private readonly multReply: Topic<MultiplyRequest>;
+  private readonly levels: number;
+  // Pooled SRAM requests and what each one's reply continues (by its id).
+  private readonly sramPool: SramAccess[] = [];
+  private readonly sramFree = new FreeList();
+  private contKind = new Uint8Array(256);
+  private contA = new Int32Array(256);
+  private contB = new Int32Array(256);
+  // Pooled multiplies: the layer and input value each one sets.
+  private readonly multPool: MultiplyRequest[] = [];
+  private readonly multFree = new FreeList();
+  private multLayer = new Int32Array(64);
+  private multIndex = new Int32Array(64);
+  private readonly slots: OutputSlot[];
+  private readonly freeSlots: FreeList;
   private image = 0;
   // Per image state.
   private buffers: Float64Array[] = [];
   private pending: Int32Array[] = [];
-  private ready: [number, number][] = [];
+  /** Outputs ready to start, (layer, out) pairs in a flat queue. */
+  private readyLayer = new Int32Array(1024);
+  private readyOut = new Int32Array(1024);
+  private readyTail = 0;
   private readyHead = 0;
   private busy = 0;
   private finished = 0;
   private readonly outputAction: ActionSpec;
-  /** Outputs in the MAAP sets or ADCs, by request id. */
-  private readonly outputs = new Map<number, { layer: number; out: number }>();
 
   constructor(
     ctx: SimContext,
@@ -160,38 +222,118 @@ export class MaapController extends Component {
     super(ctx, name);
     this.graphs = plans.map(buildGraph);
     this.rankOffsets = layerRankOffsets(plans);
+    this.levels = 2 ** bits - 1;
     this.sram = ctx.bus.topic(sramAccessOf(sram));
     this.mult = ctx.bus.topic(multiplyRequestsOf(multipliers));
     this.maap = ctx.bus.topic(MAAP_REQUESTS);
     this.marks = ctx.bus.topic(IMAGES);
-    ctx.bus.topic(this.sramReply).listen((r) => this.answer(r.id, r.value));
-    ctx.bus.topic(this.multReply).listen((r) => this.answer(r.id, r.product));
+    this.slots = Array.from({ length: inFlight }, (_, index) => ({
+      index,
+      layer: 0,
+      out: 0,
+      left: 0,
+      op: undefined,
+      code: 0,
+      sets: '',
+      weights: plans.map((p) => new Float64Array(p.fanIn)),
+      inputs: plans.map((p) => new Float64Array(p.input.c * p.geometry.patch * p.geometry.patch)),
+      request: { id: index, op: '', group: 0, sets: [], geometry: plans[0]!.geometry, inputs: new Float64Array(0), weights: new Float64Array(0), bias: 0 },
+    }));
+    this.freeSlots = new FreeList(inFlight);
+    for (let i = inFlight - 1; i >= 0; i--) this.freeSlots.push(i);
+    this.sramReply = ctx.bus.topic(topicKey<SramAccess>(`${name}/sram-reply`));
+    this.multReply = ctx.bus.topic(topicKey<MultiplyRequest>(`${name}/multiply-reply`));
+    this.sramReply.listen(this.sramAnswered);
+    this.multReply.listen(this.multiplied);
     ctx.bus.topic(MAAP_CONVERTED).listen((s) => this.converted(s));
     this.outputAction = this.declareEnergy('maap_output', 0, 'one MAAP output stored (its costs are in the blocks that made it)');
   }
 
-  private answer(id: number, value: number): void {
-    const k = this.waiting.get(id)!;
-    this.waiting.delete(id);
-    k(value);
+  /** A pooled SRAM request for an access whose reply continues as `kind` with (a, b). */
+  private access(kind: number, a: number, b: number): SramAccess {
+    let r: SramAccess;
+    const free = this.sramFree.pop();
+    if (free < 0) {
+      r = newSramAccess(this.sramReply);
+      r.id = this.sramPool.length;
+      this.sramPool.push(r);
+      if (r.id >= this.contKind.length) {
+        this.contKind = grown(this.contKind);
+        this.contA = grown(this.contA);
+        this.contB = grown(this.contB);
+      }
+    } else r = this.sramPool[free]!;
+    this.contKind[r.id] = kind;
+    this.contA[r.id] = a;
+    this.contB[r.id] = b;
+    return r;
   }
 
-  private read(address: number, op: string, then: (value: number) => void): void {
-    const id = this.nextId++;
-    this.waiting.set(id, then);
-    this.sram.publish({ id, kind: 'read', address, op, reply: this.sramReply });
+  private read(address: number, op: string | undefined, kind: number, a: number, b: number): void {
+    const r = this.access(kind, a, b);
+    r.kind = 'read';
+    r.address = address;
+    r.value = 0;
+    r.op = op;
+    this.sram.publish(r);
   }
 
-  private write(address: number, value: number, op: string, then: () => void): void {
-    const id = this.nextId++;
-    this.waiting.set(id, then);
-    this.sram.publish({ id, kind: 'write', address, value, op, reply: this.sramReply });
+  private readonly sramAnswered = (r: SramAccess): void => {
+    const kind = this.contKind[r.id]!;
+    const a = this.contA[r.id]!;
+    const b = this.contB[r.id]!;
+    const value = r.value;
+    const op = r.op;
+    this.sramFree.push(r.id);
+    if (kind === INPUT) this.multiply(a, b, value, op);
+    else if (kind === WEIGHT) this.weightRead(this.slots[a]!, b, value);
+    else this.written(this.slots[a]!);
+  };
+
+  /** Input value `i` of `layer`, read as `code`: multiplied by the layer's input gain (1.0 as a b-bit fraction). */
+  private multiply(layer: number, i: number, code: number, op: string | undefined): void {
+    const free = this.multFree.pop();
+    let r: MultiplyRequest;
+    if (free >= 0) r = this.multPool[free]!;
+    else {
+      r = newMultiplyRequest(this.multReply);
+      r.id = this.multPool.length;
+      this.multPool.push(r);
+      if (r.id >= this.multLayer.length) {
+        this.multLayer = grown(this.multLayer);
+        this.multIndex = grown(this.multIndex);
+      }
+    }
+    this.multLayer[r.id] = layer;
+    this.multIndex[r.id] = i;
+    r.a = code;
+    r.b = this.levels;
+    r.op = op;
+    this.mult.publish(r);
   }
 
-  private multiply(a: number, b: number, op: string, then: (product: number) => void): void {
-    const id = this.nextId++;
-    this.waiting.set(id, then);
-    this.mult.publish({ id, a, b, op, reply: this.multReply });
+  private readonly multiplied = (r: MultiplyRequest): void => {
+    const layer = this.multLayer[r.id]!;
+    const i = this.multIndex[r.id]!;
+    this.multFree.push(r.id);
+    // The product's scale is levels^2 (see driveLevel).
+    this.buffers[layer]![i] = driveLevel(r.product, this.levels);
+    const g = this.graphs[layer]!;
+    const pending = this.pending[layer]!;
+    for (let f = g.feedsStart[i]!; f < g.feedsStart[i + 1]!; f++) {
+      const out = g.feeds[f]!;
+      if (--pending[out]! === 0) this.ready(layer, out);
+    }
+    this.dispatch();
+  };
+
+  private ready(layer: number, out: number): void {
+    if (this.readyTail === this.readyLayer.length) {
+      this.readyLayer = grown(this.readyLayer);
+      this.readyOut = grown(this.readyOut);
+    }
+    this.readyLayer[this.readyTail] = layer;
+    this.readyOut[this.readyTail++] = out;
   }
 
   /**
@@ -217,8 +359,8 @@ export class MaapController extends Component {
     this.image = image;
     this.buffers = this.graphs.map((g) => new Float64Array(g.plan.input.c * g.plan.input.h * g.plan.input.w));
     this.pending = this.graphs.map((g) => Int32Array.from(g.needs));
-    this.ready = [];
     this.readyHead = 0;
+    this.readyTail = 0;
     this.busy = 0;
     this.finished = 0;
     const first = this.graphs[0]!.plan;
@@ -229,26 +371,13 @@ export class MaapController extends Component {
 
   private readInput(layer: number, i: number): void {
     const plan = this.graphs[layer]!.plan;
-    const levels = 2 ** this.bits - 1;
-    const op = `L${plan.ordinal}/in[${i}]`;
-    this.read(plan.inputBase + i, op, (code) =>
-      // Gain 1.0 as a b-bit fraction: the product's scale is levels^2.
-      this.multiply(code, levels, op, (product) => {
-        this.buffers[layer]![i] = driveLevel(product, levels);
-        const g = this.graphs[layer]!;
-        const pending = this.pending[layer]!;
-        for (let f = g.feedsStart[i]!; f < g.feedsStart[i + 1]!; f++) {
-          const out = g.feeds[f]!;
-          if (--pending[out]! === 0) this.ready.push([layer, out]);
-        }
-        this.dispatch();
-      }),
-    );
+    this.read(plan.inputBase + i, this.tracing ? `L${plan.ordinal}/in[${i}]` : undefined, INPUT, layer, i);
   }
 
   private dispatch(): void {
-    while (this.busy < this.inFlight && this.readyHead < this.ready.length) {
-      const [layer, out] = this.ready[this.readyHead++]!;
+    while (this.busy < this.inFlight && this.readyHead < this.readyTail) {
+      const layer = this.readyLayer[this.readyHead]!;
+      const out = this.readyOut[this.readyHead++]!;
       this.busy++;
       this.startOutput(layer, out);
     }
@@ -256,40 +385,63 @@ export class MaapController extends Component {
 
   private startOutput(layer: number, out: number): void {
     const plan = this.graphs[layer]!.plan;
-    const { output, geometry, fanIn } = plan;
+    const { output, fanIn } = plan;
     const k = Math.floor(out / (output.h * output.w));
-    const op = `L${plan.ordinal}/out[${out}]`;
-    this.note('dispatch', op, { layer: plan.ordinal, output: out, template: k, template_words: fanIn, in_flight: this.busy });
-    const weights = new Float64Array(fanIn);
-    let left = fanIn;
-    for (let j = 0; j < fanIn; j++) {
-      this.read(plan.weightBase + k * fanIn + j, op, (code) => {
-        weights[j] = code * plan.weightScale;
-        if (--left > 0) return;
-        // Gather the patch from the input buffer (the OTA input registers).
-        const buffer = this.buffers[layer]!;
-        const inputs = new Float64Array(plan.input.c * geometry.patch * geometry.patch);
-        let n = 0;
-        patchInputs(plan, out, (i) => (inputs[n++] = buffer[i]!));
-        const id = this.nextId++;
-        this.outputs.set(id, { layer, out });
-        const group = groupOf(this.rankOffsets[layer]! + outputRank(plan, out), this.groups);
-        this.maap.publish({ id, op, group, geometry, inputs, weights, bias: plan.bias[k]! });
-      });
-    }
+    const slot = this.slots[this.freeSlots.pop()]!;
+    slot.layer = layer;
+    slot.out = out;
+    slot.left = fanIn;
+    slot.op = this.tracing ? `L${plan.ordinal}/out[${out}]` : undefined;
+    if (this.tracing) this.note('dispatch', slot.op, { layer: plan.ordinal, output: out, template: k, template_words: fanIn, in_flight: this.busy });
+    for (let j = 0; j < fanIn; j++) this.read(plan.weightBase + k * fanIn + j, slot.op, WEIGHT, slot.index, j);
+  }
+
+  /** Template word `j` of a slot's output is in; with the last, its patch is gathered and the sets are asked. */
+  private weightRead(slot: OutputSlot, j: number, code: number): void {
+    const layer = slot.layer;
+    const plan = this.graphs[layer]!.plan;
+    const weights = slot.weights[layer]!;
+    weights[j] = code * plan.weightScale;
+    if (--slot.left > 0) return;
+    // Gather the patch from the input buffer (the OTA input registers).
+    const buffer = this.buffers[layer]!;
+    const inputs = slot.inputs[layer]!;
+    gatherPatch(plan, slot.out, buffer, inputs);
+    const k = Math.floor(slot.out / (plan.output.h * plan.output.w));
+    const r = slot.request;
+    r.op = slot.op ?? '';
+    r.group = groupOf(this.rankOffsets[layer]! + outputRank(plan, slot.out), this.groups);
+    r.geometry = plan.geometry;
+    r.inputs = inputs;
+    r.weights = weights;
+    r.bias = plan.bias[k]!;
+    this.maap.publish(r);
   }
 
   private converted(s: Samples<MaapResult>): void {
-    const where = this.outputs.get(s.meta.id)!;
-    this.outputs.delete(s.meta.id);
+    const slot = this.slots[s.meta.id]!;
     const code = storedCode(s.values, this.digitalAveraging);
-    const plan = this.graphs[where.layer]!.plan;
-    this.write(plan.outputBase + where.out, code, s.meta.op, () => {
-      this.perform(this.outputAction, 1, { op: s.meta.op, ...(this.tracing ? { values: { layer: plan.ordinal, index: where.out, address: plan.outputBase + where.out, code, sets: s.meta.sets.join(' ') } } : {}) });
-      this.busy--;
-      if (where.layer + 1 < this.graphs.length) this.readInput(where.layer + 1, where.out);
-      else if (++this.finished === plan.output.c * plan.output.h * plan.output.w) this.marks.publish({ time: this.now, image: this.image, phase: this.headed ? 'computed' : 'end' });
-      this.dispatch();
-    });
+    const plan = this.graphs[slot.layer]!.plan;
+    const r = this.access(WRITE, slot.index, 0);
+    r.kind = 'write';
+    r.address = plan.outputBase + slot.out;
+    r.value = code;
+    r.op = slot.op;
+    slot.code = code;
+    if (this.tracing) slot.sets = s.meta.sets.join(' ');
+    this.sram.publish(r);
+  }
+
+  /** A slot's output is stored: the slot is free, and the next layer may read the value. */
+  private written(slot: OutputSlot): void {
+    const plan = this.graphs[slot.layer]!.plan;
+    const address = plan.outputBase + slot.out;
+    this.performFor(this.outputAction, 1, 0, slot.op, this.tracing ? { layer: plan.ordinal, index: slot.out, address, code: slot.code, sets: slot.sets } : undefined);
+    this.busy--;
+    const { layer, out } = slot;
+    this.freeSlots.push(slot.index);
+    if (layer + 1 < this.graphs.length) this.readInput(layer + 1, out);
+    else if (++this.finished === plan.output.c * plan.output.h * plan.output.w) this.marks.publish({ time: this.now, image: this.image, phase: this.headed ? 'computed' : 'end' });
+    this.dispatch();
   }
 }

@@ -135,6 +135,7 @@ export class MaapSet extends Component {
     this.deviation = drawDeviation(this.rng, variation);
     this.run = this.declareEnergy('maap_op', energyPerOp, 'one MAAP measurement: MTJ stack leakage while it runs');
     this.measured = ctx.bus.topic(MAAP_MEASURED);
+    this.result = { id: 0, set: index, value: 0, ideal: 0, op: '' };
     ctx.bus.topic(maapRunOf(name)).listen((r) => this.measure(r));
   }
 
@@ -143,15 +144,27 @@ export class MaapSet extends Component {
     return maapTransfer(ideal, this.deviation);
   }
 
+  /**
+   * The measurement under way (a set runs one at a time: its group holds it). Reported in
+   * one reused message, valid while delivered.
+   */
+  private readonly result: { id: number; set: number; value: number; ideal: number; op: string };
+
   private measure(r: MaapRun): void {
     const ideal = r.ideal;
     const value = this.respond(ideal);
-    if (this.tracing) this.perform(this.run, 1, { duration: this.runtime, op: r.op, values: { ideal, value, gain: this.deviation.gain, offset: this.deviation.offset } });
-    else this.perform(this.run, 1, { duration: this.runtime, op: r.op });
-    this.signal('busy', '1', r.op);
-    this.kernel.after(this.runtime, () => {
-      this.signal('busy', '0', r.op);
-      this.measured.publish({ id: r.id, set: this.index, value, ideal: Math.min(1, ideal), op: r.op });
-    }, 0);
+    this.performFor(this.run, 1, this.runtime, r.op, this.tracing ? { ideal, value, gain: this.deviation.gain, offset: this.deviation.offset } : undefined);
+    if (this.signalling) this.signal('busy', '1', r.op);
+    const m = this.result;
+    m.id = r.id;
+    m.value = value;
+    m.ideal = Math.min(1, ideal);
+    m.op = r.op;
+    this.kernel.after(this.runtime, this.done, m);
   }
+
+  private readonly done = (m: MaapMeasurement): void => {
+    if (this.signalling) this.signal('busy', '0', m.op);
+    this.measured.publish(m);
+  };
 }

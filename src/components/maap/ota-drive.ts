@@ -14,6 +14,6 @@ export class OtaDrive extends Component {
   constructor(ctx: SimContext, name: string, set: string, runtime: number, energyPerOp: number) {
     super(ctx, name);
     this.drive = this.declareEnergy('ota_drive', energyPerOp, "driving one measurement's inputs (static and dynamic OTA dissipation)");
-    ctx.bus.topic(maapRunOf(set)).listen((r) => this.perform(this.drive, 1, { duration: runtime, op: r.op }));
+    ctx.bus.topic(maapRunOf(set)).listen((r) => this.performFor(this.drive, 1, runtime, r.op));
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { topicKey, type TopicKey } from '../../scheduler/bus.js';
+import { topicKey, type Topic } from '../../scheduler/bus.js';
 import { ServerPool } from '../../scheduler/server-pool.js';
 import { quantity, wholeNumber } from '../../scenario/fields.js';
 import type { ActionSpec, SimContext } from '../component.js';
@@ -22,24 +22,26 @@ export const sramParams = z.strictObject({
 
 export type SramParams = z.output<typeof sramParams>;
 
-/** A word read or written; the reply goes to `reply` when the access completes. */
+/**
+ * A word to read or write. The requester owns the object and may reuse it once its reply has
+ * come: the SRAM fills in `value` (the word read, or the word written) and `port`, and hands
+ * the same object back on `reply` when the access completes (no allocation per access).
+ */
 export interface SramAccess {
-  readonly id: number;
-  readonly kind: 'read' | 'write';
-  readonly address: number;
-  /** The word to write (an integer code). */
-  readonly value?: number;
-  readonly op?: string;
-  readonly reply: TopicKey<SramReply>;
+  id: number;
+  kind: 'read' | 'write';
+  address: number;
+  /** The word to write (an integer code); on the reply, the word read or written. */
+  value: number;
+  op: string | undefined;
+  /** Where the reply goes: the requester's own topic, resolved once. */
+  reply: Topic<SramAccess>;
+  /** Set by the SRAM: the port of the bank serving the access. */
+  port: number;
 }
 
-export interface SramReply {
-  readonly id: number;
-  readonly address: number;
-  /** The word read (or written). */
-  readonly value: number;
-  readonly op?: string;
-}
+/** A fresh access object for a requester to fill and reuse. */
+export const newSramAccess = (reply: Topic<SramAccess>): SramAccess => ({ id: 0, kind: 'read', address: 0, value: 0, op: undefined, reply, port: 0 });
 
 export const sramAccessOf = (sram: string) => topicKey<SramAccess>(`${sram}/access`);
 
@@ -104,25 +106,29 @@ export class Sram extends MemoryComponent {
 
   private access(a: SramAccess): void {
     this.check(a.address);
-    const bank = a.address % this.params.banks;
-    const latency = a.kind === 'read' ? this.params.read_latency : this.params.write_latency;
-    this.ports[bank]!.acquire(1, ([port]) => {
-      const op = a.op === undefined ? {} : { op: a.op };
-      const values = this.tracing ? { values: { address: a.address, bank, port: port!, ...(a.kind === 'write' ? { value: a.value ?? 0 } : {}) } } : {};
-      if (a.kind === 'read') {
-        this.countRead(1, this.wordBits, a.op);
-        this.perform(this.read, 1, { duration: latency, ...op, ...values });
-      } else {
-        this.countWrite(1, this.wordBits, a.op);
-        this.perform(this.write, 1, { duration: latency, ...op, ...values });
-      }
-      this.signal(`bank[${bank}]/port[${port!}]`, '1', a.op);
-      this.kernel.after(latency, () => {
-        this.ports[bank]!.release([port!]);
-        this.signal(`bank[${bank}]/port[${port!}]`, '0', a.op);
-        if (a.kind === 'write') this.data[a.address] = a.value ?? 0;
-        this.ctx.bus.topic(a.reply).publish({ id: a.id, address: a.address, value: this.data[a.address]!, ...op });
-      }, 0);
-    });
+    this.ports[a.address % this.params.banks]!.acquire(this.granted, a);
   }
+
+  /** A port takes the access: it costs its energy now and completes after the latency. */
+  private readonly granted = (port: number, a: SramAccess): void => {
+    const bank = a.address % this.params.banks;
+    const read = a.kind === 'read';
+    const latency = read ? this.params.read_latency : this.params.write_latency;
+    a.port = port;
+    const values = this.tracing ? { address: a.address, bank, port, ...(read ? {} : { value: a.value }) } : undefined;
+    if (read) this.countRead(1, this.wordBits, a.op);
+    else this.countWrite(1, this.wordBits, a.op);
+    this.performFor(read ? this.read : this.write, 1, latency, a.op, values);
+    if (this.signalling) this.signal(`bank[${bank}]/port[${port}]`, '1', a.op);
+    this.kernel.after(latency, this.complete, a);
+  };
+
+  private readonly complete = (a: SramAccess): void => {
+    const bank = a.address % this.params.banks;
+    this.ports[bank]!.release(a.port);
+    if (this.signalling) this.signal(`bank[${bank}]/port[${a.port}]`, '0', a.op);
+    if (a.kind === 'write') this.data[a.address] = a.value;
+    a.value = this.data[a.address]!;
+    a.reply.publish(a);
+  };
 }
