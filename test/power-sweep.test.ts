@@ -52,7 +52,7 @@ function sweep(windows: readonly Window[]): PowerSweep {
 }
 
 describe('PowerSweep', () => {
-  it('matches the brute-force peak and powered time with a few durations (the lanes)', () => {
+  it('matches the brute-force peak and powered time with a few durations', () => {
     fc.assert(
       fc.property(windowsArb(fc.constantFrom(10, 25, 600)), (ws) => {
         const p = sweep(ws);
@@ -64,7 +64,7 @@ describe('PowerSweep', () => {
     );
   });
 
-  it('matches it with more distinct durations than lanes (the overflow heap)', () => {
+  it('matches it with many distinct durations', () => {
     fc.assert(
       fc.property(windowsArb(fc.integer({ min: 1, max: 200 })), (ws) => {
         const p = sweep(ws);
