@@ -101,9 +101,10 @@ describe('EndHeap', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 1e6 }), { maxLength: 300 }), (ends) => {
         const h = new EndHeap();
-        ends.forEach((e, i) => h.push(e, i));
+        const keys = Float64Array.from(ends);
+        ends.forEach((_e, i) => h.push(i, keys));
         const out: number[] = [];
-        while (h.size > 0) out.push(ends[h.pop()]!);
+        while (h.size > 0) out.push(ends[h.pop(keys)]!);
         expect(out).toEqual([...ends].sort((a, b) => a - b));
       }),
       { numRuns: 200, seed: 13 },

@@ -5,6 +5,7 @@ import type { InputImage } from '../data/images.js';
 import type { Layer } from './network.js';
 import type { WeightSource } from '../data/weights.js';
 import type { TrainingProfile } from '../train/profile.js';
+import type { Ps } from '../scheduler/time.js';
 
 /** What a design is built from, besides its scenario. */
 export interface BuildContext {
@@ -14,7 +15,7 @@ export interface BuildContext {
 }
 
 /** A design built for one run: it processes images and reports its own figures. */
-export interface Machine {
+export interface Machine<F = unknown> {
   /** Whether its classifier head counts in energy, latency and power (the ledger's scope). */
   readonly countsHead?: boolean;
   /**
@@ -27,8 +28,24 @@ export interface Machine {
    * publishes the image's end mark on the bus when its last result is in.
    */
   process(pixels: Float64Array, index: number, image: InputImage): void;
-  /** Design-specific figures for the report (stage counts, per-layer times, utilisation). */
-  summary(images: readonly ImageTotals[]): Record<string, unknown>;
+  /**
+   * Images start on multiples of this many ps (a clocked design: its clock period), so that
+   * every image meets the clock in the same phase wherever it falls in a run, or in which
+   * worker thread it runs.
+   */
+  readonly frame?: Ps;
+  /**
+   * Design-specific figures of the image that has just ended (its utilisation, its error
+   * sums), taken before the next one starts. They must not depend on earlier images, and
+   * must survive a structured clone: images run in worker threads send them back.
+   */
+  imageFigures?(image: ImageTotals): F;
+  /**
+   * Design-specific figures for the report (stage counts, per-layer times, utilisation), from
+   * the images' totals and figures in image order (whichever threads ran them) and from
+   * what the design holds since it was built and set up, never from state an image left.
+   */
+  summary(images: readonly ImageTotals[], figures: readonly F[]): Record<string, unknown>;
   /**
    * Makes the blocks detail one operation (`L2/out[17]`, `stage[5]/v[0,3,4]`) and returns
    * the op ids whose records belong to it (the op and, say, the inputs that fed it), or

@@ -1,5 +1,5 @@
 import type { SimContext } from '../components/component.js';
-import { Ledger } from '../components/ledger.js';
+import { Ledger, type ImageTotals } from '../components/ledger.js';
 import { CLASSIFIED, IMAGES, SETUP, type Classification } from '../components/records.js';
 import { Bus } from '../scheduler/bus.js';
 import { Kernel } from '../scheduler/kernel.js';
@@ -55,57 +55,130 @@ export function checkScenario(scenario: Scenario): void {
   buildMachine(scenario, { kernel, bus: new Bus(kernel), seed: scenario.value.seed });
 }
 
-/** Builds the scenario's design and drives images through it, one after the other. */
+/** The default images of a scenario: synthetic digits from its `input.digit`. */
+export const defaultSource = (scenario: Scenario): ImageSource => syntheticDigits(scenario.value.input.digit, scenario.value.network.input);
+
+/**
+ * What a run of consecutive images gives, everything per image and in image order: plain
+ * data, so that runs made in worker threads can be sent back and joined (joinRuns).
+ */
+export interface ImagesRun {
+  readonly images: readonly ImageTotals[];
+  /** The design's figures of each image (Machine.imageFigures). */
+  readonly figures: readonly unknown[];
+  readonly sources: readonly { readonly source: string; readonly label: number | undefined }[];
+  readonly classified: readonly Classification[];
+  /** Events each image took. */
+  readonly events: readonly number[];
+}
+
+/** Runs of consecutive images joined in the order given (which must be image order). */
+export function joinRuns(runs: readonly ImagesRun[]): ImagesRun {
+  return {
+    images: runs.flatMap((r) => r.images),
+    figures: runs.flatMap((r) => r.figures),
+    sources: runs.flatMap((r) => r.sources),
+    classified: runs.flatMap((r) => r.classified),
+    events: runs.flatMap((r) => r.events),
+  };
+}
+
+/**
+ * One scenario's design, built on its own kernel and set up (weights written), ready to take
+ * images. Every image starts on the design's frame with the machine as its setup left it in
+ * all that matters (an image's results depend on the scenario, the seed, its index and its
+ * pixels alone), so images can be run here or spread over threads with the same results.
+ */
+export class Simulation {
+  readonly kernel = new Kernel();
+  readonly bus = new Bus(this.kernel);
+  readonly machine: Machine;
+  private readonly ledger: Ledger;
+  private readonly classified: Classification[] = [];
+  /** The setup window's totals, if the design has one. */
+  readonly setup: ImageTotals | undefined;
+
+  constructor(
+    readonly scenario: Scenario,
+    options: Pick<RunOptions, 'attach' | 'tracing' | 'follow'> = {},
+  ) {
+    const sim: SimContext = { kernel: this.kernel, bus: this.bus, seed: scenario.value.seed, tracing: options.tracing === true };
+    this.ledger = new Ledger(this.bus);
+    options.attach?.(sim);
+    this.machine = buildMachine(scenario, sim);
+    this.ledger.countHead = this.machine.countsHead === true;
+    this.bus.topic(CLASSIFIED).listen((c) => this.classified.push(c));
+    if (options.follow !== undefined) options.follow.ops(this.machine.follow?.(options.follow.selector));
+    if (this.machine.setup !== undefined) {
+      this.bus.topic(IMAGES).publish({ time: this.kernel.now, image: SETUP, phase: 'start' });
+      this.machine.setup();
+      this.kernel.run();
+      if (this.ledger.inImage) throw new RunError(`design ${scenario.design.name} ran out of events before finishing its setup`);
+    }
+    this.setup = this.ledger.setup;
+  }
+
+  /** Runs images [from, from + count) of `source`, one after the other. */
+  runImages(source: ImageSource, from: number, count: number, onImage?: (done: number) => void): ImagesRun {
+    const { kernel, machine, ledger, scenario } = this;
+    const marks = this.bus.topic(IMAGES);
+    const frame = machine.frame ?? 1;
+    const first = ledger.images.length;
+    this.classified.length = 0;
+    const figures: unknown[] = [];
+    const sources: { source: string; label: number | undefined }[] = [];
+    const events: number[] = [];
+    for (let k = from; k < from + count; k++) {
+      const image = source.image(k);
+      const pixels = fitImage(image, scenario.value.network.input);
+      sources.push({ source: image.source, label: image.label });
+      kernel.idleUntil(Math.ceil(kernel.now / frame) * frame);
+      const before = kernel.processed;
+      marks.publish({ time: kernel.now, image: k, phase: 'start', id: image.id });
+      machine.process(pixels, k, image);
+      kernel.run();
+      if (ledger.inImage) throw new RunError(`design ${scenario.design.name} ran out of events before finishing image ${k}`);
+      events.push(kernel.processed - before);
+      const totals = ledger.images[ledger.images.length - 1]!;
+      figures.push(machine.imageFigures?.(totals));
+      onImage?.(k - from + 1);
+    }
+    // Taken out of the ledger, so a long-lived simulation holds only what it has not handed over.
+    const images = ledger.images.splice(first);
+    return { images, figures, sources, classified: this.classified.splice(0), events };
+  }
+
+  /** The report of images run on this design (here or on its copies in other threads), in image order. */
+  report(run: ImagesRun, input: string): RunReport {
+    const { scenario, machine } = this;
+    this.bus.close();
+    return buildReport({
+      scenario: scenario.name,
+      design: scenario.design.name,
+      title: scenario.design.title,
+      seed: scenario.value.seed,
+      input,
+      images: run.images,
+      setup: this.setup,
+      sources: run.sources,
+      classified: new Map(run.classified.map((c) => [c.image, c])),
+      head: machine.countsHead,
+      events: run.events.reduce((a, b) => a + b, 0),
+      warnings: machine.warnings?.() ?? [],
+      extraCounts: (c) => machine.derivedCounts?.(c) ?? {},
+      summary: machine.summary(run.images, run.figures),
+    });
+  }
+}
+
+/** Builds the scenario's design and drives images through it, one after the other, in this thread. */
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunReport {
   const count = options.images ?? 1;
   if (!Number.isSafeInteger(count) || count < 1) throw new RunError(`images must be a whole number >= 1, got ${count}`);
-  const source = options.source ?? syntheticDigits(scenario.value.input.digit, scenario.value.network.input);
+  const source = options.source ?? defaultSource(scenario);
   // The input must take the images before anything is built (a wrong size is the scenario's error).
   checkInputFits(scenario, source);
-  const kernel = new Kernel();
-  const bus = new Bus(kernel);
-  const sim: SimContext = { kernel, bus, seed: scenario.value.seed, tracing: options.tracing === true };
-  const ledger = new Ledger(bus);
-  options.attach?.(sim);
-  const machine = buildMachine(scenario, sim);
-  ledger.countHead = machine.countsHead === true;
-  const classified = new Map<number, Classification>();
-  bus.topic(CLASSIFIED).listen((c) => classified.set(c.image, c));
-  if (options.follow !== undefined) options.follow.ops(machine.follow?.(options.follow.selector));
-  const marks = bus.topic(IMAGES);
-  if (machine.setup !== undefined) {
-    marks.publish({ time: kernel.now, image: SETUP, phase: 'start' });
-    machine.setup();
-    kernel.run();
-    if (ledger.inImage) throw new RunError(`design ${scenario.design.name} ran out of events before finishing its setup`);
-  }
-  const setupEvents = kernel.processed;
-  const sources: { source: string; label: number | undefined }[] = [];
-  for (let k = 0; k < count; k++) {
-    const image = source.image(k);
-    const pixels = fitImage(image, scenario.value.network.input);
-    sources.push({ source: image.source, label: image.label });
-    marks.publish({ time: kernel.now, image: k, phase: 'start', id: image.id });
-    machine.process(pixels, k, image);
-    kernel.run();
-    if (ledger.inImage) throw new RunError(`design ${scenario.design.name} ran out of events before finishing image ${k}`);
-    options.onProgress?.(k + 1, count);
-  }
-  bus.close();
-  return buildReport({
-    scenario: scenario.name,
-    design: scenario.design.name,
-    title: scenario.design.title,
-    seed: scenario.value.seed,
-    input: source.description,
-    images: ledger.images,
-    setup: ledger.setup,
-    sources,
-    classified,
-    head: machine.countsHead,
-    events: kernel.processed - setupEvents,
-    warnings: machine.warnings?.() ?? [],
-    extraCounts: (c) => machine.derivedCounts?.(c) ?? {},
-    summary: machine.summary(ledger.images),
-  });
+  const sim = new Simulation(scenario, options);
+  const run = sim.runImages(source, 0, count, (done) => options.onProgress?.(done, count));
+  return sim.report(run, source.description);
 }

@@ -1,14 +1,14 @@
 import { compareRuns, type Comparison } from '../arch/compare.js';
 import type { ImageSource } from '../data/images.js';
 import type { RunReport } from '../arch/report.js';
-import { runScenario } from '../arch/runner.js';
 import { loadScenario } from '../arch/scenario.js';
 import { comparisonCsv, comparisonMarkdown, formatComparison } from './compare-format.js';
 import { UsageError, type CliIo } from './io.js';
 import type { Accuracy } from '../arch/accuracy.js';
 import { functionalAccuracy } from '../eval/evaluate.js';
-import { defaultWorkers } from '../eval/pool.js';
-import { mnistDir } from './options.js';
+import { defaultWorkers } from '../workers/threads.js';
+import { runSpread } from '../workers/run-images.js';
+import { mnistDir, spreadClock } from './options.js';
 import { progressBar } from './progress.js';
 
 export interface CompareOptions {
@@ -20,6 +20,7 @@ export interface CompareOptions {
   /** Accuracy from the functional model over this many MNIST test images (from `mnist`), instead of the images run. */
   readonly accuracyImages?: number;
   readonly mnist?: string | true;
+  /** Threads for the event-level images and the accuracy images (default: one per core). */
   readonly workers?: number;
 }
 
@@ -36,14 +37,15 @@ export async function compareScenarios(files: readonly string[], o: CompareOptio
   }
   const baseline = o.baseline ?? names[0]!;
   if (!names.includes(baseline)) throw new UsageError(`--baseline ${baseline} is not one of the scenarios compared (${names.join(', ')})`);
+  const workers = o.workers ?? defaultWorkers();
   const bar = progressBar(io, 'comparing', scenarios.length, 'scenarios');
   const reports: RunReport[] = [];
   const accuracies: (Accuracy | undefined)[] = [];
   try {
     for (const s of scenarios) {
-      reports.push(runScenario(s, { images: o.images, ...(o.source === undefined ? {} : { source: o.source }) }));
+      reports.push(await runSpread(s, { images: o.images, workers, ...spreadClock, ...(o.source === undefined ? {} : { source: o.source }) }));
       if (o.accuracyImages !== undefined) {
-        accuracies.push(await functionalAccuracy(s, { dir: mnistDir(o.mnist), set: 'test', from: 0, count: o.accuracyImages, workers: o.workers ?? defaultWorkers() }));
+        accuracies.push(await functionalAccuracy(s, { dir: mnistDir(o.mnist), set: 'test', from: 0, count: o.accuracyImages, workers }));
       }
       bar.update(reports.length, s.name);
     }

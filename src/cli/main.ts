@@ -5,7 +5,8 @@ import { IdxError } from '../data/idx.js';
 import { spinarchVersion } from '../data/project.js';
 import { scenarioJsonSchema } from '../arch/json-schema.js';
 import { designs } from '../arch/registry.js';
-import { RunError, checkScenario, runScenario } from '../arch/runner.js';
+import { RunError, checkScenario } from '../arch/runner.js';
+import { runSpread } from '../workers/run-images.js';
 import { loadScenario, type Scenario } from '../arch/scenario.js';
 import { WeightsError } from '../data/weights.js';
 import { ScenarioError, formatIssues } from '../scenario/errors.js';
@@ -17,9 +18,9 @@ import { figuresMarkdown, publishedFigures, readmeBlocks } from './figures.js';
 import { ACCURACY_CASES, accuracyBlocks, accuracyFilePath, evaluateAccuracyCases, readAccuracyFile, writeAccuracyFile } from './accuracy-figures.js';
 import { formatRun, render } from './format.js';
 import { UsageError, processIo, type CliIo } from './io.js';
-import { defaultWorkers } from '../eval/pool.js';
+import { defaultWorkers } from '../workers/threads.js';
 import { evalCommand } from './eval.js';
-import { addInputOptions, collect, eventImages, imageSource, nonNegativeInt, positiveInt, positiveNumber, type InputOptions } from './options.js';
+import { addInputOptions, collect, spreadClock, eventImages, imageSource, nonNegativeInt, positiveInt, positiveNumber, type InputOptions } from './options.js';
 import { bundledScenarios } from './paths.js';
 import { progressBar } from './progress.js';
 import type { RunReport } from '../arch/report.js';
@@ -44,15 +45,16 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       .description('simulate a scenario and report latency, energy (by component and action), counts, memory traffic and power, per image')
       .argument('<scenario>', 'scenario file (YAML)')
       .option('--json', 'print one JSON object instead of tables')
-      .option('--images <n>', 'images to run, one after the other (figures are per image)', eventImages('--images'), 1)
+      .option('--images <n>', 'images to run (figures are per image)', eventImages('--images'), 1)
+      .option('--workers <n>', 'threads to spread the images over, one per core by default; the report does not depend on it', positiveInt('--workers'), defaultWorkers())
       .option('--set <key=value>', "override a scenario key, e.g. --set params.timing.window='150 ps' (repeatable)", collect, []),
-  ).action((file: string, o: { json?: boolean; images: number; set: string[] } & InputOptions) => {
+  ).action(async (file: string, o: { json?: boolean; images: number; workers: number; set: string[] } & InputOptions) => {
     const scenario = loadScenario(file, o.set);
     const source = imageSource(o, o.images);
     const bar = progressBar(io, `running ${scenario.name}`, o.images, 'images');
     let report: RunReport;
     try {
-      report = runScenario(scenario, { images: o.images, ...(source === undefined ? {} : { source }), onProgress: (done) => bar.update(done) });
+      report = await runSpread(scenario, { images: o.images, workers: o.workers, ...spreadClock, ...(source === undefined ? {} : { source }), onProgress: (done) => bar.update(done) });
     } finally {
       bar.stop();
     }
@@ -136,7 +138,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       .option('--markdown', 'print a Markdown table')
       .option('--images <n>', 'images per scenario, at event level', eventImages('--images'), 1)
       .option('--accuracy-images <n>', 'accuracy from the functional model over the first n MNIST test images (else from the images run)', positiveInt('--accuracy-images'))
-      .option('--workers <n>', 'worker threads for --accuracy-images (default: one per core)', positiveInt('--workers'))
+      .option('--workers <n>', 'threads for the event-level images and --accuracy-images, one per core by default; the figures do not depend on it', positiveInt('--workers'))
       .option('--set <key=value>', 'override a key in every scenario (repeatable)', collect, []),
   ).action(async (files: string[], o: { baseline?: string; json?: boolean; csv?: boolean; markdown?: boolean; images: number; accuracyImages?: number; workers?: number; set: string[] } & InputOptions) => {
     const formats = (['json', 'csv', 'markdown'] as const).filter((f) => o[f] === true);

@@ -21,7 +21,18 @@ export interface ImageSource {
   /** How many images it has from its first (Infinity for generated ones). */
   readonly count: number;
   image(k: number): InputImage;
+  /** How to make the same source in another thread (imageSourceOf), if it can be. */
+  readonly spec?: ImageSpec;
 }
+
+/** A source as plain data, to send to worker threads. */
+export type ImageSpec =
+  | { readonly kind: 'synthetic'; readonly first: number; readonly input: readonly number[] }
+  | { readonly kind: 'mnist'; readonly dir: string; readonly first: number; readonly set: MnistSetName; readonly count?: number };
+
+/** The source a spec describes. */
+export const imageSourceOf = (spec: ImageSpec): ImageSource =>
+  spec.kind === 'synthetic' ? syntheticDigits(spec.first, spec.input) : mnistImages(spec.dir, spec.first, spec.set, spec.count);
 
 // Seven-segment strokes on a unit grid (x 0..1, y 0..2), enough to tell digits apart.
 type Point = readonly [number, number];
@@ -50,6 +61,22 @@ function segmentDistance(px: number, py: number, [[x0, y0], [x1, y1]]: readonly 
  * in their 28 x 28 frame (a 20-pixel-high box, centred), scaled to the frame's size.
  */
 export function syntheticDigit(d: number, id = `synthetic/${d}`, size = 28): InputImage {
+  return { id, source: `synthetic digit ${d}`, label: d, height: size, width: size, pixels: renderedDigit(d, size).slice() };
+}
+
+/** Rendered digits by digit and size: a run feeds the same ten again and again. */
+const rendered = new Map<string, Float64Array>();
+
+function renderedDigit(d: number, size: number): Float64Array {
+  const key = `${d}/${size}`;
+  const known = rendered.get(key);
+  if (known !== undefined) return known;
+  const pixels = renderDigit(d, size);
+  if (size <= 256) rendered.set(key, pixels);
+  return pixels;
+}
+
+function renderDigit(d: number, size: number): Float64Array {
   const pixels = new Float64Array(size * size);
   const names = DIGITS[d]!;
   const strokes = names === 'one' ? [SEGMENTS.one!] : [...names].map((s) => SEGMENTS[s]!);
@@ -66,7 +93,7 @@ export function syntheticDigit(d: number, id = `synthetic/${d}`, size = 28): Inp
       pixels[y * size + x] = Math.max(0, Math.min(1, 1.3 * k + 0.5 - dist));
     }
   }
-  return { id, source: `synthetic digit ${d}`, label: d, height: size, width: size, pixels };
+  return pixels;
 }
 
 /**
@@ -80,6 +107,7 @@ export function syntheticDigits(first: number, input: readonly number[] = [28, 2
     description: `synthetic digits from ${first}${size === 28 ? '' : ` (${size} x ${size})`}`,
     count: Infinity,
     image: (k) => syntheticDigit((first + k) % 10, `synthetic/${first + k}`, size),
+    spec: { kind: 'synthetic', first, input: [...input] },
   };
 }
 
@@ -113,6 +141,7 @@ export function mnistImages(dir: string, first: number, set: MnistSetName = 'tes
       if (k >= available) throw new IdxError(`image ${first + k} is past the ${data.count} images of the MNIST ${set} set`);
       return mnistImage(data, first + k);
     },
+    spec: { kind: 'mnist', dir, first, set, ...(count === undefined ? {} : { count }) },
   };
 }
 

@@ -1,11 +1,7 @@
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { Scenario } from '../arch/scenario.js';
 import type { MnistSetName } from '../data/mnist.js';
-import { projectRoot } from '../data/project.js';
+import { workerModule } from '../workers/threads.js';
 import { evaluateChunk, type ChunkResult, type ChunkTask } from './chunk.js';
 
 /** Images per task. Fixed, so chunk boundaries (and sums over them) do not depend on the number of workers. */
@@ -31,14 +27,7 @@ export interface EvalOutcome {
   readonly tally: Readonly<Record<string, readonly [number, number]>>;
 }
 
-/** The default number of workers: one per core. */
-export const defaultWorkers = (): number => availableParallelism();
-
-function workerFile(): string {
-  const file = path.join(projectRoot(), 'dist', 'src', 'eval', 'worker.js');
-  if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build`);
-  return pathToFileURL(file).href;
-}
+export { defaultWorkers } from '../workers/threads.js';
 
 /** Joins chunk results in chunk order (so the sums are added in the same order whatever ran them). */
 function merge(results: readonly ChunkResult[], count: number): EvalOutcome {
@@ -76,7 +65,7 @@ export async function evaluateImages(scenario: Scenario, o: EvalOptions): Promis
     return r;
   };
   if (o.workers <= 1 || tasks.length === 1) return merge(tasks.map((t) => finished(evaluateChunk(t))), o.count);
-  const pool = new Piscina<ChunkTask, ChunkResult>({ filename: workerFile(), maxThreads: Math.min(o.workers, tasks.length), minThreads: 1 });
+  const pool = new Piscina<ChunkTask, ChunkResult>({ filename: workerModule('src/eval/worker.js'), maxThreads: Math.min(o.workers, tasks.length), minThreads: 1 });
   try {
     return merge(await Promise.all(tasks.map(async (t) => finished(await pool.run(t)))), o.count);
   } finally {

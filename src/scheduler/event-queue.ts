@@ -72,6 +72,13 @@ export class EventQueue {
     return this.base;
   }
 
+  /** Moves time on to `t` with nothing pending (no event runs, none is counted). */
+  idleUntil(t: Ps): void {
+    if (this.count !== 0) throw new RangeError(`cannot idle to ${t} ps with ${this.count} events pending`);
+    if (t < this.base) throw new RangeError(`cannot idle back to ${t} ps from ${this.base} ps`);
+    this.base = t;
+  }
+
   /** Adds an event. `t` must be a checked integer time, not before `now`. */
   push<T>(t: Ps, fn: EventFn<T>, arg: T): void {
     const s = this.allocate();

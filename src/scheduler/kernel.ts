@@ -90,6 +90,15 @@ export class Kernel {
     this.stopRequested = true;
   }
 
+  /**
+   * Lets time pass to `time` ps while nothing is pending (a machine waiting for its next
+   * input); no event runs, so none is counted.
+   */
+  idleUntil(time: Ps): void {
+    checkTime(time, 'idle time');
+    this.queue.idleUntil(time);
+  }
+
   /** Time of the next pending event, if any. */
   nextEventTime(): Ps | undefined {
     return this.queue.peekTime();

@@ -122,8 +122,16 @@ export class ServerPool {
     return total / (this.capacity * (to - from));
   }
 
-  /** Forgets busy time so far (at the start of an image). */
+  /**
+   * Forgets busy time so far (at the start of an image). With every server free, the free
+   * ones go back to index order, so that which server takes which request in an image does
+   * not depend on the images before it.
+   */
   resetStatistics(): void {
+    if (this.freeCount === this.capacity) {
+      for (let s = 0; s < this.capacity; s++) this.free[s] = s;
+      this.freeHead = 0;
+    }
     this.busy.fill(0);
     const now = this.kernel.now;
     for (let s = 0; s < this.capacity; s++) this.busySince[s] = now;

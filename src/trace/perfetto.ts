@@ -1,5 +1,6 @@
 import type { SimContext } from '../components/component.js';
 import { EndHeap } from '../components/end-heap.js';
+import { grown } from '../scheduler/grown.js';
 import { groupName } from '../components/ledger.js';
 import { ACTIONS, IMAGES, SETUP, SIGNALS, type ActionRecord, type ImageMark, type SignalRecord } from '../components/records.js';
 import { FileSink, WHOLE_RUN, overlaps, type TimeWindow } from './sink.js';
@@ -30,8 +31,9 @@ export class PerfettoTrace {
   private readonly statusOpen = new Map<string, { tid: number; since: number; op?: string }>();
   private readonly statusTids = new Map<string, number>();
   private readonly power = new Map<string, number>();
-  /** Open power windows by end time, each by its number in `windows` (its component group and watts). */
+  /** Open power windows by end time, each by its number: its end in `windowEnds`, its component group and watts in `windows`. */
   private readonly ends = new EndHeap();
+  private windowEnds = new Float64Array(1024);
   private readonly windows = new Map<number, { readonly group: string; readonly watts: number }>();
   private windowCount = 0;
   private imageStart = 0;
@@ -96,8 +98,9 @@ export class PerfettoTrace {
 
   /** Brings the power counters up to time `t`: windows that ended by then are closed. */
   private advance(t: number): void {
-    for (let end = this.ends.peekEnd(); end !== undefined && end <= t; end = this.ends.peekEnd()) {
-      const id = this.ends.pop();
+    for (let id = this.ends.peek(); id >= 0 && this.windowEnds[id]! <= t; id = this.ends.peek()) {
+      this.ends.pop(this.windowEnds);
+      const end = this.windowEnds[id]!;
       const { group, watts } = this.windows.get(id)!;
       this.windows.delete(id);
       this.setPower(group, end, (this.power.get(group) ?? 0) - watts);
@@ -117,8 +120,10 @@ export class PerfettoTrace {
       const watts = r.energy / (r.duration * 1e-12);
       this.setPower(group, r.time, (this.power.get(group) ?? 0) + watts);
       const id = this.windowCount++;
+      if (id === this.windowEnds.length) this.windowEnds = grown(this.windowEnds);
+      this.windowEnds[id] = r.time + r.duration;
       this.windows.set(id, { group, watts });
-      this.ends.push(r.time + r.duration, id);
+      this.ends.push(id, this.windowEnds);
     }
     if (!overlaps(this.window, r.time, r.duration)) return;
     const args: Record<string, unknown> = { energy_j: r.energy, count: r.count, ...(r.op === undefined ? {} : { op: r.op }), ...(r.values ?? {}) };

@@ -22,7 +22,7 @@ import { imageFeeder } from './feed.js';
 import { followCenn } from './follow.js';
 import { chargeFunctional, decodeCodes, resultEncoding } from './functional.js';
 import { compileCennProgram } from './program.js';
-import { programSummary, sequenceTimes, stagesRun } from './summary.js';
+import { programSummary, sequenceSpans, sequenceTimes, sequencesOf, stagesRun } from './summary.js';
 import { checkOtaRange } from './ota-range.js';
 import { cennTrainingProfile } from './training.js';
 
@@ -99,7 +99,7 @@ export const chargeCenn = defineDesign({
   name: 'charge-cenn',
   title: 'Charge-based CeNN baseline (Lou et al.)',
   schema: chargeScenario,
-  build(scenario, { sim, layers, weights }): Machine {
+  build(scenario, { sim, layers, weights }): Machine<readonly number[]> {
     const p = scenario.params;
     const { program, passes, head } = plan(scenario, layers, weights);
     new StateMemory(sim, 'memory', p.memory, TO_DAC, TO_MEMORY);
@@ -117,16 +117,18 @@ export const chargeCenn = defineDesign({
             readDescription: `reading one ${p.memory.word_bits}-bit result word from the state memory`,
             decode: decodeCodes(p.adc, resultEncoding(program.steps)),
           });
+    const sequences = sequencesOf(program, layers);
     return {
       countsHead: head?.params.count_in_totals,
       process: imageFeeder(sim, layers, controller),
       follow: (selector) => followCenn(sim, program.steps, selector),
-      summary(images) {
+      imageFigures: (image) => sequenceSpans(controller.runs, image, sequences),
+      summary(images, spans: readonly (readonly number[])[]) {
         return {
           stages: stagesRun(images),
           ...programSummary(program, layers),
           passes: passes.length,
-          sequences: sequenceTimes(controller.runs, images, program, layers),
+          sequences: sequenceTimes(spans, sequences),
           ...headSummary(head, classifier),
         };
       },

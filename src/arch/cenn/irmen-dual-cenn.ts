@@ -14,7 +14,7 @@ import { imageFeeder } from './feed.js';
 import { followCenn } from './follow.js';
 import { irmenFunctional, resultEncoding } from './functional.js';
 import { compileCennProgram } from './program.js';
-import { programSummary, sequenceTimes, stagesRun } from './summary.js';
+import { programSummary, sequenceSpans, sequenceTimes, sequencesOf, stagesRun } from './summary.js';
 import { checkOtaRange } from './ota-range.js';
 import { cennTrainingProfile } from './training.js';
 
@@ -57,11 +57,18 @@ function headDecoder(s: IrmenScenario, encoding: { scale: number; offset: number
  * stage's result as non-volatile analog state and feeding it to the other, which computes
  * and stores; no ADC, DAC or state memory between stages.
  */
+/** What one image leaves for the summary: its sequence times, its read error sums, its result plane's range. */
+interface IrmenImageFigures {
+  readonly spans: readonly number[];
+  readonly read_error: readonly [number, number];
+  readonly result: Record<string, unknown>;
+}
+
 export const irmenDualCenn = defineDesign({
   name: 'irmen-dual-cenn',
   title: 'IRMEN dual-CeNN (seed 000)',
   schema: irmenScenario,
-  build(scenario, { sim, layers, weights }): Machine {
+  build(scenario, { sim, layers, weights }): Machine<IrmenImageFigures> {
     const p = scenario.params;
     const program = compileCennProgram(layers, weights, { convRelu: p.stages.conv_relu, pool: p.stages.pool });
     checkOtaRange(program.steps, p.ota.weight_bits, p.ota.max_weight, scenario.weights !== 'random');
@@ -83,13 +90,23 @@ export const irmenDualCenn = defineDesign({
             readDescription: `reading one result cell (drive current for ${p.timing.window} ps${p.readout_adc === undefined ? '' : `, one ${p.readout_adc.bits}-bit conversion`})`,
             decode: headDecoder(scenario, resultEncoding(program.steps)),
           });
+    const sequences = sequencesOf(program, layers);
     return {
       countsHead: head?.params.count_in_totals,
       process: imageFeeder(sim, layers, controller),
       follow: (selector) => followCenn(sim, program.steps, selector),
-      summary(images) {
-        const reads = banks[0].readError.reads + banks[1].readError.reads;
-        const last = banks[(program.steps.length - 1) % 2]!;
+      imageFigures: (image): IrmenImageFigures => ({
+        spans: sequenceSpans(controller.runs, image, sequences),
+        read_error: [banks[0].readError.sum + banks[1].readError.sum, banks[0].readError.reads + banks[1].readError.reads],
+        result: resultOf(banks[(program.steps.length - 1) % 2]!),
+      }),
+      summary(images, figures: readonly IrmenImageFigures[]) {
+        let errorSum = 0;
+        let reads = 0;
+        for (const f of figures) {
+          errorSum += f.read_error[0];
+          reads += f.read_error[1];
+        }
         // Seed 000's "write energy with external circuitry" per cell: the OTA current that
         // drives it, charging its ME capacitor and cycling its access transistor.
         const lines = images.flatMap((i) => i.lines);
@@ -99,7 +116,7 @@ export const irmenDualCenn = defineDesign({
           stages: stagesRun(images),
           write_energy_with_circuitry_per_cell_j: writes > 0 ? (part('ota_static') + part('irmen_write') + part('access_transistor', true)) / writes : 0,
           ...programSummary(program, layers),
-          sequences: sequenceTimes(controller.runs, images, program, layers),
+          sequences: sequenceTimes(figures.map((f) => f.spans), sequences),
           device: {
             fm_length_m: p.irmen.fm_length,
             thermal_stability: cell.delta,
@@ -109,8 +126,8 @@ export const irmenDualCenn = defineDesign({
             write_energy_per_cell_j: cell.writeEnergy,
             drive_resistance_ohm: cell.driveResistance,
           },
-          transfer_error_mean: reads > 0 ? (banks[0].readError.sum + banks[1].readError.sum) / reads : 0,
-          result: resultOf(last),
+          transfer_error_mean: reads > 0 ? errorSum / reads : 0,
+          result: figures[figures.length - 1]?.result ?? {},
           ...headSummary(head, classifier),
         };
       },

@@ -39,21 +39,24 @@ export function programSummary(program: CennProgram, layers: readonly Layer[]): 
 }
 
 /**
- * Time of each layer sequence per image, from when its first stage started to when the
- * next sequence's first stage started (or the image ended), averaged over the images.
+ * Time of each layer sequence in one image, from when its first stage started to when the
+ * next sequence's first stage started (or the image ended). `runs` are the image's stages.
  */
-export function sequenceTimes(runs: readonly StageRun[], images: readonly ImageTotals[], program: CennProgram, layers: readonly Layer[]): { layers: readonly number[]; stages: number; latency_ps: Ps }[] {
-  const seqs = sequencesOf(program, layers);
+export function sequenceSpans(runs: readonly StageRun[], image: ImageTotals, seqs: readonly Sequence[]): Ps[] {
+  return seqs.map((seq, i) => {
+    const begin = runs.find((r) => seq.layers.includes(r.layer))?.start ?? image.start;
+    const nextSeq = seqs[i + 1];
+    const end = nextSeq === undefined ? image.end : (runs.find((r) => nextSeq.layers.includes(r.layer))?.start ?? image.end);
+    return end - begin;
+  });
+}
+
+/** Each layer sequence's time, averaged over the images (their spans summed in image order). */
+export function sequenceTimes(spans: readonly (readonly Ps[])[], seqs: readonly Sequence[]): { layers: readonly number[]; stages: number; latency_ps: Ps }[] {
   return seqs.map((seq, i) => {
     let total = 0;
-    for (const img of images) {
-      const starts = runs.filter((r) => r.image === img.image);
-      const begin = starts.find((r) => seq.layers.includes(r.layer))?.start ?? img.start;
-      const nextSeq = seqs[i + 1];
-      const end = nextSeq === undefined ? img.end : (starts.find((r) => nextSeq.layers.includes(r.layer))?.start ?? img.end);
-      total += end - begin;
-    }
-    return { layers: seq.layers, stages: seq.stages, latency_ps: images.length > 0 ? total / images.length : 0 };
+    for (const s of spans) total += s[i]!;
+    return { layers: seq.layers, stages: seq.stages, latency_ps: spans.length > 0 ? total / spans.length : 0 };
   });
 }
 

@@ -5,7 +5,7 @@ import { fromCode, toCode } from '../../components/converters/quantize.js';
 import { classifierParams } from '../../components/digital/classifier.js';
 import { NOMINAL, maapTransfer } from '../../components/maap/maap-set.js';
 import { MultiplierPool, multiplierParams } from '../../components/digital/multiplier.js';
-import { MAAP_RESULTS, MaapArray, maapParams } from '../../components/maap/maap-array.js';
+import { MAAP_RESULTS, MaapArray, maapErrors, maapParams, type MaapErrorSums } from '../../components/maap/maap-array.js';
 import { MAAP_CONVERTED, MaapController } from '../../components/maap/maap-controller.js';
 import { Sram, sramParams } from '../../components/memory/sram.js';
 import { wholeNumber } from '../../scenario/fields.js';
@@ -60,11 +60,17 @@ function layout(scenario: MaapScenario, layers: readonly Layer[], weights: Weigh
  * an ADC back to SRAM. SRAM ports, multipliers, ADCs and sets are shared, so the latency is
  * whatever the contention makes it.
  */
+/** What one image leaves for the summary: how busy each shared resource was, and its error sums. */
+interface MaapImageFigures {
+  readonly utilization: { readonly sram_ports: number; readonly multipliers: number; readonly maap_sets: number; readonly adcs: number };
+  readonly errors: MaapErrorSums;
+}
+
 export const maapCnn = defineDesign({
   name: 'maap-cnn',
   title: 'MAAP-CNN, SHE-MTJ MAAP sets (seed 003)',
   schema: maapScenario,
-  build(scenario, { sim, layers, weights }): Machine {
+  build(scenario, { sim, layers, weights }): Machine<MaapImageFigures> {
     const p = scenario.params;
     const { maap, unmapped, sram: words, region, decode, head } = layout(scenario, layers, weights);
     const sram = new Sram(sim, 'sram', p.sram, p.bits);
@@ -86,16 +92,18 @@ export const maapCnn = defineDesign({
         controller.start(index);
       },
       follow: (selector) => controller.relatedOps(selector),
-      summary(images) {
-        const last = images[images.length - 1];
-        const from = last?.start ?? 0;
-        const to = last?.end ?? 0;
-        const utilization = {
-          sram_ports: sram.utilization(from, to),
-          multipliers: mult.units.utilization(from, to),
-          maap_sets: array.utilization(from, to),
-          adcs: adc.pool?.utilization(from, to) ?? 0,
-        };
+      imageFigures: (image): MaapImageFigures => ({
+        utilization: {
+          sram_ports: sram.utilization(image.start, image.end),
+          multipliers: mult.units.utilization(image.start, image.end),
+          maap_sets: array.utilization(image.start, image.end),
+          adcs: adc.pool?.utilization(image.start, image.end) ?? 0,
+        },
+        errors: { ...array.squared },
+      }),
+      summary(_images, figures: readonly MaapImageFigures[]) {
+        // Utilization of the last image (they differ only by contention, which all images share).
+        const utilization = figures[figures.length - 1]?.utilization ?? { sram_ports: 0, multipliers: 0, maap_sets: 0, adcs: 0 };
         const busiest = Object.entries(utilization).reduce((a, b) => (b[1] > a[1] ? b : a))[0];
         return {
           bits: p.bits,
@@ -107,7 +115,7 @@ export const maapCnn = defineDesign({
           count_rule: expected,
           utilization,
           busiest,
-          errors: array.errors(),
+          errors: maapErrors(figures.map((f) => f.errors)),
           ...headSummary(head, classifier),
         };
       },

@@ -68,7 +68,7 @@ export const mtjMlp = defineDesign({
   name: 'mtj-mlp',
   title: 'Multi-level serial-MTJ MLP (seed 002)',
   schema: mtjScenario,
-  build(scenario, { sim, layers, weights }): Machine {
+  build(scenario, { sim, layers, weights }): Machine<readonly number[]> {
     const p = scenario.params;
     const { dense, shapes } = perceptronArrays(layers, 'a multi-level MTJ perceptron');
     checkProgramming(p.cell);
@@ -113,7 +113,8 @@ export const mtjMlp = defineDesign({
         inference.publish({ image: index, start, period: latency });
         firstInputs.publish({ image: index, voltages: pixels.map((x) => x * p.input_full_scale), until: start + latency });
       },
-      summary() {
+      imageFigures: () => [...outputs],
+      summary(_images, last: readonly (readonly number[])[]) {
         const pulses = arrays.flatMap((a) => a.pulses);
         return {
           layers: shapes.map((s, l) => `${s.rows} neurons x ${s.columns - 1} inputs + bias: ${s.rows * s.columns * 2} cells of ${p.cell.mtjs} MTJs (layer ${l})`),
@@ -123,7 +124,7 @@ export const mtjMlp = defineDesign({
           feedback_ohm: feedback,
           programming: { cells: pulses.length, pulses_mean: pulses.reduce((a, b) => a + b, 0) / Math.max(1, pulses.length), pulses_max: pulses.reduce((a, b) => Math.max(a, b), 0), failed: arrays.reduce((a, x) => a + x.failed, 0) },
           cell_statistics: p.monte_carlo_cells > 0 ? cellStatistics(p.cell, p.monte_carlo_cells, scenario.seed, 'monte-carlo') : null,
-          outputs_v: [...outputs],
+          outputs_v: last[last.length - 1] ?? [],
         };
       },
     };

@@ -98,7 +98,7 @@ export const sotMlp = defineDesign({
   name: 'sot-mlp',
   title: 'SOT-MRAM crossbar MLP (seed 004)',
   schema: sotScenario,
-  build(scenario, { sim, layers, weights }): Machine {
+  build(scenario, { sim, layers, weights }): Machine<readonly number[]> {
     const p = scenario.params;
     const { dense, shapes } = perceptronArrays(layers, 'an SOT-MRAM perceptron');
     const gains = transimpedances(p, dense.length);
@@ -126,7 +126,9 @@ export const sotMlp = defineDesign({
       process(pixels, index) {
         inferTopic.publish({ image: index, inputs: pixels });
       },
-      summary() {
+      frame: p.driver.clock_period,
+      imageFigures: () => [...driver.lastOutputs],
+      summary(_images, outputs: readonly (readonly number[])[]) {
         const d = p.device;
         return {
           clock_period_ps: p.driver.clock_period,
@@ -144,7 +146,7 @@ export const sotMlp = defineDesign({
             heavy_metal_ohm: heavyMetalResistance(d),
             write_energy_per_device_j: writeEnergy(d),
           },
-          outputs_v: [...driver.lastOutputs],
+          outputs_v: outputs[outputs.length - 1] ?? [],
         };
       },
     };

@@ -22,6 +22,7 @@ export interface StageRun {
  */
 export abstract class CennSequencer extends Component {
   readonly kind: ComponentClass = 'digital';
+  /** The stages of the image in progress (or the last one), in the order they started. */
   readonly runs: StageRun[] = [];
   private readonly stages: Topic<StageCommand>;
   private readonly marks: Topic<ImageMark>;
@@ -42,6 +43,7 @@ export abstract class CennSequencer extends Component {
   /** Runs the program on one image, starting now. */
   start(image: number): void {
     this.image = image;
+    this.runs.length = 0;
     this.kernel.after(0, (i: number) => this.begin(i), 0);
   }
 

@@ -6,7 +6,7 @@ import { READOUTS, STAGES, WATCH, cellInputsOf, packPlanes, stageOp, unpackPlane
 import { planeSize, saturatedLinear, settlePlanes, type PlaneData } from '../cenn/template.js';
 import { FEATURES, featuresRequestOf, type Features } from '../digital/classifier.js';
 import type { RandomStream } from '../random.js';
-import type { ComponentClass } from '../records.js';
+import { IMAGES, type ComponentClass } from '../records.js';
 import { saturationVoltage, thermalSpread, thermalStability, type MagnetParams } from './magnet.js';
 
 /** Parameters of an IRMEN cell (seed 000, Table I), as a scenario writes them. */
@@ -120,7 +120,7 @@ export class IrmenBank extends Component {
   private readonly drive: ActionSpec;
   private readonly write: ActionSpec;
   private readonly access: ActionSpec;
-  /** Sum and count of |readout - stored state|: the transfer-function error of seed 000, Fig. 4. */
+  /** Sum and count of |readout - stored state| over the image in progress: the transfer-function error of seed 000, Fig. 4. */
   readonly readError: ReadError = { sum: 0, reads: 0 };
   private readonly features: Topic<Features>;
   private watched: CellWatch | undefined;
@@ -144,6 +144,11 @@ export class IrmenBank extends Component {
       this.features.publish({ image: r.image, values: read.get('v')!.values });
     });
     this.followImages();
+    ctx.bus.topic(IMAGES).listen((m) => {
+      if (m.phase !== 'start') return;
+      this.readError.sum = 0;
+      this.readError.reads = 0;
+    });
   }
 
   /** The planes the bank holds now (states in [-1, 1]). */

@@ -70,6 +70,26 @@ export const meanOf = (values: Float64Array): number => {
 /** Where the averaged (analog) or individual (digital) measurements of an output go next: the ADCs. */
 export type MaapResult = Pick<MaapRequest, 'id' | 'op' | 'sets'>;
 
+/** Squared errors of measurements and of averaged outputs against a variation-free set: sums and counts. */
+export interface MaapErrorSums {
+  measurement: number;
+  measurements: number;
+  output: number;
+  outputs: number;
+}
+
+/** RMS error of one measurement and of an averaged output, from the sums of any number of images. */
+export function maapErrors(sums: readonly Readonly<MaapErrorSums>[]): { measurement_rms: number; output_rms: number } {
+  const t = { measurement: 0, measurements: 0, output: 0, outputs: 0 };
+  for (const q of sums) {
+    t.measurement += q.measurement;
+    t.measurements += q.measurements;
+    t.output += q.output;
+    t.outputs += q.outputs;
+  }
+  return { measurement_rms: Math.sqrt(t.measurement / Math.max(1, t.measurements)), output_rms: Math.sqrt(t.output / Math.max(1, t.outputs)) };
+}
+
 export const MAAP_REQUESTS = topicKey<MaapRequest>('maap/request');
 export const MAAP_RESULTS = topicKey<Samples<MaapResult>>('maap/result');
 
@@ -102,8 +122,8 @@ export class MaapArray extends Component {
   private readonly runs: Topic<MaapRun>[] = [];
   private readonly results: Topic<Samples<MaapResult>>;
   private readonly inProgress: GroupRun[];
-  // Squared errors against the ideal result: of single measurements, and of the R-averages.
-  private readonly squared = { measurement: 0, measurements: 0, output: 0, outputs: 0 };
+  /** Squared errors against the ideal result in the image in progress: of single measurements, and of the R-averages. */
+  readonly squared: MaapErrorSums = { measurement: 0, measurements: 0, output: 0, outputs: 0 };
 
   constructor(
     ctx: SimContext,
@@ -140,7 +160,10 @@ export class MaapArray extends Component {
     ctx.bus.topic(MAAP_REQUESTS).listen((r) => this.request(r));
     ctx.bus.topic(MAAP_MEASURED).listen((m) => this.measured(m.set, m.value, m.ideal));
     ctx.bus.topic(IMAGES).listen((m) => {
-      if (m.phase === 'start') for (const g of this.groups) g.resetStatistics();
+      if (m.phase !== 'start') return;
+      for (const g of this.groups) g.resetStatistics();
+      const q = this.squared;
+      q.measurement = q.measurements = q.output = q.outputs = 0;
     });
   }
 
@@ -172,12 +195,6 @@ export class MaapArray extends Component {
     g.left = g.sets.length;
     for (const s of g.sets) this.runs[s]!.publish(run);
   };
-
-  /** RMS error of one measurement and of an averaged output, against a variation-free set. */
-  errors(): { measurement_rms: number; output_rms: number } {
-    const q = this.squared;
-    return { measurement_rms: Math.sqrt(q.measurement / Math.max(1, q.measurements)), output_rms: Math.sqrt(q.output / Math.max(1, q.outputs)) };
-  }
 
   private measured(set: number, value: number, ideal: number): void {
     const R = this.params.redundancy;
