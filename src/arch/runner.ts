@@ -7,6 +7,7 @@ import { InputFitError, fitImage, syntheticDigits, type ImageSource } from '../d
 import { ScenarioError } from '../scenario/errors.js';
 import { locate } from '../scenario/load.js';
 import type { Machine } from './design.js';
+import { RunError } from './run-error.js';
 import { buildReport, type RunReport } from './report.js';
 import { asScenarioError, weightsOf, type Scenario } from './scenario.js';
 
@@ -25,9 +26,7 @@ export interface RunOptions {
   readonly follow?: { readonly selector: string; readonly ops: (ops: ReadonlySet<string> | undefined) => void };
 }
 
-export class RunError extends Error {
-  override name = 'RunError';
-}
+export { RunError };
 
 /** Builds the scenario's design; a mapping problem becomes a scenario error at its key. */
 export function buildMachine(scenario: Scenario, sim: SimContext): Machine {

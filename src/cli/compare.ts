@@ -8,7 +8,8 @@ import type { Accuracy } from '../arch/accuracy.js';
 import { functionalAccuracy } from '../eval/evaluate.js';
 import { defaultWorkers } from '../workers/threads.js';
 import { runSpread } from '../workers/run-images.js';
-import { mnistDir, spreadClock } from './options.js';
+import { mnistDir } from './input.js';
+import { spreadClock } from './options.js';
 import { progressBar } from './progress.js';
 
 export interface CompareOptions {

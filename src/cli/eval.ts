@@ -3,7 +3,7 @@ import { loadMnist, type MnistSetName } from '../data/mnist.js';
 import { evaluateScenario, type EvalReport } from '../eval/evaluate.js';
 import { formatAccuracy, formatConfusion, joules, render, seconds } from './format.js';
 import type { CliIo } from './io.js';
-import { mnistDir } from './options.js';
+import { mnistDir } from './input.js';
 import { progressBar } from './progress.js';
 
 export interface EvalCommandOptions {

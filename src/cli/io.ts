@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+
 /** Where the CLI writes; the real process streams, or buffers in tests. */
 export interface CliIo {
   readonly out: (text: string) => void;
@@ -18,4 +20,13 @@ export const processIo = (): CliIo => ({
 /** An error in what the user gave us (file, option, value): printed plainly, exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/** Writes a file the user named, or a usage error saying why it could not be written. */
+export function writeText(file: string, text: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (error) {
+    throw new UsageError(`cannot write ${file}: ${(error as Error).message}`);
+  }
 }

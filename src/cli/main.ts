@@ -1,31 +1,17 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { RunError } from '../arch/run-error.js';
 import { IdxError } from '../data/idx.js';
 import { spinarchVersion } from '../data/project.js';
-import { scenarioJsonSchema } from '../arch/json-schema.js';
-import { designs } from '../arch/registry.js';
-import { RunError, checkScenario } from '../arch/runner.js';
-import { runSpread } from '../workers/run-images.js';
-import { loadScenario, type Scenario } from '../arch/scenario.js';
-import { WeightsError } from '../data/weights.js';
+import { WeightsError } from '../data/weights-error.js';
 import { ScenarioError, formatIssues } from '../scenario/errors.js';
-import { displayPath } from '../scenario/load.js';
 import { TimeError } from '../scheduler/time.js';
 import { TraceFileError } from '../trace/sink.js';
-import { compareScenarios } from './compare.js';
-import { figuresMarkdown, publishedFigures, readmeBlocks } from './figures.js';
-import { ACCURACY_CASES, accuracyBlocks, accuracyFilePath, evaluateAccuracyCases, readAccuracyFile, writeAccuracyFile } from './accuracy-figures.js';
-import { formatRun, render } from './format.js';
-import { UsageError, processIo, type CliIo } from './io.js';
 import { defaultWorkers } from '../workers/threads.js';
-import { evalCommand } from './eval.js';
-import { addInputOptions, collect, spreadClock, eventImages, imageSource, nonNegativeInt, positiveInt, positiveNumber, type InputOptions } from './options.js';
-import { bundledScenarios } from './paths.js';
-import { progressBar } from './progress.js';
-import type { RunReport } from '../arch/report.js';
-import { traceScenario } from './trace.js';
-import { trainCommand } from './train.js';
+import { UsageError, processIo, type CliIo } from './io.js';
+import { addInputOptions, collect, eventImages, nonNegativeInt, positiveInt, positiveNumber, type InputOptions } from './options.js';
+
+// Only commander and the option parsers load up front (so --help answers at once); each
+// command's implementation, and what it needs, loads when that command runs.
 
 /** Runs one command line; returns the exit code (0 ok, 2 bad input, 1 internal error). */
 export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
@@ -49,16 +35,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       .option('--workers <n>', 'threads to spread the images over, one per core by default; the report does not depend on it', positiveInt('--workers'), defaultWorkers())
       .option('--set <key=value>', "override a scenario key, e.g. --set params.timing.window='150 ps' (repeatable)", collect, []),
   ).action(async (file: string, o: { json?: boolean; images: number; workers: number; set: string[] } & InputOptions) => {
-    const scenario = loadScenario(file, o.set);
-    const source = imageSource(o, o.images);
-    const bar = progressBar(io, `running ${scenario.name}`, o.images, 'images');
-    let report: RunReport;
-    try {
-      report = await runSpread(scenario, { images: o.images, workers: o.workers, ...spreadClock, ...(source === undefined ? {} : { source }), onProgress: (done) => bar.update(done) });
-    } finally {
-      bar.stop();
-    }
-    io.out(o.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatRun(report));
+    await (await import('./run.js')).runCommand(file, o, io);
   });
 
   program
@@ -66,27 +43,23 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .description('check a scenario file (units, keys, network shapes, mapping) without running it')
     .argument('<scenario>', 'scenario file (YAML)')
     .option('--set <key=value>', 'override a scenario key (repeatable)', collect, [])
-    .action((file: string, o: { set: string[] }) => {
-      const s = loadScenario(file, o.set);
-      checkScenario(s);
-      io.out(`${displayPath(path.resolve(file))}: ok (${describe(s)})\n`);
+    .action(async (file: string, o: { set: string[] }) => {
+      (await import('./scenario-info.js')).validateCommand(file, o.set, io);
     });
 
   program
     .command('designs')
     .description('list the designs scenarios can name')
-    .action(() => {
-      io.out(render([['design', 'what it is'], ...designs.map((d) => [d.name, d.title])]));
+    .action(async () => {
+      (await import('./scenario-info.js')).designsCommand(io);
     });
 
   program
     .command('schema')
     .description('print the JSON Schema of scenario files (for editor completion and checking)')
     .option('--out <file>', 'write it to <file> instead of printing')
-    .action((o: { out?: string }) => {
-      const text = `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`;
-      if (o.out === undefined) io.out(text);
-      else writeFile(o.out, text);
+    .action(async (o: { out?: string }) => {
+      (await import('./scenario-info.js')).schemaCommand(o.out, io);
     });
 
   program
@@ -97,34 +70,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--workers <n>', 'worker threads for --evaluate (default: one per core)', positiveInt('--workers'))
     .option('--cases <prefixes>', "with --evaluate: only the cases whose id starts with one of these (comma-separated, e.g. 'sot,mtj'); the others' results are kept")
     .action(async (o: { update?: string; evaluate?: boolean; workers?: number; cases?: string }) => {
-      if (o.evaluate === true) {
-        const bar = progressBar(io, 'evaluating', ACCURACY_CASES.length, 'cases');
-        try {
-          const only = o.cases === undefined ? [] : o.cases.split(',').map((c) => c.trim()).filter((c) => c !== '');
-          writeAccuracyFile(await evaluateAccuracyCases(o.workers ?? defaultWorkers(), only, (done, _total, id) => bar.update(done, id)));
-        } finally {
-          bar.stop();
-        }
-        io.err(`wrote ${displayPath(accuracyFilePath())}\n`);
-      }
-      if (o.update === undefined) {
-        io.out(figuresMarkdown(publishedFigures()));
-        if (o.evaluate !== true) io.out(Object.values(accuracyBlocks(readAccuracyFile())).join('\n'));
-        return;
-      }
-      let text: string;
-      try {
-        text = readFileSync(o.update, 'utf8');
-      } catch (error) {
-        throw new UsageError(`cannot read ${o.update}: ${(error as Error).message}`);
-      }
-      for (const [name, table] of Object.entries(readmeBlocks())) {
-        const marked = new RegExp(`(<!-- ${name}:begin -->\\n)[\\s\\S]*?(<!-- ${name}:end -->)`);
-        if (!marked.test(text)) throw new UsageError(`${o.update} has no <!-- ${name}:begin --> ... <!-- ${name}:end --> block`);
-        text = text.replace(marked, (_m, begin: string, end: string) => `${begin}${table}${end}`);
-      }
-      writeFile(o.update, text);
-      io.out(`updated the generated tables in ${o.update}\n`);
+      await (await import('./figures-command.js')).figuresCommand(o, io);
     });
 
   addInputOptions(
@@ -143,6 +89,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
   ).action(async (files: string[], o: { baseline?: string; json?: boolean; csv?: boolean; markdown?: boolean; images: number; accuracyImages?: number; workers?: number; set: string[] } & InputOptions) => {
     const formats = (['json', 'csv', 'markdown'] as const).filter((f) => o[f] === true);
     if (formats.length > 1) throw new UsageError('give at most one of --json, --csv, --markdown');
+    const [{ compareScenarios }, { imageSource }] = await Promise.all([import('./compare.js'), import('./input.js')]);
     const source = imageSource(o, o.images);
     await compareScenarios(
       files,
@@ -173,7 +120,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       .option('--json', 'print the --op listing as JSON')
       .option('--images <n>', 'images to run', eventImages('--images'), 1)
       .option('--set <key=value>', 'override a scenario key (repeatable)', collect, []),
-  ).action((file: string, o: { perfetto?: string; vcd?: string; op?: string; from?: string; to?: string; json?: boolean; images: number; set: string[] } & InputOptions) => {
+  ).action(async (file: string, o: { perfetto?: string; vcd?: string; op?: string; from?: string; to?: string; json?: boolean; images: number; set: string[] } & InputOptions) => {
+    const [{ traceScenario }, { imageSource }] = await Promise.all([import('./trace.js'), import('./input.js')]);
     const source = imageSource(o, o.images);
     traceScenario(file, { ...o, ...(source === undefined ? {} : { source }) }, io);
   });
@@ -192,7 +140,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--plain', 'the trained network in plain arithmetic (its quantizers, no devices; "GPU" in seed 004) instead of the hardware')
     .option('--set <key=value>', 'override a scenario key (repeatable)', collect, [])
     .action(async (file: string, o: { mnist?: string | true; mnistSet: 'test' | 'train'; images?: number; from: number; workers: number; json?: boolean; perImage?: boolean; plain?: boolean; set: string[] }) => {
-      await evalCommand(file, o, io);
+      await (await import('./eval.js')).evalCommand(file, o, io);
     });
 
   program
@@ -208,8 +156,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--out <file>', 'weights file to write (default: <scenario name>.weights.json)')
     .option('--json', 'print the provenance as JSON')
     .option('--set <key=value>', 'override a scenario key, e.g. --set seed=7 (repeatable)', collect, [])
-    .action((file: string, o: { mnist?: string | true; epochs?: number; batch: number; learningRate: number; decay: number; trainImages?: number; out?: string; json?: boolean; set: string[] }) => {
-      trainCommand(file, o, io);
+    .action(async (file: string, o: { mnist?: string | true; epochs?: number; batch: number; learningRate: number; decay: number; trainImages?: number; out?: string; json?: boolean; set: string[] }) => {
+      (await import('./train.js')).trainCommand(file, o, io);
     });
 
   program
@@ -217,6 +165,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .description('the main job: compare every bundled scenario against the charge-CeNN baseline, with accuracy over MNIST test images')
     .option('--accuracy-images <n>', 'MNIST test images for the accuracy rows', positiveInt('--accuracy-images'), 1000)
     .action(async (o: { accuracyImages: number }) => {
+      const [{ compareScenarios }, { bundledScenarios }] = await Promise.all([import('./compare.js'), import('./paths.js')]);
       await compareScenarios(bundledScenarios(), { baseline: 'charge-cenn', format: 'table', images: 1, set: [], accuracyImages: o.accuracyImages }, io);
     });
 
@@ -226,19 +175,6 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
   } catch (error) {
     return reportError(error, io);
   }
-}
-
-function writeFile(file: string, text: string): void {
-  try {
-    writeFileSync(file, text);
-  } catch (error) {
-    throw new UsageError(`cannot write ${file}: ${(error as Error).message}`);
-  }
-}
-
-function describe(s: Scenario): string {
-  const shapes = s.layers.map((l) => l.spec.type).join(' -> ');
-  return `design ${s.design.name}, ${s.layers.length} layers: ${shapes}`;
 }
 
 function readVersion(): string {

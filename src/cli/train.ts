@@ -11,7 +11,7 @@ import { roundWeights, type TrainNet } from '../train/network.js';
 import { countCorrect, trainNetwork, type TrainData } from '../train/trainer.js';
 import { formatAccuracy } from './format.js';
 import { UsageError, type CliIo } from './io.js';
-import { mnistDir } from './options.js';
+import { mnistDir } from './input.js';
 import { progressBar } from './progress.js';
 
 export interface TrainCommandOptions {

@@ -1,3 +1,4 @@
+import { WeightsError } from './weights-error.js';
 import { writeFileSync } from 'node:fs';
 import { FileReadError, TEXT_FILE_LIMIT, readBoundedFile } from '../scenario/files.js';
 import { forbiddenKeyMessage, isForbiddenKey } from '../scenario/keys.js';
@@ -12,9 +13,7 @@ export interface LayerWeights {
   readonly bias: Float64Array;
 }
 
-export class WeightsError extends Error {
-  override name = 'WeightsError';
-}
+export { WeightsError };
 
 /** The format tag written into weights files. */
 export const WEIGHTS_FORMAT = 'spinarch-weights/1';

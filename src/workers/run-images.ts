@@ -71,12 +71,17 @@ export async function runSpread(scenario: Scenario, o: SpreadOptions): Promise<R
     const threadsDone = Promise.all(Array.from({ length: threads }, thread));
     // Seen here if this thread fails first; still rethrown by the await below otherwise.
     threadsDone.catch(() => undefined);
-    // This thread takes chunks too, yielding between them so the others' results come in.
+    // This thread takes chunks too, yielding after every image so that the other threads'
+    // results are taken, and their next chunks sent, without waiting on a whole chunk here.
     while (next < chunks.length) {
       const i = next++;
       const c = chunks[i]!;
-      results[i] = progress(simulation.runImages(source, c.from, c.count));
-      await yieldToEvents();
+      const parts: ImagesRun[] = [];
+      for (let k = c.from; k < c.from + c.count; k++) {
+        parts.push(progress(simulation.runImages(source, k, 1)));
+        await yieldToEvents();
+      }
+      results[i] = joinRuns(parts);
     }
     await threadsDone;
   } finally {
