@@ -72,14 +72,23 @@ export function functionalModel(scenario: Scenario): FunctionalModel {
 
 /** The weights a scenario names; a weights file is found relative to the file that named it. */
 export function weightsOf(scenario: Scenario): WeightSource {
-  const w = scenario.value.weights;
-  if (w === 'random') return WeightSource.random(scenario.value.seed);
+  const file = weightsFileOf(scenario);
+  if (file === undefined) return WeightSource.random(scenario.value.seed);
   const where = locate(scenario.raw, ['weights', 'file']);
-  const base = where.file.startsWith('--set') ? process.cwd() : path.dirname(where.file);
   try {
-    return WeightSource.fromFile(path.resolve(base, w.file));
+    return WeightSource.fromFile(file);
   } catch (error) {
     if (!(error instanceof WeightsError)) throw error;
     throw new ScenarioError([{ location: where, path: 'weights.file', message: error.message }]);
   }
+}
+
+/** The weights file a scenario names, resolved against the file that named it; undefined for random weights. */
+export function weightsFileOf(scenario: Scenario): string | undefined {
+  const w = scenario.value.weights;
+  if (w === 'random') return undefined;
+  const where = locate(scenario.raw, ['weights', 'file']);
+  // Named on the command line (--set, --vary): relative to where the user is.
+  const base = where.file.startsWith('--') ? process.cwd() : path.dirname(where.file);
+  return path.resolve(base, w.file);
 }

@@ -5,6 +5,9 @@ import { spinarchVersion } from '../data/project.js';
 import { WeightsError } from '../data/weights-error.js';
 import { ScenarioError, formatIssues } from '../scenario/errors.js';
 import { TimeError } from '../scheduler/time.js';
+import { QueueUsageError } from '../sweep/queue/queue-error.js';
+import { ShardError } from '../sweep/shard.js';
+import { PointsFailedError, ResultsFileError } from '../sweep/sweep-error.js';
 import { TraceFileError } from '../trace/sink.js';
 import { defaultWorkers } from '../workers/threads.js';
 import { UsageError, processIo, type CliIo } from './io.js';
@@ -23,7 +26,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', `\nExamples:\n  spinarch run scenarios/irmen-dual-cenn.yaml\n  spinarch run scenarios/irmen-dual-cenn.yaml --json --set params.irmen.fm_length='45 nm'\n  spinarch run scenarios/maap-cnn-4bit.yaml --mnist --images 20\n  spinarch eval scenarios/maap-cnn-4bit.yaml\n  spinarch train scenarios/irmen-dual-cenn.yaml --out irmen.weights.json\n  spinarch compare scenarios/charge-cenn.yaml scenarios/irmen-dual-cenn.yaml\n  spinarch trace scenarios/maap-cnn-4bit.yaml --op 'L2/out[17]'\n  spinarch trace scenarios/sot-mlp.yaml --vcd sot.vcd --perfetto sot.json\n  spinarch validate scenarios/charge-cenn.yaml`);
+    .addHelpText('after', `\nExamples:\n  spinarch run scenarios/irmen-dual-cenn.yaml\n  spinarch run scenarios/irmen-dual-cenn.yaml --json --set params.irmen.fm_length='45 nm'\n  spinarch run scenarios/maap-cnn-4bit.yaml --mnist --images 20\n  spinarch eval scenarios/maap-cnn-4bit.yaml\n  spinarch train scenarios/irmen-dual-cenn.yaml --out irmen.weights.json\n  spinarch compare scenarios/charge-cenn.yaml scenarios/irmen-dual-cenn.yaml\n  spinarch trace scenarios/maap-cnn-4bit.yaml --op 'L2/out[17]'\n  spinarch trace scenarios/sot-mlp.yaml --vcd sot.vcd --perfetto sot.json\n  spinarch validate scenarios/charge-cenn.yaml\n  spinarch sweep sweeps/irmen-fig7a-energy-vs-fm-length.yaml\n  spinarch results docs/figures/irmen-fig7a-energy-vs-fm-length.jsonl --csv`);
 
   addInputOptions(
     program
@@ -161,6 +164,86 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     });
 
   program
+    .command('sweep')
+    .description('run a sweep: a scenario over axes of its keys, each point on its own core, results appended to JSON lines as they finish (a sweep started again runs only what is missing), then its plots as SVG')
+    .argument('<file...>', 'sweep files (YAML), or one scenario file with --vary')
+    .option('--vary <key=values>', "the short form: an axis of the scenario, KEY=V1,V2,... or KEY=A:B:STEP (repeatable), e.g. --vary params.irmen.fm_length='17 nm,30 nm,45 nm'", collect, [])
+    .option('--metric <key>', 'with --vary: a report key to keep, e.g. energy_j, accuracy.rate, counts.adc_conversions (repeatable; default latency_ps and energy_j)', collect, [])
+    .option('--set <key=value>', 'with --vary: override a scenario key at every point (repeatable)', collect, [])
+    .option('--images <n>', 'with --vary: event-level images per point', eventImages('--images'))
+    .option('--eval-images <n>', 'MNIST test images per point for accuracy (with --vary: adds an eval step; with a sweep file: instead of its eval.images)', positiveInt('--eval-images', 10_000, ' (the MNIST test set)'))
+    .option('--out <file>', "results file (JSON lines); default: the sweep file's out, else <name>.jsonl here")
+    .option('--workers <n>', 'points run at once, each on its own thread; one per core by default; the results do not depend on it', positiveInt('--workers'), defaultWorkers())
+    .option('--retry-failed', 'run again the points whose results record a failure')
+    .option('--queue <url>', 'queue mode: enqueue the missing points on Redis (redis://HOST:PORT[/DB]) for spinarch worker processes anywhere, and collect their results here')
+    .option('--name <name>', "with --queue: the queue's name (default: points), to keep separate sweeps' workers apart")
+    .option('--shard <I/N>', 'array-job mode: run only the I-th of N disjoint slices of the points (I from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX if only N is given), into <out>.part-I-of-N.jsonl; join them with spinarch merge')
+    .option('--csv', 'print the results as CSV')
+    .option('--markdown', 'print the results as a Markdown table')
+    .option('--json', 'print the results as JSON')
+    .addHelpText('after', `\nA sweep file:\n  scenario: ../scenarios/irmen-dual-cenn.yaml\n  axes:\n    params.irmen.fm_length: [17 nm, 30 nm, 45 nm, 60 nm]\n    params.ota.weight_bits: {from: 4, to: 8, step: 2}\n  run: {images: 1}          # event-level cost\n  eval: {images: 2000}      # accuracy over MNIST test images\n  metrics: [energy_j, accuracy.rate]\n  out: irmen.jsonl\n  plots:\n    - {out: irmen.svg, x: params.irmen.fm_length, y: accuracy.rate, series: params.ota.weight_bits}\n\nExit codes: 0 every point done, 2 bad input (nothing ran), 3 some points failed (each error is in its line).\n\nExamples:\n  spinarch sweep sweeps/irmen-fig7a-energy-vs-fm-length.yaml\n  spinarch sweep scenarios/maap-cnn-4bit.yaml --vary params.maap.sets=16,64,256 --metric latency_ps --csv`)
+    .action(async (files: string[], o: { vary: string[]; metric: string[]; set: string[]; images?: number; evalImages?: number; out?: string; workers: number; retryFailed?: boolean; csv?: boolean; markdown?: boolean; json?: boolean; queue?: string; name?: string; shard?: string }) => {
+      const formats = (['csv', 'markdown', 'json'] as const).filter((f) => o[f] === true);
+      if (formats.length > 1) throw new UsageError('give at most one of --csv, --markdown, --json');
+      await (await import('./sweep.js')).sweepCommand(files, { ...o, format: formats[0] ?? 'table' }, io);
+    });
+
+  program
+    .command('worker')
+    .description('measure sweep points from a Redis queue (spinarch sweep --queue) until stopped; start as many as you like, on as many machines, from the same spinarch')
+    .requiredOption('--queue <url>', 'the queue: redis://HOST:PORT[/DB]')
+    .option('--name <name>', "the queue's name (default: points)")
+    .option('--concurrency <n>', 'points at once, each on its own thread (default: one per core)', positiveInt('--concurrency'), defaultWorkers())
+    .option('--lock-duration <ms>', 'how long a point stays with a worker that stopped answering (killed, cut off) before another takes it', positiveInt('--lock-duration', 3_600_000), 30_000)
+    .action(async (o: { queue: string; name?: string; concurrency: number; lockDuration: number }) => {
+      await (await import('./sweep.js')).workerCommand(o, io);
+    });
+
+  program
+    .command('merge')
+    .description('join the parts of a sweep run as shards (sweep --shard I/N) into its results file, checking that every point is there exactly once, and draw its plots')
+    .argument('<parts...>', 'part files (JSON lines)')
+    .requiredOption('--sweep <file>', 'the sweep file the parts come from (its points, order and plots)')
+    .option('--out <file>', "results file (default: the sweep's out)")
+    .option('--csv', 'print the results as CSV')
+    .option('--markdown', 'print the results as a Markdown table')
+    .action(async (parts: string[], o: { sweep: string; out?: string; csv?: boolean; markdown?: boolean }) => {
+      if (o.csv === true && o.markdown === true) throw new UsageError('give at most one of --csv, --markdown');
+      await (await import('./sweep.js')).mergeCommand(parts, { sweep: o.sweep, ...(o.out === undefined ? {} : { out: o.out }), format: o.csv === true ? 'csv' : o.markdown === true ? 'markdown' : 'table' }, io);
+    });
+
+  program
+    .command('results')
+    .description('read a results file (JSON lines, from sweep) back as a table')
+    .argument('<results>', 'results file')
+    .option('--csv', 'print CSV')
+    .option('--markdown', 'print a Markdown table')
+    .option('--json', 'print JSON')
+    .action(async (file: string, o: { csv?: boolean; markdown?: boolean; json?: boolean }) => {
+      const formats = (['csv', 'markdown', 'json'] as const).filter((f) => o[f] === true);
+      if (formats.length > 1) throw new UsageError('give at most one of --csv, --markdown, --json');
+      (await import('./sweep.js')).resultsCommand(file, formats[0] ?? 'table', io);
+    });
+
+  program
+    .command('plot')
+    .description('draw one plot from a results file as SVG (vega-lite, no browser): a line per series, error bars from accuracy intervals, units in the axis titles')
+    .argument('<results>', 'results file (JSON lines, from sweep)')
+    .requiredOption('--x <key>', 'axis or metric along x')
+    .requiredOption('--y <key>', 'metric along y (repeatable: each is a series)', collect, [])
+    .option('--series <key>', 'axis whose values are the series (one line each)')
+    .addOption(new Option('--mark <mark>', 'line chart or scatter plot').choices(['line', 'point']).default('line'))
+    .option('--log-x', 'logarithmic x axis')
+    .option('--log-y', 'logarithmic y axis')
+    .option('--title <text>', 'title')
+    .option('--x-title <text>', 'x axis title (default: the key and its unit)')
+    .option('--y-title <text>', 'y axis title')
+    .requiredOption('--out <file>', 'SVG file to write')
+    .action(async (file: string, o: { x: string; y: string[]; series?: string; mark: 'line' | 'point'; logX?: boolean; logY?: boolean; title?: string; xTitle?: string; yTitle?: string; out: string }) => {
+      await (await import('./sweep.js')).plotCommand(file, o, io);
+    });
+
+  program
     .command('start')
     .description('the main job: compare every bundled scenario against the charge-CeNN baseline, with accuracy over MNIST test images')
     .option('--accuracy-images <n>', 'MNIST test images for the accuracy rows', positiveInt('--accuracy-images'), 1000)
@@ -195,7 +278,11 @@ export function reportError(error: unknown, io: CliIo): number {
     for (const line of formatIssues(error.issues)) io.err(`${line}\n`);
     return 2;
   }
-  if (error instanceof UsageError || error instanceof IdxError || error instanceof WeightsError || error instanceof RunError || error instanceof TimeError || error instanceof TraceFileError) {
+  if (error instanceof PointsFailedError) {
+    io.err(`spinarch: ${error.message}\n`);
+    return 3;
+  }
+  if (error instanceof UsageError || error instanceof ResultsFileError || error instanceof QueueUsageError || error instanceof ShardError || error instanceof IdxError || error instanceof WeightsError || error instanceof RunError || error instanceof TimeError || error instanceof TraceFileError) {
     io.err(`spinarch: ${error.message}\n`);
     return 2;
   }

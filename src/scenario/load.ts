@@ -6,8 +6,9 @@ import { SHOWN_ISSUES, ScenarioError, pathString, type Location, type ScenarioIs
 import { FileReadError, TEXT_FILE_LIMIT, readBoundedFile } from './files.js';
 import { forbiddenKeyMessage, isForbiddenKey } from './keys.js';
 import { knownKeysAt, suggest } from './schema-walk.js';
+import { article } from './units.js';
 
-type Key = string | number;
+export type Key = string | number;
 type Path = readonly Key[];
 
 /** Where each key of a scenario was written, by its path string. */
@@ -38,22 +39,33 @@ export function readScenario(file: string): RawScenario {
   return read(path.resolve(file), []);
 }
 
-/** Where a scenario file was named: the command line, or the `extends` key of another file. */
-function read(absolute: string, chain: readonly string[], namedAt?: Location): RawScenario {
+/** What kind of file a YAML file is, for its messages. */
+export interface YamlFileKind {
+  /** 'scenario', 'sweep file' */
+  readonly what: string;
+  /** The top-level keys it expects, for the message when it is not a mapping. */
+  readonly keys: string;
+  /** Where it was named (the `extends` of another file), for a file that cannot be read. */
+  readonly namedAt?: Location;
+}
+
+/**
+ * Reads a YAML mapping with where each key was written: bounded, one document, no duplicate
+ * or prototype keys, aliases bounded. Throws ScenarioError at file, line and column.
+ */
+export function parseYamlFile(absolute: string, kind: YamlFileKind): { data: Record<string, unknown>; sources: Map<string, { path: Path; location: Location }> } {
   const shown = displayPath(absolute);
-  if (chain.includes(absolute)) {
-    throw new ScenarioError([{ location: namedAt ?? { file: shown }, path: 'extends', message: `extends cycle: ${[...chain, absolute].map(displayPath).join(' -> ')}` }]);
-  }
+  const namedAt = kind.namedAt;
   let text: string;
   try {
-    text = readBoundedFile(absolute, TEXT_FILE_LIMIT, 'scenario').toString('utf8');
+    text = readBoundedFile(absolute, TEXT_FILE_LIMIT, kind.what).toString('utf8');
   } catch (error) {
     if (!(error instanceof FileReadError)) throw error;
     // A file named by `extends` is reported where it is named.
     throw new ScenarioError([
       namedAt === undefined
-        ? { location: { file: shown }, path: '', message: `cannot read scenario: ${error.reason}` }
-        : { location: namedAt, path: 'extends', message: `cannot read the scenario it extends, ${shown}: ${error.reason}` },
+        ? { location: { file: shown }, path: '', message: `cannot read ${kind.what}: ${error.reason}` }
+        : { location: namedAt, path: 'extends', message: `cannot read the ${kind.what} it extends, ${shown}: ${error.reason}` },
     ]);
   }
   const lines = new LineCounter();
@@ -89,9 +101,18 @@ function read(absolute: string, chain: readonly string[], namedAt?: Location): R
     throw new ScenarioError([{ location: { file: shown }, path: '', message: `YAML: ${(error as Error).message} (too many aliases, or aliases that expand without bound)` }]);
   }
   if (!isRecord(data)) {
-    throw new ScenarioError([{ location: { file: shown, line: 1 }, path: '', message: 'a scenario must be a mapping of keys (design, network, params, ...)' }]);
+    throw new ScenarioError([{ location: { file: shown, line: 1 }, path: '', message: `${article(kind.what)} must be a mapping of keys (${kind.keys})` }]);
   }
+  return { data, sources };
+}
 
+/** Where a scenario file was named: the command line, or the `extends` key of another file. */
+function read(absolute: string, chain: readonly string[], namedAt?: Location): RawScenario {
+  const shown = displayPath(absolute);
+  if (chain.includes(absolute)) {
+    throw new ScenarioError([{ location: namedAt ?? { file: shown }, path: 'extends', message: `extends cycle: ${[...chain, absolute].map(displayPath).join(' -> ')}` }]);
+  }
+  const { data, sources } = parseYamlFile(absolute, { what: 'scenario', keys: 'design, network, params, ...', ...(namedAt === undefined ? {} : { namedAt }) });
   const parent = data['extends'];
   if (parent === undefined) return { file: shown, data: freeze(data, true), sources };
   if (typeof parent !== 'string' || parent.trim() === '') {
@@ -167,7 +188,9 @@ function mergeSources(base: Sources, own: Sources, ownData: Record<string, unkno
   return out;
 }
 
-const SET = /^([A-Za-z_][\w-]*(?:\[\d+\]|\.\d+|\.[A-Za-z_][\w-]*)*)=(.*)$/s;
+const KEY_PATH_SOURCE = String.raw`[A-Za-z_][\w-]*(?:\[\d+\]|\.\d+|\.[A-Za-z_][\w-]*)*`;
+const KEY_PATH = new RegExp(`^${KEY_PATH_SOURCE}$`);
+const SET = new RegExp(`^(${KEY_PATH_SOURCE})=(.*)$`, 's');
 
 /** Splits `params.fm_length=30 nm` into its path and YAML-parsed value. */
 export function parseSet(text: string): { path: Key[]; value: unknown } {
@@ -175,13 +198,9 @@ export function parseSet(text: string): { path: Key[]; value: unknown } {
   if (m === null) {
     throw new ScenarioError([{ location: { file: `--set ${text}` }, path: '', message: "expected --set path.to.key=value, like --set params.irmen.fm_length='30 nm' or --set seed=7" }]);
   }
-  const keyPath: Key[] = [];
-  for (const part of m[1]!.matchAll(/([A-Za-z_][\w-]*)|\[(\d+)\]|\.(\d+)(?=\.|\[|$)/g)) {
-    if (part[1] !== undefined) {
-      if (isForbiddenKey(part[1])) throw new ScenarioError([{ location: { file: `--set ${text}` }, path: pathString([...keyPath, part[1]]), message: forbiddenKeyMessage(part[1]) }]);
-      keyPath.push(part[1]);
-    } else keyPath.push(Number(part[2] ?? part[3]));
-  }
+  const keyPath = parseKeyPath(m[1]!)!;
+  const bad = keyPath.findIndex((seg) => typeof seg === 'string' && isForbiddenKey(seg));
+  if (bad >= 0) throw new ScenarioError([{ location: { file: `--set ${text}` }, path: pathString(keyPath.slice(0, bad + 1)), message: forbiddenKeyMessage(String(keyPath[bad])) }]);
   const location: Location = { file: `--set ${text}` };
   const doc = parseDocument(m[2]!, { uniqueKeys: false });
   const forbidden: ScenarioIssue[] = [];
@@ -201,44 +220,62 @@ export function applySets(raw: RawScenario, sets: readonly string[]): RawScenari
   let result = raw;
   for (const text of sets) {
     const { path: keyPath, value } = parseSet(text);
-    const location: Location = { file: `--set ${text}` };
-    const data = produce(result.data, (draft: Record<string, unknown>) => {
-      let node: unknown = draft;
-      for (let i = 0; i < keyPath.length - 1; i++) {
-        const seg = keyPath[i]!;
-        const container = node as Record<string, unknown> & unknown[];
-        let child: unknown = typeof seg === 'number' ? (Array.isArray(node) ? container[seg] : undefined) : isRecord(node) ? container[seg] : undefined;
-        if (child === undefined) {
-          if (typeof seg === 'number' || !isRecord(node)) {
-            throw new ScenarioError([{ location, path: pathString(keyPath.slice(0, i + 1)), message: 'no such entry to set into' }]);
-          }
-          child = typeof keyPath[i + 1] === 'number' ? [] : {};
-          container[seg] = child;
-        }
-        if (typeof child !== 'object' || child === null) {
-          throw new ScenarioError([{ location, path: pathString(keyPath.slice(0, i + 1)), message: `is ${JSON.stringify(child)}, not a mapping or list to set a key in` }]);
-        }
-        node = child;
-      }
-      const last = keyPath[keyPath.length - 1]!;
-      if (typeof last === 'number') {
-        if (!Array.isArray(node) || last > node.length) {
-          throw new ScenarioError([{ location, path: pathString(keyPath), message: 'index is past the end of the list' }]);
-        }
-        node[last] = value;
-      } else {
-        if (!isRecord(node)) throw new ScenarioError([{ location, path: pathString(keyPath), message: 'parent is not a mapping' }]);
-        node[last] = value;
-      }
-    });
-    const sources = new Map(result.sources);
-    for (const [k, v] of sources) {
-      if (v.path.length >= keyPath.length && keyPath.every((seg, i) => String(v.path[i]) === String(seg))) sources.delete(k);
-    }
-    sources.set(pathString(keyPath), { path: keyPath, location });
-    result = { file: result.file, data, sources };
+    result = applyOverride(result, keyPath, value, { file: `--set ${text}` });
   }
   return result;
+}
+
+/**
+ * Sets the value at `keyPath` (creating mappings on the way), recording `location` as where
+ * it came from (a --set, or the line of a sweep file's axis); a new scenario, `raw` untouched.
+ */
+export function applyOverride(raw: RawScenario, keyPath: readonly Key[], value: unknown, location: Location): RawScenario {
+  for (const seg of keyPath) {
+    if (typeof seg === 'string' && isForbiddenKey(seg)) throw new ScenarioError([{ location, path: pathString(keyPath), message: forbiddenKeyMessage(seg) }]);
+  }
+  const data = produce(raw.data, (draft: Record<string, unknown>) => {
+    let node: unknown = draft;
+    for (let i = 0; i < keyPath.length - 1; i++) {
+      const seg = keyPath[i]!;
+      const container = node as Record<string, unknown> & unknown[];
+      let child: unknown = typeof seg === 'number' ? (Array.isArray(node) ? container[seg] : undefined) : isRecord(node) ? container[seg] : undefined;
+      if (child === undefined) {
+        if (typeof seg === 'number' || !isRecord(node)) {
+          throw new ScenarioError([{ location, path: pathString(keyPath.slice(0, i + 1)), message: 'no such entry to set into' }]);
+        }
+        child = typeof keyPath[i + 1] === 'number' ? [] : {};
+        container[seg] = child;
+      }
+      if (typeof child !== 'object' || child === null) {
+        throw new ScenarioError([{ location, path: pathString(keyPath.slice(0, i + 1)), message: `is ${JSON.stringify(child)}, not a mapping or list to set a key in` }]);
+      }
+      node = child;
+    }
+    const last = keyPath[keyPath.length - 1]!;
+    if (typeof last === 'number') {
+      if (!Array.isArray(node) || last > node.length) {
+        throw new ScenarioError([{ location, path: pathString(keyPath), message: 'index is past the end of the list' }]);
+      }
+      node[last] = value;
+    } else {
+      if (!isRecord(node)) throw new ScenarioError([{ location, path: pathString(keyPath), message: 'parent is not a mapping' }]);
+      node[last] = value;
+    }
+  });
+  const sources = new Map(raw.sources);
+  for (const [k, v] of sources) {
+    if (v.path.length >= keyPath.length && keyPath.every((seg, i) => String(v.path[i]) === String(seg))) sources.delete(k);
+  }
+  sources.set(pathString(keyPath), { path: keyPath, location });
+  return { file: raw.file, data, sources };
+}
+
+/** Splits a written key path (`params.irmen.fm_length`, `network.layers[2].kernel`) into segments. */
+export function parseKeyPath(text: string): Key[] | undefined {
+  if (!KEY_PATH.test(text)) return undefined;
+  const keyPath: Key[] = [];
+  for (const part of text.matchAll(/([A-Za-z_][\w-]*)|\[(\d+)\]|\.(\d+)(?=\.|\[|$)/g)) keyPath.push(part[1] ?? Number(part[2] ?? part[3]));
+  return keyPath;
 }
 
 /** Where the value at `p` (or its nearest written ancestor) came from. */

@@ -1,0 +1,66 @@
+import { splitQuantity } from '../sweep/axes.js';
+
+/** How a field is shown on an axis: its values scaled to a unit, and its title. */
+export interface AxisQuantity {
+  readonly title: string;
+  /** Multiplies a stored value into the shown unit. */
+  readonly scale: number;
+  /** Reads a stored value (a number, or a quantity as written, `17 nm`) as a number; undefined if it is not one. */
+  readonly read: (v: unknown) => number | undefined;
+}
+
+/** Units of report keys, by how their names end (the report's own convention: energy_j, latency_ps). */
+const SUFFIXES: readonly (readonly [RegExp, string, number])[] = [
+  [/_j$/, 'J', 1],
+  [/_ps$/, 's', 1e-12],
+  [/_s$/, 's', 1],
+  [/_w$/, 'W', 1],
+  [/_m$/, 'm', 1],
+  [/_v$/, 'V', 1],
+  [/_a$/, 'A', 1],
+  [/_ohm$/, 'Ω', 1],
+];
+
+const PREFIXES: readonly (readonly [number, string])[] = [
+  [1e9, 'G'],
+  [1e6, 'M'],
+  [1e3, 'k'],
+  [1, ''],
+  [1e-3, 'm'],
+  [1e-6, 'µ'],
+  [1e-9, 'n'],
+  [1e-12, 'p'],
+  [1e-15, 'f'],
+  [1e-18, 'a'],
+];
+
+/** A report key as words: `energy_breakdown[action=sram_read].energy_j` -> `sram_read energy`. */
+export function fieldWords(key: string): string {
+  const filters = [...key.matchAll(/\[\w+=([^\]]*)\]/g)].map((m) => m[1]!);
+  const last = key.replace(/\[[^\]]*\]/g, '').split('.').pop() ?? key;
+  const bare = last === 'rate' || last === 'ci95' ? (key.replace(/\[[^\]]*\]/g, '').split('.').slice(-2, -1)[0] ?? last) : last;
+  const words = bare.replace(/_(j|ps|s|w|m|v|a|ohm)$/, '').replace(/_/g, ' ');
+  return [...filters, words].join(' ');
+}
+
+/**
+ * How to show a field whose stored values are `values`: axis values written with a unit keep
+ * it (`17 nm`); report keys get theirs from their names, with an SI prefix that puts the
+ * largest value between 1 and 1000; rates are shown in percent.
+ */
+export function axisQuantity(key: string, values: readonly unknown[], title?: string): AxisQuantity {
+  const written = values.map(splitQuantity);
+  const units = new Set(written.map((w) => w?.unit));
+  if (written.every((w) => w !== undefined) && units.size === 1 && [...units][0] !== '') {
+    const unit = [...units][0]!;
+    return { title: title ?? `${fieldWords(key)} (${unit})`, scale: 1, read: (v) => splitQuantity(v)?.value };
+  }
+  const read = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : splitQuantity(v)?.value);
+  if (/(^|\.)rate$/.test(key)) return { title: title ?? `${fieldWords(key)} (%)`, scale: 100, read };
+  const suffix = SUFFIXES.find(([re]) => re.test(key));
+  if (suffix === undefined) return { title: title ?? fieldWords(key), scale: 1, read };
+  const [, unit, base] = suffix;
+  const largest = Math.max(0, ...values.map((v) => Math.abs((read(v) ?? 0) * base)));
+  const [factor, prefix] = PREFIXES.find(([f]) => largest >= f) ?? PREFIXES[PREFIXES.length - 1]!;
+  return { title: title ?? `${fieldWords(key)} (${prefix}${unit})`, scale: largest === 0 ? base : base / factor, read };
+}

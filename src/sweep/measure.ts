@@ -1,0 +1,91 @@
+import { runScenario } from '../arch/runner.js';
+import { scenarioFromRaw } from '../arch/scenario.js';
+import { mnistImages } from '../data/images.js';
+import { bundledMnistDir } from '../data/mnist.js';
+import { evaluateScenario } from '../eval/evaluate.js';
+import { ScenarioError } from '../scenario/errors.js';
+import type { RawScenario } from '../scenario/load.js';
+import { readMetric } from './metric-path.js';
+import type { EvalStep, RunStep } from './spec.js';
+
+/** One point to measure, as plain data (it crosses to worker threads and, later, machines). */
+export interface PointTask {
+  readonly key: string;
+  readonly values: Readonly<Record<string, unknown>>;
+  readonly raw: RawScenario;
+  readonly run?: RunStep;
+  readonly eval?: EvalStep;
+  readonly metrics: readonly string[];
+  /** MNIST IDX files for eval and run.mnist; undefined: the copy bundled with spinarch (wherever it runs). */
+  readonly mnistDir?: string;
+  readonly version: string;
+}
+
+/** One line of a results file: a point, and its metrics or why it failed. */
+export interface ResultLine {
+  readonly key: string;
+  readonly point: Readonly<Record<string, unknown>>;
+  readonly metrics?: Readonly<Record<string, unknown>>;
+  readonly error?: string;
+  readonly spinarch: string;
+}
+
+/** A metric that the design's report does not have: a mistake in the sweep, not in the point. */
+export interface MissingMetric {
+  readonly metric: string;
+  readonly at: string;
+  readonly known: readonly string[];
+}
+
+export interface PointOutcome {
+  readonly line: ResultLine;
+  readonly missing?: MissingMetric;
+}
+
+/** The metrics a sweep keeps: those it names, and the interval of an accuracy it names. */
+export const keptMetrics = (metrics: readonly string[]): string[] => [...metrics, ...metrics.filter((m) => /(^|\.)accuracy\.rate$/.test(m)).map((m) => m.replace(/rate$/, 'ci95')).filter((m) => !metrics.includes(m))];
+
+/**
+ * The report a point's metrics are read from: the event-level run report; with eval,
+ * `accuracy` and `confusion` and the functional figures (transfer_error_mean) come from the
+ * evaluation, and `eval.*` reaches its whole report. Without run, the cost keys are eval's
+ * first image.
+ */
+async function pointReport(task: PointTask): Promise<Record<string, unknown>> {
+  const scenario = scenarioFromRaw(task.raw);
+  let report: Record<string, unknown> = {};
+  if (task.run !== undefined) {
+    const source = task.run.mnist ? mnistImages(task.mnistDir ?? bundledMnistDir(), 0, 'test', task.run.images) : undefined;
+    report = JSON.parse(JSON.stringify(runScenario(scenario, { images: task.run.images, ...(source === undefined ? {} : { source }) }))) as Record<string, unknown>;
+  }
+  if (task.eval !== undefined) {
+    const e = await evaluateScenario(scenario, { dir: task.mnistDir ?? bundledMnistDir(), set: 'test', from: task.eval.from, count: task.eval.images, workers: 1, plain: task.eval.plain });
+    const evaluated = JSON.parse(JSON.stringify(e)) as Record<string, unknown> & { first_image: Record<string, unknown>; figures: Record<string, unknown> };
+    if (task.run === undefined) report = { ...evaluated.first_image };
+    report = { ...report, ...evaluated.figures, eval: evaluated };
+    delete report['accuracy'];
+    delete report['confusion'];
+    if (evaluated['accuracy'] !== undefined) report['accuracy'] = evaluated['accuracy'];
+    if (evaluated['confusion'] !== undefined) report['confusion'] = evaluated['confusion'];
+  }
+  return report;
+}
+
+/** Runs one point. A failure of the point (its scenario, its run) is its result, not an exception. */
+export async function measurePoint(task: PointTask): Promise<PointOutcome> {
+  const line = (rest: { metrics: Record<string, unknown> } | { error: string }): ResultLine => ({ key: task.key, point: task.values, ...rest, spinarch: task.version });
+  let report: Record<string, unknown>;
+  try {
+    report = await pointReport(task);
+  } catch (error) {
+    const message = error instanceof ScenarioError ? error.issues.map((i) => `${i.path === '' ? '' : `${i.path}: `}${i.message}`).join('; ') : error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
+    return { line: line({ error: message }) };
+  }
+  const metrics: Record<string, unknown> = {};
+  for (const m of keptMetrics(task.metrics)) {
+    const read = readMetric(report, m);
+    if (!read.found) return { line: line({ error: `no metric ${m}` }), missing: { metric: m, at: read.at, known: read.known } };
+    metrics[m] = read.value;
+  }
+  return { line: line({ metrics }) };
+}

@@ -1,0 +1,62 @@
+import type { ResultLine } from './measure.js';
+
+/** The columns of a results table: the axes, then the metrics, then the error if any point failed. */
+export interface ResultsTable {
+  readonly axes: readonly string[];
+  readonly metrics: readonly string[];
+  readonly hasErrors: boolean;
+  readonly lines: readonly ResultLine[];
+}
+
+export function resultsTable(lines: readonly ResultLine[]): ResultsTable {
+  const axes = new Set<string>();
+  const metrics = new Set<string>();
+  for (const l of lines) {
+    for (const k of Object.keys(l.point)) axes.add(k);
+    for (const k of Object.keys(l.metrics ?? {})) metrics.add(k);
+  }
+  return { axes: [...axes], metrics: [...metrics], hasErrors: lines.some((l) => l.error !== undefined), lines };
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A value for reading: 4 significant digits, intervals as lo-hi, mappings as JSON. */
+export function shownValue(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 1e15 ? String(v) : v.toPrecision(4);
+  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number')) return `${shownValue(v[0])}-${shownValue(v[1])}`;
+  if (isRecord(v) || Array.isArray(v)) return JSON.stringify(v);
+  return String(v);
+}
+
+/** Header and rows for reading (text or Markdown). */
+export function shownRows(t: ResultsTable): string[][] {
+  const header = [...t.axes, ...t.metrics, ...(t.hasErrors ? ['error'] : [])];
+  const rows = t.lines.map((l) => [...t.axes.map((a) => shownValue(l.point[a])), ...t.metrics.map((m) => shownValue(l.metrics?.[m])), ...(t.hasErrors ? [l.error ?? ''] : [])]);
+  return [header, ...rows];
+}
+
+const quote = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+/** CSV with every digit kept; a pair (an interval) is two columns, `name[0]` and `name[1]`. */
+export function resultsCsv(t: ResultsTable): string {
+  const pairs = new Set(t.metrics.filter((m) => t.lines.some((l) => Array.isArray(l.metrics?.[m]))));
+  const header = [...t.axes, ...t.metrics.flatMap((m) => (pairs.has(m) ? [`${m}[0]`, `${m}[1]`] : [m])), ...(t.hasErrors ? ['error'] : [])];
+  const raw = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const rows = t.lines.map((l) => [
+    ...t.axes.map((a) => raw(l.point[a])),
+    ...t.metrics.flatMap((m) => {
+      const v = l.metrics?.[m];
+      return pairs.has(m) ? [raw(Array.isArray(v) ? v[0] : undefined), raw(Array.isArray(v) ? v[1] : undefined)] : [raw(v)];
+    }),
+    ...(t.hasErrors ? [l.error ?? ''] : []),
+  ]);
+  return `${[header, ...rows].map((r) => r.map(quote).join(',')).join('\n')}\n`;
+}
+
+/** A Markdown table. */
+export function resultsMarkdown(t: ResultsTable): string {
+  const [header, ...rows] = shownRows(t);
+  const cell = (s: string): string => s.replace(/\|/g, '\\|');
+  return `${[`| ${header!.map(cell).join(' | ')} |`, `| ${header!.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n')}\n`;
+}
