@@ -5,6 +5,7 @@ import { loadScenario } from '../arch/scenario.js';
 import { formatSI } from '../scenario/units.js';
 import { accuracyBlocks, readAccuracyFile } from './accuracy-figures.js';
 import { projectRoot } from './paths.js';
+import { deviceMarkdown, readDeviceReport } from './device-figures.js';
 import { sweepFiguresMarkdown } from './sweep-figures.js';
 
 /** One published figure beside what spinarch computes for it. */
@@ -130,7 +131,7 @@ export function maapLatencyMarkdown(): string {
 
 /** The generated blocks of the README, by marker name. */
 export function readmeBlocks(): Record<string, string> {
-  return { figures: figuresMarkdown(publishedFigures()), 'maap-latency': maapLatencyMarkdown(), ...accuracyBlocks(readAccuracyFile()), sweeps: sweepFiguresMarkdown() };
+  return { figures: figuresMarkdown(publishedFigures()), 'maap-latency': maapLatencyMarkdown(), ...accuracyBlocks(readAccuracyFile()), sweeps: sweepFiguresMarkdown(), 'irmen-device': deviceMarkdown(readDeviceReport()) };
 }
 
 /** The figures as a Markdown table (the README embeds this). */

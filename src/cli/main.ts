@@ -243,6 +243,21 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       await (await import('./sweep.js')).plotCommand(file, o, io);
     });
 
+  const device = program.command('device').description("a device's own figures, from its physics (IRMEN: the LLG macrospin)");
+  device
+    .command('irmen')
+    .description("the IRMEN cell from a macrospin LLG solver with thermal noise: its transfer function, the error against the ideal saturated-linear curve (seed 000 Fig. 2, 4) and its switching delay, per magnet length")
+    .argument('<scenario>', 'an irmen-dual-cenn scenario (its magnet, stage delay and params.irmen.dynamics)')
+    .option('--fm-length <length>', 'a magnet length, e.g. 17nm (repeatable; default 17, 24, 30, 45 and 60 nm)', collect, [])
+    .option('--iterations <n>', 'Monte Carlo iterations per length (seed 000: 12,300)', positiveInt('--iterations', 10_000_000), 12_300)
+    .option('--workers <n>', 'threads, one per core by default; the result does not depend on it', positiveInt('--workers'), defaultWorkers())
+    .option('--json', 'print one JSON object (transfer function, error histogram, settling times)')
+    .option('--plot <file>', 'draw the error against magnet length as SVG')
+    .option('--set <key=value>', 'override a scenario key (repeatable)', collect, [])
+    .action(async (file: string, o: { fmLength: string[]; iterations: number; workers: number; json?: boolean; plot?: string; set: string[] }) => {
+      await (await import('./device.js')).deviceIrmenCommand(file, o, io);
+    });
+
   program
     .command('start')
     .description('the main job: compare every bundled scenario against the charge-CeNN baseline, with accuracy over MNIST test images')

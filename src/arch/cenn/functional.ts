@@ -2,6 +2,7 @@ import { IDENTITY, encodingOf, settlePlanes, type CennStep, type Encoding, type 
 import type { Pass } from '../../components/cenn/pass-controller.js';
 import { fromCode, fromCodes, toCodes, type ConverterRange } from '../../components/converters/quantize.js';
 import { headForward, type HeadLayer } from '../../components/digital/dense-head.js';
+import type { CellRead } from '../../components/irmen/cell-read.js';
 import { readPlanes, type ReadError } from '../../components/irmen/irmen-bank.js';
 import { imagePlanes, selectPlane } from '../../components/memory/state-memory.js';
 import { evaluateStage, realizeStage, type HardwareStage } from '../../components/ota/hardware-template.js';
@@ -34,7 +35,8 @@ function classify(head: readonly HeadLayer[] | undefined, features: Float64Array
 export interface IrmenFunctional {
   readonly steps: readonly CennStep[];
   readonly bits: number;
-  readonly spread: number;
+  /** How each cell's readout relates to its state (irmen-bank.ts: cellReadOf). */
+  readonly read: CellRead;
   readonly banks: readonly [string, string];
   readonly inputShape: PlaneShape;
   readonly head: readonly HeadLayer[] | undefined;
@@ -61,11 +63,11 @@ export function irmenFunctional(f: IrmenFunctional): FunctionalModel {
       const input = new Map([['v', { shape: f.inputShape, encoding: IDENTITY, values: pixels }]]);
       f.steps.forEach((step, i) => {
         const holder = (i + 1) % 2;
-        const driven = i === 0 ? input : readPlanes(held[holder]!, Object.keys(step.inputs), rngs[holder]!, f.spread, readError, f.banks[holder]!);
+        const driven = i === 0 ? input : readPlanes(held[holder]!, Object.keys(step.inputs), rngs[holder]!, f.read, readError, f.banks[holder]!);
         held[i % 2] = settlePlanes(driveStage(step, hardware[i]!, driven));
       });
       const last = (f.steps.length - 1) % 2;
-      const result = readPlanes(held[last]!, ['v'], rngs[last]!, f.spread, readError, f.banks[last]!).get('v')!;
+      const result = readPlanes(held[last]!, ['v'], rngs[last]!, f.read, readError, f.banks[last]!).get('v')!;
       return classify(f.head, f.decode(result.values));
     },
   };

@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { InputPort } from '../../components/cenn/input-port.js';
 import { CennStageController, stageTimingParams } from '../../components/cenn/stage-controller.js';
-import { IrmenBank, irmenParams } from '../../components/irmen/irmen-bank.js';
+import { IrmenBank, cellReadOf, irmenParams } from '../../components/irmen/irmen-bank.js';
 import { OtaArray, otaParams } from '../../components/ota/ota-array.js';
 import { fromCode, toCode } from '../../components/converters/quantize.js';
 import { classifierParams } from '../../components/digital/classifier.js';
-import { irmenCellModel } from '../../components/irmen/irmen-bank.js';
 import { quantity, wholeNumber } from '../../scenario/fields.js';
 import { defineDesign, type Machine } from '../design.js';
 import { buildHead, headSummary, planHead } from '../head.js';
@@ -73,7 +72,8 @@ export const irmenDualCenn = defineDesign({
     const program = compileCennProgram(layers, weights, { convRelu: p.stages.conv_relu, pool: p.stages.pool });
     checkOtaRange(program.steps, p.ota.weight_bits, p.ota.max_weight, scenario.weights !== 'random');
     const head = planHead(program.unmapped, weights, p.classifier);
-    const banks = [new IrmenBank(sim, BANKS[0], p.irmen), new IrmenBank(sim, BANKS[1], p.irmen)] as const;
+    const read = cellReadOf(p.irmen, p.timing.stage_delay, scenario.seed);
+    const banks = [new IrmenBank(sim, BANKS[0], p.irmen, read), new IrmenBank(sim, BANKS[1], p.irmen, read)] as const;
     const cell = banks[0].model;
     const fullScale = cell.saturationVoltage / p.shunt_resistance;
     for (const bank of banks) new OtaArray(sim, `${bank.name}/ota`, bank.name, p.ota, fullScale);
@@ -123,6 +123,7 @@ export const irmenDualCenn = defineDesign({
             saturation_voltage_v: cell.saturationVoltage,
             full_scale_current_a: fullScale,
             read_spread: cell.readSpread,
+            transfer: p.irmen.transfer ?? 'analytic',
             write_energy_per_cell_j: cell.writeEnergy,
             drive_resistance_ohm: cell.driveResistance,
           },
@@ -144,7 +145,7 @@ export const irmenDualCenn = defineDesign({
     const model = irmenFunctional({
       steps: program.steps,
       bits: p.ota.weight_bits,
-      spread: irmenCellModel(p.irmen).readSpread,
+      read: cellReadOf(p.irmen, p.timing.stage_delay, seed),
       banks: BANKS,
       inputShape: { maps: c, h, w },
       head: head?.quantized,

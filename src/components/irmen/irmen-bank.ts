@@ -1,12 +1,15 @@
 import { z } from 'zod';
-import { quantity, ratio } from '../../scenario/fields.js';
+import { quantity, ratio, wholeNumber } from '../../scenario/fields.js';
 import type { Topic } from '../../scheduler/bus.js';
 import { Component, type ActionSpec, type SimContext } from '../component.js';
 import { READOUTS, STAGES, WATCH, cellInputsOf, packPlanes, stageOp, unpackPlanes, type CellWatch, type PlaneSamples, type StageCommand } from '../cenn/messages.js';
-import { planeSize, saturatedLinear, settlePlanes, type PlaneData } from '../cenn/template.js';
+import { planeSize, settlePlanes, type PlaneData } from '../cenn/template.js';
 import { FEATURES, featuresRequestOf, type Features } from '../digital/classifier.js';
 import type { RandomStream } from '../random.js';
 import { IMAGES, type ComponentClass } from '../records.js';
+import type { CellDynamicsParams } from './cell-dynamics.js';
+import { readCell, type CellRead } from './cell-read.js';
+import { readTableFor } from './read-table.js';
 import { saturationVoltage, thermalSpread, thermalStability, type MagnetParams } from './magnet.js';
 
 /** Parameters of an IRMEN cell (seed 000, Table I), as a scenario writes them. */
@@ -28,7 +31,32 @@ export const irmenParams = z.strictObject({
   access_voltage: quantity('voltage', { min: 0 }),
   /** Fraction of the magnet's thermal spread that reaches the readout (1 = none filtered out). */
   noise_scale: ratio(0, 10),
+  /**
+   * How a readout relates to the stored state: `analytic` (default) adds the closed-form
+   * thermal spread; `llg` reads a table the LLG macrospin computes for this magnet (the
+   * stage's ringing and thermal noise through the readout RC), cached on disk.
+   */
+  transfer: z.enum(['analytic', 'llg']).optional(),
+  /** The magnet in time, for the LLG macrospin (spinarch device irmen); see DYNAMICS_DEFAULTS. */
+  dynamics: z
+    .strictObject({
+      damping: ratio(0, 1).optional(),
+      // Times are read in picoseconds, as every time of a scenario.
+      read_pulse: quantity('time', { positive: true, max: 10_000 }).optional(),
+      read_rc: quantity('time', { positive: true, max: 10_000 }).optional(),
+      /** Integration steps per picosecond (scenario times are whole picoseconds). */
+      steps_per_ps: wholeNumber(1, 1000).optional(),
+    })
+    .optional(),
 });
+
+/**
+ * The magnet's dynamics when the scenario does not say: Table I's Gilbert damping, Sec. III's
+ * 200 ps read pulse, a readout RC of 50 ps (chosen: the IR stack's 20 kOhm source resistance,
+ * Table I, into 2.5 fF of readout wire and gate), and a 0.25 ps step (about 200 steps per
+ * precession period at the fields that saturate these magnets).
+ */
+export const DYNAMICS_DEFAULTS = { damping: 0.01, read_pulse: 200e-12, read_rc: 50e-12, time_step: 0.25e-12 } as const;
 
 export type IrmenParams = z.output<typeof irmenParams>;
 
@@ -51,14 +79,31 @@ export interface IrmenCellModel {
   readonly readSpread: number;
 }
 
-export function irmenCellModel(p: IrmenParams): IrmenCellModel {
-  const magnet: MagnetParams = {
-    length: p.fm_length,
-    crossSection: p.fm_cross_section,
-    anisotropy: p.anisotropy,
-    saturationMagnetization: p.saturation_magnetization,
-    temperature: p.temperature,
+/** The cell's magnet, from its parameters. */
+export const magnetOf = (p: IrmenParams): MagnetParams => ({
+  length: p.fm_length,
+  crossSection: p.fm_cross_section,
+  anisotropy: p.anisotropy,
+  saturationMagnetization: p.saturation_magnetization,
+  temperature: p.temperature,
+});
+
+/** The cell in time (cell-dynamics.ts, in seconds) for a stage of `stageDelayPs` picoseconds. */
+export function irmenDynamicsOf(p: IrmenParams, stageDelayPs: number): CellDynamicsParams {
+  const d = p.dynamics ?? {};
+  const seconds = (ps: number | undefined, fallback: number): number => (ps === undefined ? fallback : ps * 1e-12);
+  return {
+    magnet: magnetOf(p),
+    damping: d.damping ?? DYNAMICS_DEFAULTS.damping,
+    stageTime: stageDelayPs * 1e-12,
+    readPulse: seconds(d.read_pulse, DYNAMICS_DEFAULTS.read_pulse),
+    readRc: seconds(d.read_rc, DYNAMICS_DEFAULTS.read_rc),
+    timeStep: d.steps_per_ps === undefined ? DYNAMICS_DEFAULTS.time_step : 1e-12 / d.steps_per_ps,
   };
+}
+
+export function irmenCellModel(p: IrmenParams): IrmenCellModel {
+  const magnet = magnetOf(p);
   const vSat = saturationVoltage(magnet, p.me_coefficient_per_c / 299_792_458, p.me_thickness);
   // The drive current crosses the IR stack (one spin conversion length thick) under the
   // whole magnet, then returns to ground through the cell's access device.
@@ -82,19 +127,25 @@ export interface ReadError {
   reads: number;
 }
 
+/** The cell's readout model for a stage of `stageDelayPs` (the LLG table is computed, or read from the cache, here). */
+export function cellReadOf(p: IrmenParams, stageDelayPs: number, seed: string | number): CellRead {
+  if (p.transfer !== 'llg') return { kind: 'analytic', spread: p.noise_scale * thermalSpread(magnetOf(p)) };
+  return { kind: 'llg', table: readTableFor(irmenDynamicsOf(p, stageDelayPs), seed), scale: p.noise_scale };
+}
+
 /**
- * Reads planes of stored states through the cell's transfer function with thermal noise:
- * each readout is sat(state + N(0, spread)), one draw per cell, plane by plane in the order
- * given. Reading leaves the stored states as they were.
+ * Reads planes of stored states through the cell's transfer function with thermal noise
+ * (readCell: one draw per cell), plane by plane in the order given. Reading leaves the
+ * stored states as they were.
  */
-export function readPlanes(held: ReadonlyMap<string, PlaneData>, names: Iterable<string>, rng: RandomStream, spread: number, error: ReadError, who: string): Map<string, PlaneData> {
+export function readPlanes(held: ReadonlyMap<string, PlaneData>, names: Iterable<string>, rng: RandomStream, read: CellRead, error: ReadError, who: string): Map<string, PlaneData> {
   const out = new Map<string, PlaneData>();
   for (const name of names) {
     const p = held.get(name);
     if (p === undefined) throw new Error(`${who} reads plane '${name}', which it does not hold`);
     const values = new Float64Array(p.values.length);
     for (let i = 0; i < values.length; i++) {
-      const r = saturatedLinear(p.values[i]! + rng.normal(0, spread));
+      const r = readCell(read, p.values[i]!, rng);
       error.sum += Math.abs(r - p.values[i]!);
       values[i] = r;
     }
@@ -127,7 +178,7 @@ export class IrmenBank extends Component {
   /** The stage whose result the bank is computing (its op). */
   private computing = -1;
 
-  constructor(ctx: SimContext, name: string, params: IrmenParams) {
+  constructor(ctx: SimContext, name: string, params: IrmenParams, private readonly read: CellRead) {
     super(ctx, name);
     this.model = irmenCellModel(params);
     this.drive = this.declarePower('irmen_drive', this.model.drivePower, 'drive current through one cell while it is read');
@@ -140,7 +191,7 @@ export class IrmenBank extends Component {
     this.features = ctx.bus.topic(FEATURES);
     ctx.bus.topic(featuresRequestOf(name)).listen((r) => {
       // The head reads the result plane once, like any consumer: through the noisy transfer function.
-      const read = readPlanes(this.planes, ['v'], this.noise, this.model.readSpread, this.readError, this.name);
+      const read = readPlanes(this.planes, ['v'], this.noise, this.read, this.readError, this.name);
       this.features.publish({ image: r.image, values: read.get('v')!.values });
     });
     this.followImages();
@@ -166,7 +217,7 @@ export class IrmenBank extends Component {
 
   /** Reads every plane the stage needs, non-destructively, and publishes the noisy readouts. */
   private feed(cmd: StageCommand): void {
-    const out = readPlanes(this.planes, Object.keys(cmd.step.inputs), this.noise, this.model.readSpread, this.readError, `${this.name}: stage ${cmd.stage}`);
+    const out = readPlanes(this.planes, Object.keys(cmd.step.inputs), this.noise, this.read, this.readError, `${this.name}: stage ${cmd.stage}`);
     let cells = 0;
     for (const p of out.values()) cells += p.values.length;
     const op = stageOp(cmd.step.index);

@@ -1,0 +1,65 @@
+import { irmenScenario } from '../arch/cenn/irmen-dual-cenn.js';
+import { loadScenario } from '../arch/scenario.js';
+import { DEFAULT_LENGTHS_NM, PAPER_ITERATIONS, characterizeIrmen, type DeviceReport } from '../device/irmen-transfer.js';
+import { plotSvg } from '../plot/draw.js';
+import { ScenarioError } from '../scenario/errors.js';
+import { locate } from '../scenario/load.js';
+import { parseQuantity } from '../scenario/units.js';
+import type { ResultLine } from '../sweep/measure.js';
+import { render } from './format.js';
+import { UsageError, writeText, type CliIo } from './io.js';
+import { progressBar } from './progress.js';
+
+export interface DeviceCommandOptions {
+  readonly fmLength: readonly string[];
+  readonly iterations: number;
+  readonly workers: number;
+  readonly json?: boolean;
+  readonly plot?: string;
+  readonly set: readonly string[];
+}
+
+/** The readable form of a device report. */
+export function formatDevice(r: DeviceReport): string {
+  const rows = r.lengths.map((l) => [
+    `${l.fm_length_nm} nm`,
+    l.thermal_stability.toFixed(1),
+    l.mean_abs_error.toFixed(4),
+    l.error_sd.toFixed(4),
+    `${(l.settling_ps.full_scale / 1000).toFixed(2)} ns`,
+    `${(l.settling_ps.from_rest / 1000).toFixed(2)} ns`,
+  ]);
+  const head = `IRMEN cell from the LLG macrospin: ${r.scenario}, ${r.iterations.toLocaleString('en-US')} iterations per length (seed ${r.seed}); damping ${r.damping}, input held ${r.stage_time_ps} ps, read ${r.read_pulse_ps} ps through a ${r.read_rc_ps} ps RC, step ${r.time_step_ps} ps\n`;
+  return `${head}${render([['FM length', 'Delta (kT)', 'mean |error|', 'error sd', `settling, -0.9 to 0.9 (${100 * r.settle_tolerance} %)`, 'settling, 0 to 1'], ...rows], [1, 2, 3, 4, 5])}`;
+}
+
+/** `spinarch device irmen`: the cell's transfer function, error and switching delay from the LLG solver. */
+export async function deviceIrmenCommand(file: string, o: DeviceCommandOptions, io: CliIo): Promise<DeviceReport> {
+  const scenario = loadScenario(file, o.set);
+  if (scenario.design.name !== 'irmen-dual-cenn') {
+    throw new ScenarioError([{ location: locate(scenario.raw, ['design']), path: 'design', message: `device irmen characterizes an IRMEN cell: the scenario's design is ${scenario.design.name}, not irmen-dual-cenn` }]);
+  }
+  const value = irmenScenario.parse(scenario.raw.data);
+  const lengths = o.fmLength.length === 0 ? [...DEFAULT_LENGTHS_NM] : o.fmLength.map((text) => {
+    const q = parseQuantity(text, 'length');
+    if (!q.ok || q.value <= 0) throw new UsageError(`--fm-length ${text}: ${q.ok ? 'must be > 0' : q.error}`);
+    return Number((q.value * 1e9).toPrecision(6));
+  });
+  const bar = progressBar(io, 'LLG Monte Carlo', o.iterations * lengths.length, 'iterations');
+  let report: DeviceReport;
+  try {
+    report = await characterizeIrmen(scenario.name, value.seed, value.params.irmen, value.params.timing.stage_delay, { lengthsNm: lengths, iterations: o.iterations, workers: o.workers, onProgress: (done) => bar.update(done) });
+  } finally {
+    bar.stop();
+  }
+  if (o.plot !== undefined) {
+    const lines: ResultLine[] = report.lengths.map((l) => ({ key: String(l.fm_length_nm), point: { fm_length: `${l.fm_length_nm} nm` }, metrics: { mean_abs_error: l.mean_abs_error }, spinarch: '' }));
+    const drawn = await plotSvg(lines, { x: 'fm_length', y: 'mean_abs_error', mark: 'line', log_x: false, log_y: false, title: 'IRMEN cell - transfer-function error vs FM length, LLG (seed 000 Fig. 4a)', x_title: 'FM length (nm)', y_title: 'mean |readout - sat(input)|, normalized' });
+    writeText(o.plot, drawn.svg);
+    io.err(`wrote ${o.plot}\n`);
+  }
+  io.out(o.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatDevice(report));
+  return report;
+}
+
+export { PAPER_ITERATIONS };

@@ -1,0 +1,100 @@
+import { saturatedLinear } from '../cenn/template.js';
+import { GAMMA_ELECTRON, Macrospin, thermalFieldSigma, type MacrospinParams } from './llg.js';
+import { demagFactors, hardAxisSaturationField, volume, type MagnetParams } from './magnet.js';
+
+/**
+ * The IRMEN cell in time: its magnet under the LLG equation (llg.ts), written by the ME
+ * field along the hard axis and read through the IR stack's RC (seed 000, Sec. III, Fig. 3).
+ */
+export interface CellDynamicsParams {
+  readonly magnet: MagnetParams;
+  /** Gilbert damping (Table I: 0.01). */
+  readonly damping: number;
+  /** Time the input is applied before the read: the stage delay, s. */
+  readonly stageTime: number;
+  /** Length of the read pulse, s (Sec. III: 200 ps). */
+  readonly readPulse: number;
+  /** Time constant of the readout RC, s: it partly smooths the thermal fluctuations (Fig. 3). */
+  readonly readRc: number;
+  /** Integration step, s. */
+  readonly timeStep: number;
+}
+
+/** The cell's magnet as a macrospin: long axis z (easy), the ME field along x (hard). */
+export function cellMacrospin(p: CellDynamicsParams): MacrospinParams {
+  const { along, across } = demagFactors(p.magnet);
+  return {
+    gamma: GAMMA_ELECTRON,
+    alpha: p.damping,
+    ms: p.magnet.saturationMagnetization,
+    volume: volume(p.magnet),
+    temperature: p.magnet.temperature,
+    anisotropy: p.magnet.anisotropy,
+    demag: [across, across, along],
+  };
+}
+
+/**
+ * One cell: its magnet, the field that saturates it, and the two experiments of seed 000:
+ * a stage followed by a read (one Monte Carlo iteration of Fig. 2 and 4), and the settling
+ * after a step of the input (the switching delay behind the 1.5 ns stage delay).
+ */
+export class CellDynamics {
+  private readonly spin: Macrospin;
+  private readonly hSat: number;
+  private readonly sigma: number;
+
+  constructor(readonly p: CellDynamicsParams) {
+    this.spin = new Macrospin(cellMacrospin(p));
+    this.hSat = hardAxisSaturationField(p.magnet);
+    this.sigma = thermalFieldSigma(this.spin.p, p.timeStep);
+  }
+
+  /** The magnet at rest in the state input `u` sets: m_x = sat(u), tilted from +z. */
+  private rest(u: number): void {
+    const x = saturatedLinear(u);
+    this.spin.set(x, 0, Math.sqrt(Math.max(0, 1 - x * x)));
+  }
+
+  /**
+   * One iteration: the magnet holds the state of input `from`; input `to` is applied (the ME
+   * field to * H_sat along x) for the stage time with thermal noise, then the drive current is
+   * pulsed for readPulse and the readout follows m_x through the RC. Returns the readout
+   * normalized so that a constant m_x reads as itself.
+   */
+  iterate(from: number, to: number, normal: () => number): number {
+    const { stageTime, readPulse, readRc, timeStep: dt } = this.p;
+    this.rest(from);
+    this.spin.applied[0] = to * this.hSat;
+    const settle = Math.round(stageTime / dt);
+    for (let i = 0; i < settle; i++) this.spin.stepHeun(dt, normal, this.sigma);
+    const read = Math.round(readPulse / dt);
+    const k = 1 - Math.exp(-dt / readRc);
+    let v = 0;
+    for (let i = 0; i < read; i++) {
+      this.spin.stepHeun(dt, normal, this.sigma);
+      v += (this.spin.m[0]! - v) * k;
+    }
+    return v / (1 - Math.exp(-(read * dt) / readRc));
+  }
+
+  /**
+   * Time after the input steps from `from` to `to` (no thermal noise: RK4) until m_x stays
+   * within `tolerance` x |sat(to) - sat(from)| of its final value sat(to); Infinity if it has
+   * not settled within `horizon`.
+   */
+  settlingTime(from: number, to: number, tolerance: number, horizon = 20e-9): number {
+    const dt = this.p.timeStep;
+    this.rest(from);
+    this.spin.applied[0] = to * this.hSat;
+    const final = saturatedLinear(to);
+    const band = tolerance * Math.abs(final - saturatedLinear(from));
+    const steps = Math.round(horizon / dt);
+    let lastOutside = 0;
+    for (let i = 1; i <= steps; i++) {
+      this.spin.stepRK4(dt);
+      if (Math.abs(this.spin.m[0]! - final) > band) lastOutside = i;
+    }
+    return lastOutside >= steps ? Infinity : lastOutside * dt;
+  }
+}

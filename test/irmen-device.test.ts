@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { CellDynamics, type CellDynamicsParams } from '../src/components/irmen/cell-dynamics.js';
+import { thermalSpread, type MagnetParams } from '../src/components/irmen/magnet.js';
+import { streamFor } from '../src/components/random.js';
+import { characterizeIrmen } from '../src/device/irmen-transfer.js';
+import { loadScenario } from '../src/arch/scenario.js';
+import { irmenScenario } from '../src/arch/cenn/irmen-dual-cenn.js';
+
+/** Table I's magnet at a given length. */
+const magnet = (nm: number, temperature = 300): MagnetParams => ({ length: nm * 1e-9, crossSection: 90e-18, anisotropy: 4.5e4, saturationMagnetization: 1.7e6, temperature });
+const cell = (nm: number, over: Partial<CellDynamicsParams> = {}): CellDynamicsParams => ({ magnet: magnet(nm), damping: 0.01, stageTime: 1.5e-9, readPulse: 200e-12, readRc: 50e-12, timeStep: 0.25e-12, ...over });
+
+describe('the IRMEN cell from the LLG macrospin', () => {
+  it('at rest, the hard-axis field sets m_x = H / H_sat and saturates beyond: the saturated-linear transfer function', () => {
+    // Near zero temperature and a long stage: the statics of the energy that defines H_sat.
+    const c = new CellDynamics(cell(30, { magnet: magnet(30, 1e-6), stageTime: 40e-9, damping: 0.05 }));
+    const zero = (): number => 0;
+    for (const u of [-1.3, -0.6, 0.25, 0.5, 0.9, 1.4]) expect(c.iterate(0, u, zero)).toBeCloseTo(Math.max(-1, Math.min(1, u)), 3);
+  });
+
+  it('thermal agitation spreads the readout as equipartition says, sqrt(kT / (2 K_eff V)), when the read does not average', () => {
+    for (const nm of [17, 60]) {
+      const c = new CellDynamics(cell(nm, { readRc: 0.25e-12, readPulse: 0.25e-12, stageTime: 3e-9 }));
+      const rng = streamFor(3, `spread/${nm}`);
+      const normal = (): number => rng.normal();
+      const xs = Array.from({ length: 400 }, () => c.iterate(0.3, 0.3, normal));
+      const mean = xs.reduce((a, b) => a + b) / xs.length;
+      const sd = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1));
+      expect(mean).toBeCloseTo(0.3, 1);
+      // 400 samples: the sd is known to about 4 %.
+      expect(sd / thermalSpread(magnet(nm))).toBeGreaterThan(0.85);
+      expect(sd / thermalSpread(magnet(nm))).toBeLessThan(1.15);
+    }
+  }, 30_000);
+
+  it('settles in a time set by the damping: twice the damping, about half the time', () => {
+    const slow = new CellDynamics(cell(30, { damping: 0.01 })).settlingTime(-0.9, 0.9, 0.05);
+    const fast = new CellDynamics(cell(30, { damping: 0.02 })).settlingTime(-0.9, 0.9, 0.05);
+    expect(slow).toBeGreaterThan(1e-9);
+    expect(fast / slow).toBeGreaterThan(0.4);
+    expect(fast / slow).toBeLessThan(0.6);
+  });
+
+  it('spinarch device irmen: the error falls with magnet length, and the report does not depend on the threads', async () => {
+    const s = loadScenario('scenarios/irmen-dual-cenn.yaml');
+    const v = irmenScenario.parse(s.raw.data);
+    const one = await characterizeIrmen('x', v.seed, v.params.irmen, v.params.timing.stage_delay, { lengthsNm: [17, 60], iterations: 300, workers: 1 });
+    const two = await characterizeIrmen('x', v.seed, v.params.irmen, v.params.timing.stage_delay, { lengthsNm: [17, 60], iterations: 300, workers: 2 });
+    expect(JSON.stringify(two)).toBe(JSON.stringify(one));
+    const [short, long] = one.lengths;
+    expect(short!.mean_abs_error).toBeGreaterThan(2 * long!.mean_abs_error);
+    expect(short!.transfer.reduce((a, b) => a + b.n, 0)).toBe(300);
+    expect(short!.error_histogram.counts.reduce((a, b) => a + b, 0)).toBe(300);
+    expect(short!.settling_ps.full_scale).toBeGreaterThan(long!.settling_ps.full_scale);
+  }, 60_000);
+});
+
+describe('transfer: llg, the IRMEN bank reading through the LLG table', () => {
+  it('the table rises with the stored state and is odd about 0, as the magnet is; run and eval agree on it', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    process.env['SPINARCH_CACHE'] = mkdtempSync(path.join(tmpdir(), 'spinarch-cache-'));
+    const { cellReadOf } = await import('../src/components/irmen/irmen-bank.js');
+    const { runScenario } = await import('../src/arch/runner.js');
+    const { evaluateImages } = await import('../src/eval/pool.js');
+    const { bundledMnistDir } = await import('../src/data/mnist.js');
+    const { mnistImages } = await import('../src/data/images.js');
+    const sets = ['params.irmen.transfer=llg', 'params.irmen.fm_length=60 nm'];
+    const s = loadScenario('scenarios/irmen-dual-cenn.yaml', sets);
+    const v = irmenScenario.parse(s.raw.data);
+    const read = cellReadOf(v.params.irmen, v.params.timing.stage_delay, v.seed);
+    if (read.kind !== 'llg') throw new Error('expected an LLG table');
+    const { mean, sd } = read.table;
+    const n = mean.length;
+    for (let j = 1; j < n; j++) expect(mean[j]!, `state ${j}`).toBeGreaterThan(mean[j - 1]!);
+    // The magnet has no preferred sign along its hard axis: m_x(-s) = -m_x(s), to Monte Carlo error.
+    for (let j = 0; j < n; j++) expect(Math.abs(mean[j]! + mean[n - 1 - j]!)).toBeLessThan(0.05);
+    // Ringing from the previous state and thermal agitation, both below the full scale.
+    for (let j = 0; j < n; j++) expect(sd[j]!).toBeGreaterThan(0);
+    for (let j = 0; j < n; j++) expect(sd[j]!).toBeLessThan(0.5);
+    // One model: the event-level run and the functional mode give the same scores with the table.
+    const dir = bundledMnistDir();
+    const event = runScenario(s, { images: 2, source: mnistImages(dir, 0, 'test', 2) });
+    const functional = await evaluateImages(s, { dir, set: 'test', from: 0, count: 2, workers: 1 });
+    expect([...functional.outputs.subarray(0, 10)]).toEqual(event.per_image[0]!.outputs);
+    expect([...functional.outputs.subarray(10, 20)]).toEqual(event.per_image[1]!.outputs);
+    delete process.env['SPINARCH_CACHE'];
+  }, 60_000);
+});
+
+describe('docs/device-irmen.json (the README rows of the LLG cell)', () => {
+  it("is spinarch device irmen of the bundled scenario at the paper's 12,300 iterations; its settling times are what the solver gives today", async () => {
+    const { readDeviceReport } = await import('../src/cli/device-figures.js');
+    const { PAPER_ITERATIONS } = await import('../src/device/irmen-transfer.js');
+    const { irmenDynamicsOf } = await import('../src/components/irmen/irmen-bank.js');
+    const r = readDeviceReport()!;
+    expect(r.iterations).toBe(PAPER_ITERATIONS);
+    const v = irmenScenario.parse(loadScenario('scenarios/irmen-dual-cenn.yaml').raw.data);
+    expect(r.seed).toBe(v.seed);
+    for (const l of r.lengths) {
+      const c = new CellDynamics(irmenDynamicsOf({ ...v.params.irmen, fm_length: l.fm_length_nm * 1e-9 }, v.params.timing.stage_delay));
+      expect(Math.round(c.settlingTime(-0.9, 0.9, r.settle_tolerance) * 1e12)).toBe(l.settling_ps.full_scale);
+      expect(l.transfer.reduce((a, b) => a + b.n, 0)).toBe(PAPER_ITERATIONS);
+    }
+    const errors = r.lengths.map((l) => l.mean_abs_error);
+    for (let i = 1; i < errors.length; i++) expect(errors[i]!).toBeLessThan(errors[i - 1]!);
+  });
+});
