@@ -4,7 +4,7 @@ import { thermalSpread, type MagnetParams } from '../src/components/irmen/magnet
 import { streamFor } from '../src/components/random.js';
 import { characterizeIrmen } from '../src/device/irmen-transfer.js';
 import { loadScenario } from '../src/arch/scenario.js';
-import { irmenScenario } from '../src/arch/cenn/irmen-dual-cenn.js';
+import { irmenScenario, stageDelayOf } from '../src/arch/cenn/irmen-dual-cenn.js';
 
 /** Table I's magnet at a given length. */
 const magnet = (nm: number, temperature = 300): MagnetParams => ({ length: nm * 1e-9, crossSection: 90e-18, anisotropy: 4.5e4, saturationMagnetization: 1.7e6, temperature });
@@ -44,8 +44,8 @@ describe('the IRMEN cell from the LLG macrospin', () => {
   it('spinarch device irmen: the error falls with magnet length, and the report does not depend on the threads', async () => {
     const s = loadScenario('scenarios/irmen-dual-cenn.yaml');
     const v = irmenScenario.parse(s.raw.data);
-    const one = await characterizeIrmen('x', v.seed, v.params.irmen, v.params.timing.stage_delay, { lengthsNm: [17, 60], iterations: 300, workers: 1 });
-    const two = await characterizeIrmen('x', v.seed, v.params.irmen, v.params.timing.stage_delay, { lengthsNm: [17, 60], iterations: 300, workers: 2 });
+    const one = await characterizeIrmen('x', v.seed, v.params.irmen, stageDelayOf(v), { lengthsNm: [17, 60], iterations: 300, workers: 1 });
+    const two = await characterizeIrmen('x', v.seed, v.params.irmen, stageDelayOf(v), { lengthsNm: [17, 60], iterations: 300, workers: 2 });
     expect(JSON.stringify(two)).toBe(JSON.stringify(one));
     const [short, long] = one.lengths;
     expect(short!.mean_abs_error).toBeGreaterThan(2 * long!.mean_abs_error);
@@ -69,7 +69,7 @@ describe('transfer: llg, the IRMEN bank reading through the LLG table', () => {
     const sets = ['params.irmen.transfer=llg', 'params.irmen.fm_length=60 nm'];
     const s = loadScenario('scenarios/irmen-dual-cenn.yaml', sets);
     const v = irmenScenario.parse(s.raw.data);
-    const read = cellReadOf(v.params.irmen, v.params.timing.stage_delay, v.seed);
+    const read = cellReadOf(v.params.irmen, stageDelayOf(v), v.seed);
     if (read.kind !== 'llg') throw new Error('expected an LLG table');
     const { mean, sd } = read.table;
     const n = mean.length;
@@ -99,11 +99,33 @@ describe('docs/device-irmen.json (the README rows of the LLG cell)', () => {
     const v = irmenScenario.parse(loadScenario('scenarios/irmen-dual-cenn.yaml').raw.data);
     expect(r.seed).toBe(v.seed);
     for (const l of r.lengths) {
-      const c = new CellDynamics(irmenDynamicsOf({ ...v.params.irmen, fm_length: l.fm_length_nm * 1e-9 }, v.params.timing.stage_delay));
+      const c = new CellDynamics(irmenDynamicsOf({ ...v.params.irmen, fm_length: l.fm_length_nm * 1e-9 }, stageDelayOf(v)));
       expect(Math.round(c.settlingTime(-0.9, 0.9, r.settle_tolerance) * 1e12)).toBe(l.settling_ps.full_scale);
       expect(l.transfer.reduce((a, b) => a + b.n, 0)).toBe(PAPER_ITERATIONS);
     }
     const errors = r.lengths.map((l) => l.mean_abs_error);
     for (let i = 1; i < errors.length; i++) expect(errors[i]!).toBeLessThan(errors[i - 1]!);
+  });
+});
+
+describe('stage_delay: derived', () => {
+  it("takes the stage delay from the magnet's settling time, and the latency follows", async () => {
+    const { runScenario } = await import('../src/arch/runner.js');
+    const { irmenDynamicsOf } = await import('../src/components/irmen/irmen-bank.js');
+    const { SETTLE_TOLERANCE } = await import('../src/components/irmen/cell-dynamics.js');
+    const s = loadScenario('scenarios/irmen-dual-cenn.yaml', ['params.timing.stage_delay=derived']);
+    const v = irmenScenario.parse(s.raw.data);
+    const settle = Math.round(new CellDynamics(irmenDynamicsOf(v.params.irmen, 1)).settlingTime(-0.9, 0.9, SETTLE_TOLERANCE) * 1e12);
+    const r = runScenario(s) as unknown as { latency_ps: number; stages: number; device: { stage_delay_ps: number } };
+    expect(r.device.stage_delay_ps).toBe(settle);
+    expect(r.latency_ps).toBe(r.stages * settle);
+    expect(settle).toBeGreaterThan(1500);
+  });
+
+  it('refuses anything but a time or derived, at its key', async () => {
+    const { cli } = await import('./helpers.js');
+    const r = await cli('validate', 'scenarios/irmen-dual-cenn.yaml', '--set', 'params.timing.stage_delay=fast');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("params.timing.stage_delay: expected a time with its unit, like '1.5 ns', or 'derived'");
   });
 });

@@ -1,4 +1,4 @@
-import { irmenScenario } from '../arch/cenn/irmen-dual-cenn.js';
+import { irmenScenario, stageDelayOf } from '../arch/cenn/irmen-dual-cenn.js';
 import { loadScenario } from '../arch/scenario.js';
 import { DEFAULT_LENGTHS_NM, PAPER_ITERATIONS, characterizeIrmen, type DeviceReport } from '../device/irmen-transfer.js';
 import { plotSvg } from '../plot/draw.js';
@@ -48,7 +48,7 @@ export async function deviceIrmenCommand(file: string, o: DeviceCommandOptions, 
   const bar = progressBar(io, 'LLG Monte Carlo', o.iterations * lengths.length, 'iterations');
   let report: DeviceReport;
   try {
-    report = await characterizeIrmen(scenario.name, value.seed, value.params.irmen, value.params.timing.stage_delay, { lengthsNm: lengths, iterations: o.iterations, workers: o.workers, onProgress: (done) => bar.update(done) });
+    report = await characterizeIrmen(scenario.name, value.seed, value.params.irmen, stageDelayOf(value), { lengthsNm: lengths, iterations: o.iterations, workers: o.workers, onProgress: (done) => bar.update(done) });
   } finally {
     bar.stop();
   }

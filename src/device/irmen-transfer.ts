@@ -1,6 +1,6 @@
 import { Piscina } from 'piscina';
 import { saturatedLinear } from '../components/cenn/template.js';
-import { CellDynamics, type CellDynamicsParams } from '../components/irmen/cell-dynamics.js';
+import { CellDynamics, SETTLE_TOLERANCE, type CellDynamicsParams } from '../components/irmen/cell-dynamics.js';
 import { irmenDynamicsOf, type IrmenParams } from '../components/irmen/irmen-bank.js';
 import { thermalStability } from '../components/irmen/magnet.js';
 import { INPUT_SPAN, sampleTransfer, type TransferSample, type TransferSampleTask } from '../components/irmen/transfer-sample.js';
@@ -10,8 +10,6 @@ import { workerModule } from '../workers/threads.js';
 export const PAPER_ITERATIONS = 12_300;
 /** Five sizes over Table I's 1530-5400 nm^3 at 90 nm^2. */
 export const DEFAULT_LENGTHS_NM = [17, 24, 30, 45, 60] as const;
-/** A readout within 5 % of the input step counts as settled. */
-export const SETTLE_TOLERANCE = 0.05;
 const SLICE = 250;
 const TRANSFER_BINS = 24;
 const ERROR_BIN = 0.02;

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { InputPort } from '../../components/cenn/input-port.js';
 import { CennStageController, stageTimingParams } from '../../components/cenn/stage-controller.js';
-import { IrmenBank, cellReadOf, irmenParams } from '../../components/irmen/irmen-bank.js';
+import { IrmenBank, cellReadOf, irmenDynamicsOf, irmenParams } from '../../components/irmen/irmen-bank.js';
+import { CellDynamics, SETTLE_TOLERANCE } from '../../components/irmen/cell-dynamics.js';
+import { RunError } from '../run-error.js';
 import { OtaArray, otaParams } from '../../components/ota/ota-array.js';
 import { fromCode, toCode } from '../../components/converters/quantize.js';
 import { classifierParams } from '../../components/digital/classifier.js';
@@ -22,9 +24,33 @@ export const stageBudgetParams = z.strictObject({
   pool: wholeNumber(1, 1000),
 });
 
+/**
+ * An IRMEN CeNN's timing: a stage delay written as a time, or `derived` from the magnet (the
+ * time its LLG macrospin takes to settle within 5 % after a full-scale step, cell-dynamics.ts).
+ */
+const irmenTimingParams = z
+  .strictObject({
+    stage_delay: z.union([z.literal('derived'), quantity('time', { min: 1 })], { error: () => "expected a time with its unit, like '1.5 ns', or 'derived' (the magnet's settling time, from the LLG solver)" }),
+    window: quantity('time', { min: 1 }),
+  })
+  .superRefine((t, ctx) => {
+    if (t.stage_delay !== 'derived') stageTimingParams.safeParse({ stage_delay: `${t.stage_delay} ps`, window: `${t.window} ps` }).error?.issues.forEach((i) => ctx.addIssue({ code: 'custom', path: i.path, message: i.message }));
+  });
+
+/** The stage delay in picoseconds: as written, or the magnet's settling time (which must leave room for the window). */
+export function stageDelayOf(s: { readonly params: { readonly timing: z.output<typeof irmenTimingParams>; readonly irmen: z.output<typeof irmenParams> } }): number {
+  const t = s.params.timing;
+  if (t.stage_delay !== 'derived') return t.stage_delay;
+  const settle = new CellDynamics(irmenDynamicsOf(s.params.irmen, 1)).settlingTime(-0.9, 0.9, SETTLE_TOLERANCE);
+  if (!Number.isFinite(settle)) throw new RunError('params.timing.stage_delay: derived, but the magnet does not settle within 20 ns (its damping?)');
+  const ps = Math.max(1, Math.round(settle * 1e12));
+  if (t.window > ps) throw new RunError(`params.timing.window (${t.window} ps) is longer than the derived stage delay (${ps} ps, the magnet's settling time)`);
+  return ps;
+}
+
 const params = z.strictObject({
   stages: stageBudgetParams,
-  timing: stageTimingParams,
+  timing: irmenTimingParams,
   irmen: irmenParams,
   ota: otaParams,
   /** Shunt resistor of each cell: the OTA current that saturates a cell is V_sat / R. */
@@ -72,13 +98,15 @@ export const irmenDualCenn = defineDesign({
     const program = compileCennProgram(layers, weights, { convRelu: p.stages.conv_relu, pool: p.stages.pool });
     checkOtaRange(program.steps, p.ota.weight_bits, p.ota.max_weight, scenario.weights !== 'random');
     const head = planHead(program.unmapped, weights, p.classifier);
-    const read = cellReadOf(p.irmen, p.timing.stage_delay, scenario.seed);
+    const stageDelay = stageDelayOf(scenario);
+    const timing = { stage_delay: stageDelay, window: p.timing.window };
+    const read = cellReadOf(p.irmen, stageDelay, scenario.seed);
     const banks = [new IrmenBank(sim, BANKS[0], p.irmen, read), new IrmenBank(sim, BANKS[1], p.irmen, read)] as const;
     const cell = banks[0].model;
     const fullScale = cell.saturationVoltage / p.shunt_resistance;
     for (const bank of banks) new OtaArray(sim, `${bank.name}/ota`, bank.name, p.ota, fullScale);
     new InputPort(sim, 'input');
-    const controller = new CennStageController(sim, 'cenn', program.steps, BANKS, 'input', p.timing, head !== undefined);
+    const controller = new CennStageController(sim, 'cenn', program.steps, BANKS, 'input', timing, head !== undefined);
     const adcEnergy = p.readout_adc?.energy_per_conversion ?? 0;
     const classifier =
       head === undefined
@@ -124,6 +152,7 @@ export const irmenDualCenn = defineDesign({
             full_scale_current_a: fullScale,
             read_spread: cell.readSpread,
             transfer: p.irmen.transfer ?? 'analytic',
+            stage_delay_ps: stageDelay,
             write_energy_per_cell_j: cell.writeEnergy,
             drive_resistance_ohm: cell.driveResistance,
           },
@@ -145,7 +174,7 @@ export const irmenDualCenn = defineDesign({
     const model = irmenFunctional({
       steps: program.steps,
       bits: p.ota.weight_bits,
-      read: cellReadOf(p.irmen, p.timing.stage_delay, seed),
+      read: cellReadOf(p.irmen, stageDelayOf(scenario), seed),
       banks: BANKS,
       inputShape: { maps: c, h, w },
       head: head?.quantized,

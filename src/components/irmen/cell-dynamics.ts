@@ -20,6 +20,9 @@ export interface CellDynamicsParams {
   readonly timeStep: number;
 }
 
+/** A readout within 5 % of the input step counts as settled (the switching delay). */
+export const SETTLE_TOLERANCE = 0.05;
+
 /** The cell's magnet as a macrospin: long axis z (easy), the ME field along x (hard). */
 export function cellMacrospin(p: CellDynamicsParams): MacrospinParams {
   const { along, across } = demagFactors(p.magnet);
