@@ -85,6 +85,18 @@ describe('transfer: llg, the IRMEN bank reading through the LLG table', () => {
     const functional = await evaluateImages(s, { dir, set: 'test', from: 0, count: 2, workers: 1 });
     expect([...functional.outputs.subarray(0, 10)]).toEqual(event.per_image[0]!.outputs);
     expect([...functional.outputs.subarray(10, 20)]).toEqual(event.per_image[1]!.outputs);
+    // trace --op follows one cell's magnet through its stage: m_x, m_y, m_z as VCD reals and Perfetto counters.
+    const { cli, tempFiles } = await import('./helpers.js');
+    const out = tempFiles({});
+    const traced = await cli('trace', 'scenarios/irmen-dual-cenn.yaml', ...sets.flatMap((x) => ['--set', x]), '--op', 'stage[3]/v[0,5,5]', '--vcd', path.join(out, 'm.vcd'), '--perfetto', path.join(out, 'm.json'));
+    expect(traced.code).toBe(0);
+    const { readFileSync } = await import('node:fs');
+    const vcd = readFileSync(path.join(out, 'm.vcd'), 'utf8');
+    expect(vcd).toMatch(/\$var real 64 \S+ m_x_V \$end/);
+    const events = (JSON.parse(readFileSync(path.join(out, 'm.json'), 'utf8')) as { traceEvents: { ph: string; name: string; args: Record<string, number> }[] }).traceEvents.filter((e) => e.ph === 'C' && e.name.endsWith('magnetization'));
+    // One sample every 10 ps over the 1.5 ns stage, for each component.
+    expect(events.length).toBe(3 * 151);
+    for (const e of events) for (const v of Object.values(e.args)) expect(Math.abs(v)).toBeLessThanOrEqual(1);
     delete process.env['SPINARCH_CACHE'];
   }, 60_000);
 });

@@ -222,6 +222,12 @@ export abstract class Component {
     return this.signalTopic.observed;
   }
 
+  /** Records a level change `delay` picoseconds from now (as a kernel event, so tracers see times in order). */
+  protected signalAfter(delay: Ps, signal: string, value: SignalRecord['value'], op?: string): void {
+    if (!this.signalTopic.observed) return;
+    this.signalTopic.publishAfter(delay, { time: this.ctx.kernel.now + delay, component: this.name, signal, value, ...(op === undefined ? {} : { op }) });
+  }
+
   /** Records a level change on one of this block's lines, if anyone is tracing. */
   protected signal(signal: string, value: SignalRecord['value'], op?: string): void {
     if (!this.signalTopic.observed) return;

@@ -139,6 +139,12 @@ export class PerfettoTrace {
   }
 
   private signal(s: SignalRecord): void {
+    if (typeof s.value === 'number' && /\/m_[xyz]$/.test(s.signal)) {
+      // A magnet's magnetization (an IRMEN cell traced with transfer: llg): a counter track per component.
+      this.advance(s.time);
+      this.emitTimed({ ph: 'C', name: `${s.component}/${s.signal.replace(/\/m_[xyz]$/, '')} magnetization`, pid: 1, tid: 0 }, s.time, undefined, { [s.signal.slice(-3)]: s.value });
+      return;
+    }
     if (s.value !== '1' && s.value !== '0') return;
     this.advance(s.time);
     const key = `${s.component}/${s.signal}`;

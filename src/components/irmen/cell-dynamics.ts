@@ -82,6 +82,24 @@ export class CellDynamics {
   }
 
   /**
+   * The magnetization while input `to` acts on a magnet that held `from`, with thermal noise:
+   * (m_x, m_y, m_z) every `every` seconds over `duration`, as consecutive triples.
+   */
+  trajectory(from: number, to: number, duration: number, every: number, normal: () => number): Float64Array {
+    const dt = this.p.timeStep;
+    this.rest(from);
+    this.spin.applied[0] = to * this.hSat;
+    const samples = Math.floor(duration / every) + 1;
+    const out = new Float64Array(3 * samples);
+    const stride = Math.max(1, Math.round(every / dt));
+    for (let k = 0; k < samples; k++) {
+      if (k > 0) for (let i = 0; i < stride; i++) this.spin.stepHeun(dt, normal, this.sigma);
+      out.set(this.spin.m, 3 * k);
+    }
+    return out;
+  }
+
+  /**
    * Time after the input steps from `from` to `to` (no thermal noise: RK4) until m_x stays
    * within `tolerance` x |sat(to) - sat(from)| of its final value sat(to); Infinity if it has
    * not settled within `horizon`.

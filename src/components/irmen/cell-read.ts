@@ -1,5 +1,6 @@
 import { saturatedLinear } from '../cenn/template.js';
 import type { RandomStream } from '../random.js';
+import type { CellDynamicsParams } from './cell-dynamics.js';
 
 /** Readout mean and standard deviation against the stored state, on an even grid over [-1, 1] (from the LLG solver). */
 export interface ReadTable {
@@ -11,7 +12,7 @@ export interface ReadTable {
  * How a cell's readout relates to its stored state: the closed form (the state plus the
  * equipartition spread of the hard-axis magnetization), or a table the LLG macrospin gave.
  */
-export type CellRead = { readonly kind: 'analytic'; readonly spread: number } | { readonly kind: 'llg'; readonly table: ReadTable; readonly scale: number };
+export type CellRead = { readonly kind: 'analytic'; readonly spread: number } | { readonly kind: 'llg'; readonly table: ReadTable; readonly scale: number; readonly cell: CellDynamicsParams };
 
 /** One readout of a cell holding `state`: one normal draw from the bank's stream. */
 export function readCell(read: CellRead, state: number, rng: RandomStream): number {

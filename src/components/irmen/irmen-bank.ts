@@ -5,9 +5,9 @@ import { Component, type ActionSpec, type SimContext } from '../component.js';
 import { READOUTS, STAGES, WATCH, cellInputsOf, packPlanes, stageOp, unpackPlanes, type CellWatch, type PlaneSamples, type StageCommand } from '../cenn/messages.js';
 import { planeSize, settlePlanes, type PlaneData } from '../cenn/template.js';
 import { FEATURES, featuresRequestOf, type Features } from '../digital/classifier.js';
-import type { RandomStream } from '../random.js';
+import { streamFor, type RandomStream } from '../random.js';
 import { IMAGES, type ComponentClass } from '../records.js';
-import type { CellDynamicsParams } from './cell-dynamics.js';
+import { CellDynamics, type CellDynamicsParams } from './cell-dynamics.js';
 import { readCell, type CellRead } from './cell-read.js';
 import { readTableFor } from './read-table.js';
 import { saturationVoltage, thermalSpread, thermalStability, type MagnetParams } from './magnet.js';
@@ -130,7 +130,8 @@ export interface ReadError {
 /** The cell's readout model for a stage of `stageDelayPs` (the LLG table is computed, or read from the cache, here). */
 export function cellReadOf(p: IrmenParams, stageDelayPs: number, seed: string | number): CellRead {
   if (p.transfer !== 'llg') return { kind: 'analytic', spread: p.noise_scale * thermalSpread(magnetOf(p)) };
-  return { kind: 'llg', table: readTableFor(irmenDynamicsOf(p, stageDelayPs), seed), scale: p.noise_scale };
+  const cell = irmenDynamicsOf(p, stageDelayPs);
+  return { kind: 'llg', table: readTableFor(cell, seed), scale: p.noise_scale, cell };
 }
 
 /**
@@ -229,6 +230,7 @@ export class IrmenBank extends Component {
   /** Locks the new states in: the cell's transfer function applied to its summed input. */
   private onInputs(inputs: PlaneSamples): void {
     const next = settlePlanes(unpackPlanes(inputs));
+    const before = this.planes;
     let cells = 0;
     for (const p of next.values()) cells += planeSize(p.shape);
     this.planes = next;
@@ -238,7 +240,28 @@ export class IrmenBank extends Component {
     const w = this.watched;
     if (w !== undefined && w.stage === this.computing) {
       const p = next.get(w.plane);
-      if (p !== undefined) this.note('cell_write', w.op, { plane: w.plane, index: w.index, state: p.values[w.index]!, value: p.encoding.scale * p.values[w.index]! + p.encoding.offset });
+      if (p !== undefined) {
+        this.note('cell_write', w.op, { plane: w.plane, index: w.index, state: p.values[w.index]!, value: p.encoding.scale * p.values[w.index]! + p.encoding.offset });
+        this.traceMagnet(w, before.get(w.plane)?.values[w.index] ?? 0, p.values[w.index]!);
+      }
+    }
+  }
+
+  /**
+   * The watched cell's magnet moving to its new state, from the LLG macrospin (transfer: llg):
+   * m_x, m_y and m_z every 10 ps until the next stage, as signals (VCD reals, Perfetto
+   * counters). Its noise has a stream of its own, so tracing changes no result.
+   */
+  private traceMagnet(w: CellWatch, from: number, to: number): void {
+    if (this.read.kind !== 'llg' || !this.signalling) return;
+    const every = 10;
+    const rng = streamFor(this.ctx.seed, `${this.name}/magnet/${w.op}`);
+    const m = new CellDynamics(this.read.cell).trajectory(from, to, this.read.cell.stageTime, every * 1e-12, () => rng.normal());
+    const cell = `${w.plane}[${w.index}]`;
+    for (let k = 0; 3 * k < m.length; k++) {
+      this.signalAfter(k * every, `${cell}/m_x`, m[3 * k]!, w.op);
+      this.signalAfter(k * every, `${cell}/m_y`, m[3 * k + 1]!, w.op);
+      this.signalAfter(k * every, `${cell}/m_z`, m[3 * k + 2]!, w.op);
     }
   }
 }
