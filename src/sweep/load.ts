@@ -253,7 +253,8 @@ function buildSweep(raw: RawScenario, dir: string, o: SweepOverrides): Sweep {
     axes,
     points,
     out: o.out !== undefined ? path.resolve(o.out) : spec.out !== undefined ? resolve(spec.out) : path.resolve(defaultOut),
-    plots: spec.plots.map((p) => ({ ...p, out: resolve(p.out) })),
+    // Results sent elsewhere (--out) take their plots with them, so a trial run leaves the sweep's own files alone.
+    plots: spec.plots.map((p) => ({ ...p, out: o.out === undefined ? resolve(p.out) : path.join(path.dirname(path.resolve(o.out)), path.basename(p.out)) })),
     ...(spec.run === undefined ? {} : { run: spec.run }),
     ...(evalStep === undefined ? {} : { eval: evalStep }),
     ...(mnistDir === undefined ? {} : { mnistDir }),
