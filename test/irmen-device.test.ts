@@ -117,6 +117,11 @@ describe('docs/device-irmen.json (the README rows of the LLG cell)', () => {
     }
     const errors = r.lengths.map((l) => l.mean_abs_error);
     for (let i = 1; i < errors.length; i++) expect(errors[i]!).toBeLessThan(errors[i - 1]!);
+    // The README's two plots are drawn from it.
+    const { errorPlotSvg, histogramPlotSvg } = await import('../src/cli/device.js');
+    const { readFileSync } = await import('node:fs');
+    expect(await errorPlotSvg(r)).toBe(readFileSync('docs/figures/irmen-fig4a-error-vs-fm-length-llg.svg', 'utf8'));
+    expect(await histogramPlotSvg(r)).toBe(readFileSync('docs/figures/irmen-fig4b-error-histograms-llg.svg', 'utf8'));
   });
 });
 

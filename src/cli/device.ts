@@ -16,6 +16,8 @@ export interface DeviceCommandOptions {
   readonly workers: number;
   readonly json?: boolean;
   readonly plot?: string;
+  /** Fig. 4b: the error histograms of the shortest and the longest magnet. */
+  readonly histogram?: string;
   readonly set: readonly string[];
 }
 
@@ -31,6 +33,21 @@ export function formatDevice(r: DeviceReport): string {
   ]);
   const head = `IRMEN cell from the LLG macrospin: ${r.scenario}, ${r.iterations.toLocaleString('en-US')} iterations per length (seed ${r.seed}); damping ${r.damping}, input held ${r.stage_time_ps} ps, read ${r.read_pulse_ps} ps through a ${r.read_rc_ps} ps RC, step ${r.time_step_ps} ps\n`;
   return `${head}${render([['FM length', 'Delta (kT)', 'mean |error|', 'error sd', `settling, -0.9 to 0.9 (${100 * r.settle_tolerance} %)`, 'settling, 0 to 1'], ...rows], [1, 2, 3, 4, 5])}`;
+}
+
+/** Fig. 4a from a device report: the mean error against magnet length. */
+export async function errorPlotSvg(report: DeviceReport): Promise<string> {
+  const lines: ResultLine[] = report.lengths.map((l) => ({ key: String(l.fm_length_nm), point: { fm_length: `${l.fm_length_nm} nm` }, metrics: { mean_abs_error: l.mean_abs_error }, spinarch: '' }));
+  return (await plotSvg(lines, { x: 'fm_length', y: 'mean_abs_error', mark: 'line', log_x: false, log_y: false, title: 'IRMEN cell - transfer-function error vs FM length, LLG (seed 000 Fig. 4a)', x_title: 'FM length (nm)', y_title: 'mean |readout - sat(input)|, normalized' })).svg;
+}
+
+/** Fig. 4b from a device report: the error histograms of the shortest and the longest magnet. */
+export async function histogramPlotSvg(report: DeviceReport): Promise<string> {
+  const ends = [report.lengths[0]!, report.lengths[report.lengths.length - 1]!].filter((l, i, a) => i === 0 || l !== a[0]);
+  const lines: ResultLine[] = ends.flatMap((l) =>
+    l.error_histogram.counts.map((n, b) => ({ key: `${l.fm_length_nm}/${b}`, point: { fm_length: `${l.fm_length_nm} nm`, error: l.error_histogram.from + (b + 0.5) * l.error_histogram.bin }, metrics: { share: n / report.iterations }, spinarch: '' })),
+  );
+  return (await plotSvg(lines, { x: 'error', y: 'share', series: 'fm_length', mark: 'line', log_x: false, log_y: false, title: 'IRMEN cell - histogram of the readout error, LLG (seed 000 Fig. 4b)', x_title: 'readout - sat(input), normalized (bins of 0.02; the end bins hold what is beyond)', y_title: 'share of iterations' })).svg;
 }
 
 /** `spinarch device irmen`: the cell's transfer function, error and switching delay from the LLG solver. */
@@ -53,10 +70,12 @@ export async function deviceIrmenCommand(file: string, o: DeviceCommandOptions, 
     bar.stop();
   }
   if (o.plot !== undefined) {
-    const lines: ResultLine[] = report.lengths.map((l) => ({ key: String(l.fm_length_nm), point: { fm_length: `${l.fm_length_nm} nm` }, metrics: { mean_abs_error: l.mean_abs_error }, spinarch: '' }));
-    const drawn = await plotSvg(lines, { x: 'fm_length', y: 'mean_abs_error', mark: 'line', log_x: false, log_y: false, title: 'IRMEN cell - transfer-function error vs FM length, LLG (seed 000 Fig. 4a)', x_title: 'FM length (nm)', y_title: 'mean |readout - sat(input)|, normalized' });
-    writeText(o.plot, drawn.svg);
+    writeText(o.plot, await errorPlotSvg(report));
     io.err(`wrote ${o.plot}\n`);
+  }
+  if (o.histogram !== undefined) {
+    writeText(o.histogram, await histogramPlotSvg(report));
+    io.err(`wrote ${o.histogram}\n`);
   }
   io.out(o.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatDevice(report));
   return report;

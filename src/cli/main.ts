@@ -252,9 +252,10 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--iterations <n>', 'Monte Carlo iterations per length (seed 000: 12,300)', positiveInt('--iterations', 10_000_000), 12_300)
     .option('--workers <n>', 'threads, one per core by default; the result does not depend on it', positiveInt('--workers'), defaultWorkers())
     .option('--json', 'print one JSON object (transfer function, error histogram, settling times)')
-    .option('--plot <file>', 'draw the error against magnet length as SVG')
+    .option('--plot <file>', 'draw the error against magnet length as SVG (Fig. 4a)')
+    .option('--histogram <file>', 'draw the error histograms of the shortest and longest magnets as SVG (Fig. 4b)')
     .option('--set <key=value>', 'override a scenario key (repeatable)', collect, [])
-    .action(async (file: string, o: { fmLength: string[]; iterations: number; workers: number; json?: boolean; plot?: string; set: string[] }) => {
+    .action(async (file: string, o: { fmLength: string[]; iterations: number; workers: number; json?: boolean; plot?: string; histogram?: string; set: string[] }) => {
       await (await import('./device.js')).deviceIrmenCommand(file, o, io);
     });
 
