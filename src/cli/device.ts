@@ -1,6 +1,6 @@
 import { irmenScenario, stageDelayOf } from '../arch/cenn/irmen-dual-cenn.js';
 import { loadScenario } from '../arch/scenario.js';
-import { DEFAULT_LENGTHS_NM, PAPER_ITERATIONS, characterizeIrmen, type DeviceReport } from '../device/irmen-transfer.js';
+import { DEFAULT_LENGTHS_NM, characterizeIrmen, type DeviceReport } from '../device/irmen-transfer.js';
 import { plotSvg } from '../plot/draw.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { locate } from '../scenario/load.js';
@@ -81,4 +81,3 @@ export async function deviceIrmenCommand(file: string, o: DeviceCommandOptions, 
   return report;
 }
 
-export { PAPER_ITERATIONS };

@@ -4,6 +4,7 @@ import { chartData } from '../plot/chart.js';
 import { fieldWords } from '../plot/quantity.js';
 import { projectRoot } from '../data/project.js';
 import { loadSweep, type Sweep } from '../sweep/load.js';
+import type { ResultLine } from '../sweep/measure.js';
 import { readResults } from '../sweep/results-file.js';
 
 /** The bundled sweep files (`sweeps/*.yaml`), in name order. */
@@ -19,8 +20,7 @@ export function bundledSweeps(): string[] {
 const shown = (v: number): string => (Math.abs(v) >= 100 ? v.toFixed(0) : String(Number(v.toPrecision(3))));
 
 /** What a plot shows, in words: each series' points as x: y, in the units of its axes. */
-function plotSummary(sweep: Sweep, plotIndex: number): string {
-  const lines = readResults(sweep.out).lines.filter((l) => sweep.points.some((p) => p.key === l.key));
+function plotSummary(sweep: Sweep, lines: readonly ResultLine[], plotIndex: number): string {
   const plot = sweep.plots[plotIndex]!;
   const c = chartData(lines, plot);
   const unit = (title: string): string => /\(([^)]*)\)$/.exec(title)?.[1] ?? '';
@@ -47,11 +47,13 @@ export function sweepFiguresMarkdown(): string {
     const sweep = loadSweep(file);
     const rel = (f: string): string => path.relative(root, f).split(path.sep).join('/');
     const spec = sweep.spec;
+    const keys = new Set(sweep.points.map((p) => p.key));
+    const lines = readResults(sweep.out).lines.filter((l) => keys.has(l.key));
     out.push(`#### ${spec.figure ?? 'spinarch'}: ${spec.title ?? path.basename(file)}\n`);
     sweep.plots.forEach((plot, i) => {
       out.push(`![${plot.title ?? spec.title ?? ''}](${rel(plot.out)})\n`);
       out.push(`- **Paper:** ${spec.paper ?? 'not in the paper'}.`);
-      out.push(`- **spinarch** (${pointsNote(rel(sweep.out), sweep)}): ${plotSummary(sweep, i)}.`);
+      out.push(`- **spinarch** (${pointsNote(rel(sweep.out), sweep)}): ${plotSummary(sweep, lines, i)}.`);
     });
     if (spec.note !== undefined) out.push(`- **Why they differ, or agree:** ${spec.note}`);
     out.push(`- \`spinarch sweep ${rel(file)}\` redraws it.\n`);

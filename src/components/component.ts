@@ -222,10 +222,13 @@ export abstract class Component {
     return this.signalTopic.observed;
   }
 
-  /** Records a level change `delay` picoseconds from now (as a kernel event, so tracers see times in order). */
-  protected signalAfter(delay: Ps, signal: string, value: SignalRecord['value'], op?: string): void {
+  /**
+   * Records a level change `delay` picoseconds from now (as a kernel event, so tracers see
+   * times in order); `counter` puts a numeric value on that Perfetto counter track.
+   */
+  protected signalAfter(delay: Ps, signal: string, value: SignalRecord['value'], op?: string, counter?: string): void {
     if (!this.signalTopic.observed) return;
-    this.signalTopic.publishAfter(delay, { time: this.ctx.kernel.now + delay, component: this.name, signal, value, ...(op === undefined ? {} : { op }) });
+    this.signalTopic.publishAfter(delay, { time: this.ctx.kernel.now + delay, component: this.name, signal, value, ...(op === undefined ? {} : { op }), ...(counter === undefined ? {} : { counter }) });
   }
 
   /** Records a level change on one of this block's lines, if anyone is tracing. */

@@ -58,6 +58,8 @@ export interface SignalRecord {
   /** A logic level, 'z' for high impedance, or an analog value in volts (or any unit). */
   readonly value: number | 'z' | '0' | '1';
   readonly op?: string;
+  /** For numeric values: the counter track Perfetto draws them on (its series named by the signal's last segment). */
+  readonly counter?: string;
 }
 
 /**

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import type { ResultLine } from '../sweep/measure.js';
 import { describe } from '../sweep/load.js';
+import { intervalOf } from '../sweep/metric-path.js';
 import type { PlotSpec } from '../sweep/spec.js';
 import { axisQuantity, fieldWords } from './quantity.js';
 
@@ -24,9 +25,6 @@ const valueOf = (line: ResultLine, key: string): unknown => (Object.hasOwn(line.
 
 /** A series' name in the legend: a scenario file by its name, anything else as written. */
 const seriesLabel = (key: string, v: unknown): string => (key === 'scenario' && typeof v === 'string' ? path.basename(v).replace(/\.ya?ml$/i, '') : describe(v));
-
-/** The interval of a rate, if the results hold it (`accuracy.rate` -> `accuracy.ci95`). */
-const intervalKey = (y: string): string | undefined => (/(^|\.)rate$/.test(y) ? y.replace(/rate$/, 'ci95') : undefined);
 
 /** A plot's points in the units of its axes, with its axis titles. */
 export interface ChartData {
@@ -62,7 +60,7 @@ export function chartData(lines: readonly ResultLine[], plot: ChartSpec): ChartD
         continue;
       }
       const d: Datum = { x: numericX ? x.read(xv)! * x.scale : seriesLabel(plot.x, xv), y: yv * y.scale, series: ys.length > 1 ? (plot.labels?.[ys.indexOf(key)] ?? fieldWords(key)) : plot.series === undefined ? '' : seriesLabel(plot.series, valueOf(l, plot.series)) };
-      const ci = intervalKey(key);
+      const ci = intervalOf(key);
       const interval = ci === undefined ? undefined : l.metrics?.[ci];
       if (Array.isArray(interval) && typeof interval[0] === 'number' && typeof interval[1] === 'number') {
         d.lo = interval[0] * y.scale;

@@ -1,3 +1,4 @@
+import { engineeringPrefix } from '../scenario/units.js';
 import { splitQuantity } from '../sweep/axes.js';
 
 /** How a field is shown on an axis: its values scaled to a unit, and its title. */
@@ -21,25 +22,13 @@ const SUFFIXES: readonly (readonly [RegExp, string, number])[] = [
   [/_ohm$/, 'Ω', 1],
 ];
 
-const PREFIXES: readonly (readonly [number, string])[] = [
-  [1e9, 'G'],
-  [1e6, 'M'],
-  [1e3, 'k'],
-  [1, ''],
-  [1e-3, 'm'],
-  [1e-6, 'µ'],
-  [1e-9, 'n'],
-  [1e-12, 'p'],
-  [1e-15, 'f'],
-  [1e-18, 'a'],
-];
-
 /** A report key as words: `energy_breakdown[action=sram_read].energy_j` -> `sram_read energy`. */
 export function fieldWords(key: string): string {
   const filters = [...key.matchAll(/\[\w+=([^\]]*)\]/g)].map((m) => m[1]!);
   const last = key.replace(/\[[^\]]*\]/g, '').split('.').pop() ?? key;
   const bare = last === 'rate' || last === 'ci95' ? (key.replace(/\[[^\]]*\]/g, '').split('.').slice(-2, -1)[0] ?? last) : last;
-  const words = bare.replace(/_(j|ps|s|w|m|v|a|ohm)$/, '').replace(/_/g, ' ');
+  const unit = SUFFIXES.find(([re]) => re.test(bare));
+  const words = (unit === undefined ? bare : bare.replace(unit[0], '')).replace(/_/g, ' ');
   return [...filters, words].join(' ');
 }
 
@@ -61,6 +50,7 @@ export function axisQuantity(key: string, values: readonly unknown[], title?: st
   if (suffix === undefined) return { title: title ?? fieldWords(key), scale: 1, read };
   const [, unit, base] = suffix;
   const largest = Math.max(0, ...values.map((v) => Math.abs((read(v) ?? 0) * base)));
-  const [factor, prefix] = PREFIXES.find(([f]) => largest >= f) ?? PREFIXES[PREFIXES.length - 1]!;
-  return { title: title ?? `${fieldWords(key)} (${prefix}${unit})`, scale: largest === 0 ? base : base / factor, read };
+  const [factor, prefix] = engineeringPrefix(largest);
+  // Axis titles can show the micro sign that terminal tables write as u.
+  return { title: title ?? `${fieldWords(key)} (${prefix === 'u' ? 'µ' : prefix}${unit})`, scale: largest === 0 ? base : base / factor, read };
 }

@@ -7,6 +7,7 @@ import { FileReadError, TEXT_FILE_LIMIT, readBoundedFile } from './files.js';
 import { forbiddenKeyMessage, isForbiddenKey } from './keys.js';
 import { knownKeysAt, suggest } from './schema-walk.js';
 import { article } from './units.js';
+import { isRecord } from './is-record.js';
 
 export type Key = string | number;
 type Path = readonly Key[];
@@ -25,8 +26,6 @@ export interface RawScenario {
   readonly data: Readonly<Record<string, unknown>>;
   readonly sources: Sources;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Shows a file name relative to the working directory, as a user would type it. */
 export function displayPath(file: string): string {

@@ -214,14 +214,18 @@ const ENGINEERING: readonly [number, string][] = [
   [1e-24, 'y'],
 ];
 
+/** The engineering prefix for a magnitude, and its factor: 4.2e-8 -> [1e-9, 'n'] (a value that rounds up to 1000 takes the next one). */
+export function engineeringPrefix(abs: number): readonly [number, string] {
+  return ENGINEERING.find(([f]) => abs >= f * 0.9995) ?? ENGINEERING[ENGINEERING.length - 1]!;
+}
+
 /**
  * Formats an SI value with an engineering prefix: `formatSI(4.2e-8, 's')` is `42.0 ns`.
  * `digits` significant digits (3 for tables; 15 round-trips exactly through parseQuantity).
  */
 export function formatSI(value: number, unit: string, digits = 3): string {
   if (value === 0 || !Number.isFinite(value)) return `${value} ${unit}`;
-  const abs = Math.abs(value);
-  const [factor, prefix] = ENGINEERING.find(([f]) => abs >= f * 0.9995) ?? ENGINEERING[ENGINEERING.length - 1]!;
+  const [factor, prefix] = engineeringPrefix(Math.abs(value));
   const scaled = value / factor;
   const intDigits = Math.max(1, Math.floor(Math.log10(Math.abs(scaled))) + 1);
   const text = scaled.toFixed(Math.max(0, digits - intDigits));

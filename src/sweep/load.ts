@@ -7,9 +7,10 @@ import { WeightsError } from '../data/weights-error.js';
 import { ScenarioError, pathString, type Location, type ScenarioIssue } from '../scenario/errors.js';
 import { applyOverride, displayPath, locate, parseKeyPath, parseSet, parseYamlFile, readScenario, validate, type Key, type RawScenario } from '../scenario/load.js';
 import { combinations, expandRange, rangeText } from './axes.js';
-import { parseMetricPath } from './metric-path.js';
+import { keptMetrics, parseMetricPath } from './metric-path.js';
 import { pointKey } from './point-key.js';
 import { sweepSchema, type EvalStep, type PlotSpec, type RunStep, type SweepSpec } from './spec.js';
+import { isRecord } from '../scenario/is-record.js';
 
 /** The axis whose values are scenario files (to compare designs, or variants that differ in several keys). */
 export const SCENARIO_AXIS = 'scenario';
@@ -56,8 +57,6 @@ export interface SweepOverrides {
   /** Images per eval point instead of the sweep's. */
   readonly evalImages?: number;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Reads, validates and expands a sweep file; every point's scenario is validated before anything runs. */
 export function loadSweep(file: string, o: SweepOverrides = {}): Sweep {
@@ -159,17 +158,17 @@ function buildSweep(raw: RawScenario, dir: string, o: SweepOverrides): Sweep {
     }
     axes.push({ key, path: keyPath, values });
   }
-  const scenarioAxis0 = axes.find((a) => a.key === SCENARIO_AXIS);
-  if ((scenarioAxis0 === undefined) === (spec.scenario === undefined)) {
+  const scenarioAxis = axes.findIndex((a) => a.key === SCENARIO_AXIS);
+  if ((scenarioAxis < 0) === (spec.scenario === undefined)) {
     issues.push({ location: where(spec.scenario === undefined ? 'axes' : 'scenario'), path: 'scenario', message: spec.scenario === undefined ? 'name the base scenario (scenario: file.yaml), or give a scenario axis listing scenario files' : 'the scenario is given twice: at the top and as an axis; keep one' });
   }
-  for (const [i, v] of (scenarioAxis0?.values ?? []).entries()) {
+  for (const [i, v] of (axes[scenarioAxis]?.values ?? []).entries()) {
     if (typeof v.value !== 'string') issues.push({ location: v.location, path: `axes.scenario[${i}]`, message: 'the scenario axis lists scenario files, like ../scenarios/maap-cnn-8bit.yaml' });
   }
   for (const [i, m] of spec.metrics.entries()) {
     if (parseMetricPath(m) === undefined) issues.push({ location: where('metrics', i), path: `metrics[${i}]`, message: `cannot read '${m}' as a report key path (energy_j, accuracy.rate, counts.adc_conversions, energy_breakdown[action=sram_read].energy_j)` });
   }
-  const known = new Set([...axes.map((a) => a.key), ...spec.metrics, ...(spec.metrics.includes('accuracy.rate') ? ['accuracy.ci95'] : [])]);
+  const known = new Set([...axes.map((a) => a.key), ...keptMetrics(spec.metrics)]);
   for (const [i, plot] of spec.plots.entries()) {
     const fields: [string, string][] = [['x', plot.x], ...(Array.isArray(plot.y) ? plot.y.map((y, k): [string, string] => [`y[${k}]`, y]) : [['y', plot.y] as [string, string]]), ...(plot.series === undefined ? [] : [['series', plot.series] as [string, string]])];
     for (const [field, value] of fields) {
@@ -200,7 +199,6 @@ function buildSweep(raw: RawScenario, dir: string, o: SweepOverrides): Sweep {
     bases.set(file, base);
     return base;
   };
-  const scenarioAxis = axes.findIndex((a) => a.key === SCENARIO_AXIS);
 
   const evalStep = spec.eval === undefined ? undefined : { ...spec.eval, ...(o.evalImages === undefined ? {} : { images: o.evalImages }) };
   const readsMnist = evalStep !== undefined || spec.run?.mnist === true;

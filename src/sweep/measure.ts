@@ -5,7 +5,7 @@ import { bundledMnistDir } from '../data/mnist.js';
 import { evaluateScenario } from '../eval/evaluate.js';
 import { ScenarioError } from '../scenario/errors.js';
 import type { RawScenario } from '../scenario/load.js';
-import { readMetric } from './metric-path.js';
+import { keptMetrics, readMetric } from './metric-path.js';
 import type { EvalStep, RunStep } from './spec.js';
 
 /** One point to measure, as plain data (it crosses to worker threads and, later, machines). */
@@ -42,8 +42,6 @@ export interface PointOutcome {
   readonly missing?: MissingMetric;
 }
 
-/** The metrics a sweep keeps: those it names, and the interval of an accuracy it names. */
-export const keptMetrics = (metrics: readonly string[]): string[] => [...metrics, ...metrics.filter((m) => /(^|\.)accuracy\.rate$/.test(m)).map((m) => m.replace(/rate$/, 'ci95')).filter((m) => !metrics.includes(m))];
 
 /**
  * The report a point's metrics are read from: the event-level run report; with eval,
@@ -53,22 +51,14 @@ export const keptMetrics = (metrics: readonly string[]): string[] => [...metrics
  */
 async function pointReport(task: PointTask): Promise<Record<string, unknown>> {
   const scenario = scenarioFromRaw(task.raw);
-  let report: Record<string, unknown> = {};
-  if (task.run !== undefined) {
-    const source = task.run.mnist ? mnistImages(task.mnistDir ?? bundledMnistDir(), 0, 'test', task.run.images) : undefined;
-    report = JSON.parse(JSON.stringify(runScenario(scenario, { images: task.run.images, ...(source === undefined ? {} : { source }) }))) as Record<string, unknown>;
-  }
-  if (task.eval !== undefined) {
-    const e = await evaluateScenario(scenario, { dir: task.mnistDir ?? bundledMnistDir(), set: 'test', from: task.eval.from, count: task.eval.images, workers: 1, plain: task.eval.plain });
-    const evaluated = JSON.parse(JSON.stringify(e)) as Record<string, unknown> & { first_image: Record<string, unknown>; figures: Record<string, unknown> };
-    if (task.run === undefined) report = { ...evaluated.first_image };
-    report = { ...report, ...evaluated.figures, eval: evaluated };
-    delete report['accuracy'];
-    delete report['confusion'];
-    if (evaluated['accuracy'] !== undefined) report['accuracy'] = evaluated['accuracy'];
-    if (evaluated['confusion'] !== undefined) report['confusion'] = evaluated['confusion'];
-  }
-  return report;
+  const dir = task.mnistDir ?? bundledMnistDir();
+  // Through JSON, so metrics read what the report's JSON holds (no typed arrays, no undefined).
+  const plain = (v: unknown): Record<string, unknown> => JSON.parse(JSON.stringify(v)) as Record<string, unknown>;
+  const run = task.run === undefined ? undefined : plain(runScenario(scenario, { images: task.run.images, ...(task.run.mnist ? { source: mnistImages(dir, 0, 'test', task.run.images) } : {}) }));
+  if (task.eval === undefined) return run ?? {};
+  const e = await evaluateScenario(scenario, { dir, set: 'test', from: task.eval.from, count: task.eval.images, workers: 1, plain: task.eval.plain });
+  const { accuracy: _runAccuracy, confusion: _runConfusion, ...cost } = run ?? plain(e.first_image);
+  return { ...cost, ...e.figures, eval: plain(e), ...(e.accuracy === undefined ? {} : { accuracy: plain(e.accuracy) }), ...(e.confusion === undefined ? {} : { confusion: e.confusion }) };
 }
 
 /** Runs one point. A failure of the point (its scenario, its run) is its result, not an exception. */

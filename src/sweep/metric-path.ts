@@ -1,3 +1,5 @@
+import { isRecord } from '../scenario/is-record.js';
+
 /**
  * Key paths into a report: `energy_j`, `accuracy.rate`, `counts.adc_conversions`,
  * `per_image[0].predicted`, and `energy_breakdown[action=sram_read].energy_j` (the rows of a
@@ -23,8 +25,6 @@ export function parseMetricPath(text: string): Segment[] | undefined {
 }
 
 export type MetricRead = { readonly found: true; readonly value: unknown } | { readonly found: false; readonly at: string; readonly known: readonly string[] };
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The value at `text` in `report`, or where the path stops and the keys that were there. */
 export function readMetric(report: unknown, text: string): MetricRead {
@@ -59,4 +59,13 @@ function walk(node: unknown, segments: readonly Segment[], i: number, shown: str
   const values = reads.map((r) => (r as { value: unknown }).value);
   // Several rows (one action on several components): numbers add up, anything else is listed.
   return { found: true, value: values.length === 1 ? values[0] : values.every((v) => typeof v === 'number') ? values.reduce((a, b) => a + b, 0) : values };
+}
+
+/** The key of a metric's 95 % interval, if it has one: `accuracy.rate` -> `accuracy.ci95`. */
+export const intervalOf = (metric: string): string | undefined => (/(^|\.)accuracy\.rate$/.test(metric) ? metric.replace(/rate$/, 'ci95') : undefined);
+
+/** The metrics a sweep keeps: those it names, and the interval of each that has one. */
+export function keptMetrics(metrics: readonly string[]): string[] {
+  const intervals = metrics.map(intervalOf).filter((m): m is string => m !== undefined && !metrics.includes(m));
+  return [...metrics, ...intervals];
 }

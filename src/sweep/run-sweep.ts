@@ -5,7 +5,8 @@ import { locate } from '../scenario/load.js';
 import { suggest } from '../scenario/schema-walk.js';
 import { workerModule } from '../workers/threads.js';
 import type { Sweep, SweepPoint } from './load.js';
-import { keptMetrics, measurePoint, type MissingMetric, type PointOutcome, type PointTask, type ResultLine } from './measure.js';
+import { measurePoint, type MissingMetric, type PointOutcome, type PointTask, type ResultLine } from './measure.js';
+import { keptMetrics } from './metric-path.js';
 import { lockResults } from './lock.js';
 import { ResultsAppender, readResults, rewriteResults } from './results-file.js';
 

@@ -1,4 +1,5 @@
 import type { ResultLine } from './measure.js';
+import { isRecord } from '../scenario/is-record.js';
 
 /** The columns of a results table: the axes, then the metrics, then the error if any point failed. */
 export interface ResultsTable {
@@ -17,8 +18,6 @@ export function resultsTable(lines: readonly ResultLine[]): ResultsTable {
   }
   return { axes: [...axes], metrics: [...metrics], hasErrors: lines.some((l) => l.error !== undefined), lines };
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A value for reading: 4 significant digits, intervals as lo-hi, mappings as JSON. */
 export function shownValue(v: unknown): string {

@@ -139,10 +139,10 @@ export class PerfettoTrace {
   }
 
   private signal(s: SignalRecord): void {
-    if (typeof s.value === 'number' && /\/m_[xyz]$/.test(s.signal)) {
-      // A magnet's magnetization (an IRMEN cell traced with transfer: llg): a counter track per component.
+    if (typeof s.value === 'number' && s.counter !== undefined) {
+      // A quantity its block asks to see over time (an IRMEN cell's magnetization): a counter track.
       this.advance(s.time);
-      this.emitTimed({ ph: 'C', name: `${s.component}/${s.signal.replace(/\/m_[xyz]$/, '')} magnetization`, pid: 1, tid: 0 }, s.time, undefined, { [s.signal.slice(-3)]: s.value });
+      this.emitTimed({ ph: 'C', name: `${s.component}/${s.counter}`, pid: 1, tid: 0 }, s.time, undefined, { [s.signal.slice(s.signal.lastIndexOf('/') + 1)]: s.value });
       return;
     }
     if (s.value !== '1' && s.value !== '0') return;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InputPort } from '../../components/cenn/input-port.js';
-import { CennStageController, stageTimingParams } from '../../components/cenn/stage-controller.js';
+import { CennStageController, checkWindow } from '../../components/cenn/stage-controller.js';
 import { IrmenBank, cellReadOf, irmenDynamicsOf, irmenParams } from '../../components/irmen/irmen-bank.js';
 import { CellDynamics, SETTLE_TOLERANCE } from '../../components/irmen/cell-dynamics.js';
 import { RunError } from '../run-error.js';
@@ -34,7 +34,8 @@ const irmenTimingParams = z
     window: quantity('time', { min: 1 }),
   })
   .superRefine((t, ctx) => {
-    if (t.stage_delay !== 'derived') stageTimingParams.safeParse({ stage_delay: `${t.stage_delay} ps`, window: `${t.window} ps` }).error?.issues.forEach((i) => ctx.addIssue({ code: 'custom', path: i.path, message: i.message }));
+    // A derived delay is checked against the window when it is known (stageDelayOf).
+    if (t.stage_delay !== 'derived') checkWindow(t.window, t.stage_delay, ctx);
   });
 
 /** The stage delay in picoseconds: as written, or the magnet's settling time (which must leave room for the window). */

@@ -12,10 +12,15 @@ export const stageTimingParams = z
     /** How long each stage is powered (seed 000: about 130 ps of OTA and electrical delay). */
     window: quantity('time', { min: 1 }),
   })
-  .superRefine((t, ctx) => {
-    // A stage's cells store its result when its window closes, which must be before the next stage reads them.
-    if (t.window > t.stage_delay) ctx.addIssue({ code: 'custom', path: ['window'], message: `the power window (${t.window} ps) must not be longer than the stage delay (${t.stage_delay} ps): a stage stores its result before the next reads it` });
-  });
+  .superRefine((t, ctx) => checkWindow(t.window, t.stage_delay, ctx));
+
+/**
+ * A stage's cells store its result when its window closes, which must be before the next
+ * stage reads them: the window may not be longer than the stage delay (times in ps).
+ */
+export function checkWindow(window: number, stageDelay: number, ctx: z.RefinementCtx): void {
+  if (window > stageDelay) ctx.addIssue({ code: 'custom', path: ['window'], message: `the power window (${window} ps) must not be longer than the stage delay (${stageDelay} ps): a stage stores its result before the next reads it` });
+}
 
 export type StageTiming = z.output<typeof stageTimingParams>;
 

@@ -258,10 +258,11 @@ export class IrmenBank extends Component {
     const rng = streamFor(this.ctx.seed, `${this.name}/magnet/${w.op}`);
     const m = new CellDynamics(this.read.cell).trajectory(from, to, this.read.cell.stageTime, every * 1e-12, () => rng.normal());
     const cell = `${w.plane}[${w.index}]`;
+    const counter = `${cell} magnetization`;
     for (let k = 0; 3 * k < m.length; k++) {
-      this.signalAfter(k * every, `${cell}/m_x`, m[3 * k]!, w.op);
-      this.signalAfter(k * every, `${cell}/m_y`, m[3 * k + 1]!, w.op);
-      this.signalAfter(k * every, `${cell}/m_z`, m[3 * k + 2]!, w.op);
+      this.signalAfter(k * every, `${cell}/m_x`, m[3 * k]!, w.op, counter);
+      this.signalAfter(k * every, `${cell}/m_y`, m[3 * k + 1]!, w.op, counter);
+      this.signalAfter(k * every, `${cell}/m_z`, m[3 * k + 2]!, w.op, counter);
     }
   }
 }

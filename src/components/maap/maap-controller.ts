@@ -1,5 +1,6 @@
 import { topicKey, type Topic } from '../../scheduler/bus.js';
 import { FreeList } from '../../scheduler/free-list.js';
+import { RequestPool } from '../../scheduler/request-pool.js';
 import { grown } from '../../scheduler/grown.js';
 import { Component, type ActionSpec, type SimContext } from '../component.js';
 import type { Samples } from '../converters/samples.js';
@@ -180,14 +181,12 @@ export class MaapController extends Component {
   private readonly multReply: Topic<MultiplyRequest>;
   private readonly levels: number;
   // Pooled SRAM requests and what each one's reply continues (by its id).
-  private readonly sramPool: SramAccess[] = [];
-  private readonly sramFree = new FreeList();
+  private readonly sramRequests = new RequestPool(() => newSramAccess(this.sramReply));
   private contKind = new Uint8Array(256);
   private contA = new Int32Array(256);
   private contB = new Int32Array(256);
   // Pooled multiplies: the layer and input value each one sets.
-  private readonly multPool: MultiplyRequest[] = [];
-  private readonly multFree = new FreeList();
+  private readonly multRequests = new RequestPool(() => newMultiplyRequest(this.multReply));
   private multLayer = new Int32Array(64);
   private multIndex = new Int32Array(64);
   private readonly slots: OutputSlot[];
@@ -251,18 +250,12 @@ export class MaapController extends Component {
 
   /** A pooled SRAM request for an access whose reply continues as `kind` with (a, b). */
   private access(kind: number, a: number, b: number): SramAccess {
-    let r: SramAccess;
-    const free = this.sramFree.pop();
-    if (free < 0) {
-      r = newSramAccess(this.sramReply);
-      r.id = this.sramPool.length;
-      this.sramPool.push(r);
-      if (r.id >= this.contKind.length) {
-        this.contKind = grown(this.contKind);
-        this.contA = grown(this.contA);
-        this.contB = grown(this.contB);
-      }
-    } else r = this.sramPool[free]!;
+    const r = this.sramRequests.acquire();
+    if (r.id >= this.contKind.length) {
+      this.contKind = grown(this.contKind);
+      this.contA = grown(this.contA);
+      this.contB = grown(this.contB);
+    }
     this.contKind[r.id] = kind;
     this.contA[r.id] = a;
     this.contB[r.id] = b;
@@ -284,7 +277,7 @@ export class MaapController extends Component {
     const b = this.contB[r.id]!;
     const value = r.value;
     const op = r.op;
-    this.sramFree.push(r.id);
+    this.sramRequests.release(r);
     if (kind === INPUT) this.multiply(a, b, value, op);
     else if (kind === WEIGHT) this.weightRead(this.slots[a]!, b, value);
     else this.written(this.slots[a]!);
@@ -292,17 +285,10 @@ export class MaapController extends Component {
 
   /** Input value `i` of `layer`, read as `code`: multiplied by the layer's input gain (1.0 as a b-bit fraction). */
   private multiply(layer: number, i: number, code: number, op: string | undefined): void {
-    const free = this.multFree.pop();
-    let r: MultiplyRequest;
-    if (free >= 0) r = this.multPool[free]!;
-    else {
-      r = newMultiplyRequest(this.multReply);
-      r.id = this.multPool.length;
-      this.multPool.push(r);
-      if (r.id >= this.multLayer.length) {
-        this.multLayer = grown(this.multLayer);
-        this.multIndex = grown(this.multIndex);
-      }
+    const r = this.multRequests.acquire();
+    if (r.id >= this.multLayer.length) {
+      this.multLayer = grown(this.multLayer);
+      this.multIndex = grown(this.multIndex);
     }
     this.multLayer[r.id] = layer;
     this.multIndex[r.id] = i;
@@ -315,7 +301,7 @@ export class MaapController extends Component {
   private readonly multiplied = (r: MultiplyRequest): void => {
     const layer = this.multLayer[r.id]!;
     const i = this.multIndex[r.id]!;
-    this.multFree.push(r.id);
+    this.multRequests.release(r);
     // The product's scale is levels^2 (see driveLevel).
     this.buffers[layer]![i] = driveLevel(r.product, this.levels);
     const g = this.graphs[layer]!;
