@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Ledger } from '../src/components/ledger.js';
 import { READOUTS, STAGES, cellInputsOf, packPlanes, unpackPlanes, type PlaneSamples } from '../src/components/cenn/messages.js';
 import { IDENTITY, type CennStep } from '../src/components/cenn/template.js';
-import { IrmenBank, cellReadOf, type IrmenParams } from '../src/components/irmen/irmen-bank.js';
+import { IrmenBank, cellReadOf, readPhysicsOf, type IrmenParams } from '../src/components/irmen/irmen-bank.js';
+import { readMoments } from '../src/components/irmen/read-physics.js';
 import { IMAGES } from '../src/components/records.js';
 import { Bus } from '../src/scheduler/bus.js';
 import { Kernel } from '../src/scheduler/kernel.js';
@@ -18,7 +19,7 @@ describe('IRMEN bank as memory (seed 000, Fig. 3)', () => {
     const kernel = new Kernel();
     const bus = new Bus(kernel);
     const ledger = new Ledger(bus);
-    const bank = new IrmenBank({ kernel, bus, seed: 3 }, 'bankA', params, cellReadOf(params, 1500, 3));
+    const bank = new IrmenBank({ kernel, bus, seed: 3 }, 'bankA', params, cellReadOf(params, { stageDelayPs: 1500, windowPs: 130, inputRc: 100e-12 }, 3));
     const shape = { maps: 1, h: 20, w: 50 };
     const stored = new Float64Array(1000).map((_, i) => (i % 2 === 0 ? 0.5 : -0.5));
     const step: CennStep = { index: 0, layer: 0, kind: 'hold', label: 'read', inputs: { v: { shape, encoding: IDENTITY } }, outputs: [], inputMaps: 1 };
@@ -33,7 +34,8 @@ describe('IRMEN bank as memory (seed 000, Fig. 3)', () => {
     expect(reads).toHaveLength(3);
     // Non-destructive: the stored charge is what was written, after all three reads.
     expect([...bank.contents.get('v')!.values]).toEqual([...stored]);
-    const spread = bank.model.readSpread;
+    // The spread of a settled cell at 0.5 through the read path (read-physics.ts; checked against the LLG solver there).
+    const spread = readMoments(0.5, readPhysicsOf(params, { stageDelayPs: 1500, windowPs: 130, inputRc: 100e-12 })).sd;
     for (const r of reads) {
       const v = unpackPlanes(r).get('v')!.values;
       let err = 0;

@@ -4,7 +4,7 @@ import { thermalSpread, type MagnetParams } from '../src/components/irmen/magnet
 import { streamFor } from '../src/components/random.js';
 import { characterizeIrmen } from '../src/device/irmen-transfer.js';
 import { loadScenario } from '../src/arch/scenario.js';
-import { irmenScenario, stageDelayOf } from '../src/arch/cenn/irmen-dual-cenn.js';
+import { cellSettingOf, irmenScenario, stageDelayOf } from '../src/arch/cenn/irmen-dual-cenn.js';
 
 /** Table I's magnet at a given length. */
 const magnet = (nm: number, temperature = 300): MagnetParams => ({ length: nm * 1e-9, crossSection: 90e-18, anisotropy: 4.5e4, saturationMagnetization: 1.7e6, temperature });
@@ -69,16 +69,16 @@ describe('transfer: llg, the IRMEN bank reading through the LLG table', () => {
     const sets = ['params.irmen.transfer=llg', 'params.irmen.fm_length=60 nm'];
     const s = loadScenario('scenarios/irmen-dual-cenn.yaml', sets);
     const v = irmenScenario.parse(s.raw.data);
-    const read = cellReadOf(v.params.irmen, stageDelayOf(v), v.seed);
+    const read = cellReadOf(v.params.irmen, cellSettingOf(v, stageDelayOf(v)), v.seed);
     if (read.kind !== 'llg') throw new Error('expected an LLG table');
-    const { mean, sd } = read.table;
-    const n = mean.length;
-    for (let j = 1; j < n; j++) expect(mean[j]!, `state ${j}`).toBeGreaterThan(mean[j - 1]!);
-    // The magnet has no preferred sign along its hard axis: m_x(-s) = -m_x(s), to Monte Carlo error.
-    for (let j = 0; j < n; j++) expect(Math.abs(mean[j]! + mean[n - 1 - j]!)).toBeLessThan(0.05);
-    // Ringing from the previous state and thermal agitation, both below the full scale.
-    for (let j = 0; j < n; j++) expect(sd[j]!).toBeGreaterThan(0);
-    for (let j = 0; j < n; j++) expect(sd[j]!).toBeLessThan(0.5);
+    const { mean, sd, previous, states } = read.table;
+    // At every previous drive the read rises with the new drive, as the magnet does.
+    for (let i = 0; i < previous; i++) for (let j = 1; j < states; j++) expect(mean[i * states + j]!, `previous ${i}, state ${j}`).toBeGreaterThan(mean[i * states + j - 1]!);
+    // The magnet has no preferred sign along its hard axis: m(-p, -u) = -m(p, u), to Monte Carlo error.
+    for (let i = 0; i < previous; i++) for (let j = 0; j < states; j++) expect(Math.abs(mean[i * states + j]! + mean[(previous - 1 - i) * states + states - 1 - j]!)).toBeLessThan(0.05);
+    // Thermal agitation and what is left of the previous state, both below the full scale.
+    for (let k = 0; k < sd.length; k++) expect(sd[k]!).toBeGreaterThan(0);
+    for (let k = 0; k < sd.length; k++) expect(sd[k]!).toBeLessThan(0.5);
     // One model: the event-level run and the functional mode give the same scores with the table.
     const dir = bundledMnistDir();
     const event = runScenario(s, { images: 2, source: mnistImages(dir, 0, 'test', 2) });

@@ -3,7 +3,7 @@ import type { Pass } from '../../components/cenn/pass-controller.js';
 import { fromCode, fromCodes, toCodes, type ConverterRange } from '../../components/converters/quantize.js';
 import { headForward, type HeadLayer } from '../../components/digital/dense-head.js';
 import type { CellRead } from '../../components/irmen/cell-read.js';
-import { readPlanes, type ReadError } from '../../components/irmen/irmen-bank.js';
+import { readPlanes, storeDrives, type HeldPlane, type ReadError } from '../../components/irmen/irmen-bank.js';
 import { imagePlanes, selectPlane } from '../../components/memory/state-memory.js';
 import { evaluateStage, realizeStage, type HardwareStage } from '../../components/ota/hardware-template.js';
 import { imageStreamFor } from '../../components/random.js';
@@ -59,12 +59,13 @@ export function irmenFunctional(f: IrmenFunctional): FunctionalModel {
     infer(pixels, image) {
       readError = { sum: 0, reads: 0 };
       const rngs = f.banks.map((b) => imageStreamFor(f.seed, b, image.id));
-      const held: Map<string, PlaneData>[] = [new Map(), new Map()];
+      const held: Map<string, HeldPlane>[] = [new Map(), new Map()];
       const input = new Map([['v', { shape: f.inputShape, encoding: IDENTITY, values: pixels }]]);
+      const withPrevious = f.read.kind === 'llg';
       f.steps.forEach((step, i) => {
         const holder = (i + 1) % 2;
         const driven = i === 0 ? input : readPlanes(held[holder]!, Object.keys(step.inputs), rngs[holder]!, f.read, readError, f.banks[holder]!);
-        held[i % 2] = settlePlanes(driveStage(step, hardware[i]!, driven));
+        held[i % 2] = storeDrives(driveStage(step, hardware[i]!, driven), held[i % 2]!, withPrevious);
       });
       const last = (f.steps.length - 1) % 2;
       const result = readPlanes(held[last]!, ['v'], rngs[last]!, f.read, readError, f.banks[last]!).get('v')!;

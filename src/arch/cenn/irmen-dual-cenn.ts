@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { InputPort } from '../../components/cenn/input-port.js';
 import { CennStageController, checkWindow } from '../../components/cenn/stage-controller.js';
-import { IrmenBank, cellReadOf, irmenDynamicsOf, irmenParams } from '../../components/irmen/irmen-bank.js';
+import { IrmenBank, cellReadOf, irmenDynamicsOf, irmenParams, type CellSetting } from '../../components/irmen/irmen-bank.js';
+import type { CellRead } from '../../components/irmen/cell-read.js';
+import { FIELD_STEP } from '../../components/irmen/read-physics.js';
 import { CellDynamics, SETTLE_TOLERANCE } from '../../components/irmen/cell-dynamics.js';
 import { RunError } from '../run-error.js';
 import { OtaArray, otaParams } from '../../components/ota/ota-array.js';
@@ -47,6 +49,20 @@ export function stageDelayOf(s: { readonly params: { readonly timing: z.output<t
   const ps = Math.max(1, Math.round(settle * 1e12));
   if (t.window > ps) throw new RunError(`params.timing.window (${t.window} ps) is longer than the derived stage delay (${ps} ps, the magnet's settling time)`);
   return ps;
+}
+
+/** Where the design's cells sit: its stage delay and window, and each cell's input RC (shunt resistor into the ME capacitor). */
+export function cellSettingOf(s: IrmenScenario, stageDelayPs: number): CellSetting {
+  return { stageDelayPs, windowPs: s.params.timing.window, inputRc: s.params.shunt_resistance * s.params.irmen.me_capacitance };
+}
+
+/** The spread of what the next cell receives from a cell at drive u (settled, or from the same drive for the LLG table), noise scale included. */
+function readSpreadAt(read: CellRead, u: number): number {
+  if (read.kind === 'analytic') return read.scale * read.stats.sd[Math.round(u / FIELD_STEP)]!;
+  const t = read.table;
+  const at = Math.round(((u + t.span) / (2 * t.span)) * (t.states - 1));
+  const row = Math.round(((u + t.span) / (2 * t.span)) * (t.previous - 1));
+  return read.scale * t.sd[row * t.states + at]!;
 }
 
 const params = z.strictObject({
@@ -101,7 +117,7 @@ export const irmenDualCenn = defineDesign({
     const head = planHead(program.unmapped, weights, p.classifier);
     const stageDelay = stageDelayOf(scenario);
     const timing = { stage_delay: stageDelay, window: p.timing.window };
-    const read = cellReadOf(p.irmen, stageDelay, scenario.seed);
+    const read = cellReadOf(p.irmen, cellSettingOf(scenario, stageDelay), scenario.seed);
     const banks = [new IrmenBank(sim, BANKS[0], p.irmen, read), new IrmenBank(sim, BANKS[1], p.irmen, read)] as const;
     const cell = banks[0].model;
     const fullScale = cell.saturationVoltage / p.shunt_resistance;
@@ -151,7 +167,9 @@ export const irmenDualCenn = defineDesign({
             thermal_stability: cell.delta,
             saturation_voltage_v: cell.saturationVoltage,
             full_scale_current_a: fullScale,
-            read_spread: cell.readSpread,
+            thermal_spread: cell.thermalSpread,
+            read_spread_at_zero: readSpreadAt(read, 0),
+            read_spread_at_saturation: readSpreadAt(read, 1.5),
             transfer: p.irmen.transfer ?? 'analytic',
             stage_delay_ps: stageDelay,
             write_energy_per_cell_j: cell.writeEnergy,
@@ -175,7 +193,7 @@ export const irmenDualCenn = defineDesign({
     const model = irmenFunctional({
       steps: program.steps,
       bits: p.ota.weight_bits,
-      read: cellReadOf(p.irmen, stageDelayOf(scenario), seed),
+      read: cellReadOf(p.irmen, cellSettingOf(scenario, stageDelayOf(scenario)), seed),
       banks: BANKS,
       inputShape: { maps: c, h, w },
       head: head?.quantized,

@@ -1,4 +1,4 @@
-import { IDENTITY, encodingOf, type CennStep, type Encoding, type OutputPlane, type PlaneShape, type StepKind, type TemplateTerm } from '../../components/cenn/template.js';
+import { IDENTITY, TRANSFER_GAIN, encodingOf, type CennStep, type Encoding, type OutputPlane, type PlaneShape, type StepKind, type TemplateTerm, type Transfer } from '../../components/cenn/template.js';
 import { NetworkError, showShape, type Layer } from '../network.js';
 import type { WeightSource } from '../../data/weights.js';
 
@@ -23,6 +23,12 @@ type Planes = Record<string, { shape: PlaneShape; encoding: Encoding }>;
 
 const copyTerms = (plane: string, maps: number): TemplateTerm[][] => Array.from({ length: maps }, (_, k) => [{ plane, map: k, dy: 0, dx: 0, weight: 1 }]);
 
+/**
+ * The transfer that carries a plane over in its own encoding: the ReLU stage's for a plane
+ * known non-negative (it keeps the cell's whole range for [0, 1]), the linear one otherwise.
+ */
+const keeping = (e: Encoding): Transfer => (e.scale === TRANSFER_GAIN.relu.encoding.scale && e.offset === TRANSFER_GAIN.relu.encoding.offset ? 'relu' : 'linear');
+
 class ProgramBuilder {
   readonly steps: CennStep[] = [];
   planes: Planes;
@@ -36,13 +42,13 @@ class ProgramBuilder {
     this.planes = Object.fromEntries(outputs.map((o) => [o.name, { shape: o.shape, encoding: encodingOf(o) }]));
   }
 
-  /** A stage that only carries every plane over to the other bank (fills a stage budget). */
+  /** A stage that only carries every plane over to the other bank (fills a stage budget), each in its own encoding. */
   hold(layer: number): void {
     this.add(
       layer,
       'hold',
       'hold',
-      Object.entries(this.planes).map(([name, p]) => ({ name, shape: p.shape, stride: 1, transfer: 'linear', terms: copyTerms(name, p.shape.maps), bias: new Array<number>(p.shape.maps).fill(0) })),
+      Object.entries(this.planes).map(([name, p]) => ({ name, shape: p.shape, stride: 1, transfer: keeping(p.encoding), terms: copyTerms(name, p.shape.maps), bias: new Array<number>(p.shape.maps).fill(0) })),
     );
   }
 
@@ -83,7 +89,9 @@ function relu(b: ProgramBuilder, layer: number): void {
  * bank that held it is overwritten by the next stage.
  */
 function pairwiseMax(b: ProgramBuilder, layer: number, axis: 'x' | 'y', last: { stride: number; shape: PlaneShape } | undefined): void {
-  const { shape } = b.v;
+  const { shape, encoding } = b.v;
+  // The maximum of non-negative values is non-negative: carried in the ReLU encoding.
+  const carry = keeping(encoding);
   const out: PlaneShape = axis === 'x' ? { ...shape, w: shape.w - 1 } : { ...shape, h: shape.h - 1 };
   const zero = new Array<number>(shape.maps).fill(0);
   const [dy, dx] = axis === 'x' ? [0, 1] : [1, 0];
@@ -92,11 +100,11 @@ function pairwiseMax(b: ProgramBuilder, layer: number, axis: 'x' | 'y', last: { 
     { plane: 'v', map: k, dy: 0, dx: 0, weight: -1 },
   ]);
   b.add(layer, 'pool-diff', `max along ${axis}: difference`, [
-    { name: 'v', shape: out, stride: 1, transfer: 'linear', terms: copyTerms('v', shape.maps), bias: zero },
+    { name: 'v', shape: out, stride: 1, transfer: carry, terms: copyTerms('v', shape.maps), bias: zero },
     { name: 'u', shape: out, stride: 1, transfer: 'linear', terms: diff, bias: zero },
   ]);
   b.add(layer, 'pool-rect', `max along ${axis}: rectify`, [
-    { name: 'v', shape: out, stride: 1, transfer: 'linear', terms: copyTerms('v', shape.maps), bias: zero },
+    { name: 'v', shape: out, stride: 1, transfer: carry, terms: copyTerms('v', shape.maps), bias: zero },
     { name: 'u', shape: out, stride: 1, transfer: 'relu', terms: copyTerms('u', shape.maps), bias: zero },
   ]);
   const sum: TemplateTerm[][] = Array.from({ length: shape.maps }, (_, k) => [
@@ -104,7 +112,7 @@ function pairwiseMax(b: ProgramBuilder, layer: number, axis: 'x' | 'y', last: { 
     { plane: 'u', map: k, dy: 0, dx: 0, weight: 1 },
   ]);
   b.add(layer, 'pool-acc', `max along ${axis}: accumulate`, [
-    { name: 'v', shape: last?.shape ?? out, stride: last?.stride ?? 1, transfer: 'linear', terms: sum, bias: zero },
+    { name: 'v', shape: last?.shape ?? out, stride: last?.stride ?? 1, transfer: carry, terms: sum, bias: zero },
   ]);
 }
 

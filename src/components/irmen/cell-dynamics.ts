@@ -1,6 +1,7 @@
 import { saturatedLinear } from '../cenn/template.js';
 import { GAMMA_ELECTRON, Macrospin, thermalFieldSigma, type MacrospinParams } from './llg.js';
 import { demagFactors, hardAxisSaturationField, volume, type MagnetParams } from './magnet.js';
+import { pathWeights } from './read-physics.js';
 
 /**
  * The IRMEN cell in time: its magnet under the LLG equation (llg.ts), written by the ME
@@ -46,9 +47,12 @@ export class CellDynamics {
   private readonly spin: Macrospin;
   private readonly hSat: number;
   private readonly sigma: number;
+  /** Seed 000's read: the read pulse through the readout RC alone (read-physics.ts: pathWeights). */
+  private readonly readWeights: Float64Array;
 
   constructor(readonly p: CellDynamicsParams) {
     this.spin = new Macrospin(cellMacrospin(p));
+    this.readWeights = pathWeights({ readRc: p.readRc, inputRc: 0, window: p.readPulse, step: p.timeStep });
     this.hSat = hardAxisSaturationField(p.magnet);
     this.sigma = thermalFieldSigma(this.spin.p, p.timeStep);
   }
@@ -66,19 +70,38 @@ export class CellDynamics {
    * normalized so that a constant m_x reads as itself.
    */
   iterate(from: number, to: number, normal: () => number): number {
-    const { stageTime, readPulse, readRc, timeStep: dt } = this.p;
     this.rest(from);
+    this.hold(to, this.p.stageTime, normal);
+    return this.receive(to, this.readWeights, normal);
+  }
+
+  /** Places the magnet at direction m (unit vector, such as a Boltzmann sample). */
+  place(m: Float64Array): void {
+    this.spin.set(m[0]!, m[1]!, m[2]!);
+  }
+
+  /** Lets the magnet move under input `to` (the ME field to * H_sat) for `time` seconds, with thermal noise. */
+  hold(to: number, time: number, normal: () => number): void {
     this.spin.applied[0] = to * this.hSat;
-    const settle = Math.round(stageTime / dt);
-    for (let i = 0; i < settle; i++) this.spin.stepHeun(dt, normal, this.sigma);
-    const read = Math.round(readPulse / dt);
-    const k = 1 - Math.exp(-dt / readRc);
+    const n = Math.round(time / this.p.timeStep);
+    for (let i = 0; i < n; i++) this.spin.stepHeun(this.p.timeStep, normal, this.sigma);
+  }
+
+  /**
+   * What the next cell receives while input `to` holds the magnet: m_x at each step of the
+   * read path, weighted by the path's weights (read-physics.ts: pathWeights, for a path of
+   * this step), normalized so that a constant m_x is received as itself.
+   */
+  receive(to: number, weights: Float64Array, normal: () => number): number {
+    this.spin.applied[0] = to * this.hSat;
     let v = 0;
-    for (let i = 0; i < read; i++) {
-      this.spin.stepHeun(dt, normal, this.sigma);
-      v += (this.spin.m[0]! - v) * k;
+    let g = 0;
+    for (let i = 0; i < weights.length; i++) {
+      this.spin.stepHeun(this.p.timeStep, normal, this.sigma);
+      v += weights[i]! * this.spin.m[0]!;
+      g += weights[i]!;
     }
-    return v / (1 - Math.exp(-(read * dt) / readRc));
+    return v / g;
   }
 
   /**

@@ -1,28 +1,64 @@
 import { saturatedLinear } from '../cenn/template.js';
 import type { RandomStream } from '../random.js';
 import type { CellDynamicsParams } from './cell-dynamics.js';
+import { FIELD_MAX, FIELD_STEP, type ReadPath, type ReadStatistics } from './read-physics.js';
 
-/** Readout mean and standard deviation against the stored state, on an even grid over [-1, 1] (from the LLG solver). */
-export interface ReadTable {
+/**
+ * What the next cell receives from a cell, against its stored drive (the ME field over the
+ * field that saturates the magnet, u) and the drive it held before: mean and standard
+ * deviation on a grid of (previous, new) drives over [-span, span], from the LLG macrospin.
+ */
+export interface HistoryTable {
+  readonly span: number;
+  /** Grid points along each axis: previous drives (rows) and new drives (columns). */
+  readonly previous: number;
+  readonly states: number;
+  /** mean[row * states + column], sd likewise. */
   readonly mean: Float64Array;
   readonly sd: Float64Array;
 }
 
 /**
- * How a cell's readout relates to its stored state: the closed form (the state plus the
- * equipartition spread of the hard-axis magnetization), or a table the LLG macrospin gave.
+ * How a cell's read relates to its stored drive. Both are the same read model
+ * (read-physics.ts): the magnet's m_x through the readout RC and the next cell's input RC.
+ * `analytic` takes the magnet as settled at its drive (Boltzmann statistics, filtered by the
+ * read path); `llg` adds the stage's dynamics from the LLG macrospin, starting from the
+ * magnet in equilibrium at the cell's previous drive, so a magnet that has not settled
+ * carries its history into the read.
  */
-export type CellRead = { readonly kind: 'analytic'; readonly spread: number } | { readonly kind: 'llg'; readonly table: ReadTable; readonly scale: number; readonly cell: CellDynamicsParams };
+export type CellRead =
+  | { readonly kind: 'analytic'; readonly stats: ReadStatistics; readonly scale: number }
+  | { readonly kind: 'llg'; readonly table: HistoryTable; readonly scale: number; readonly cell: CellDynamicsParams; readonly path: ReadPath };
 
-/** One readout of a cell holding `state`: one normal draw from the bank's stream. */
-export function readCell(read: CellRead, state: number, rng: RandomStream): number {
-  if (read.kind === 'analytic') return saturatedLinear(state + rng.normal(0, read.spread));
-  const { mean, sd } = read.table;
-  const last = mean.length - 1;
-  const x = ((saturatedLinear(state) + 1) / 2) * last;
-  const i = Math.min(last - 1, Math.floor(x));
-  const f = x - i;
-  const m = mean[i]! + f * (mean[i + 1]! - mean[i]!);
-  const s = sd[i]! + f * (sd[i + 1]! - sd[i]!);
+/** Linear interpolation of a table row at fractional index x (clamped to the row). */
+function lerp(t: Float64Array, base: number, n: number, x: number): number {
+  const c = x <= 0 ? 0 : x >= n - 1 ? n - 1 : x;
+  const i = Math.min(n - 2, Math.floor(c));
+  const f = c - i;
+  return t[base + i]! + f * (t[base + i + 1]! - t[base + i]!);
+}
+
+/**
+ * One read of a cell holding drive `drive` (which held `previous` before): one normal draw
+ * from the bank's stream, `scale` times the physical spread about the physical mean, within
+ * the magnet's [-1, 1].
+ */
+export function readCell(read: CellRead, drive: number, previous: number, rng: RandomStream): number {
+  if (read.kind === 'analytic') {
+    const { mean, sd } = read.stats;
+    const x = Math.min(Math.abs(drive), FIELD_MAX) / FIELD_STEP;
+    const m = lerp(mean, 0, mean.length, x);
+    const s = lerp(sd, 0, sd.length, x);
+    return saturatedLinear((drive < 0 ? -m : m) + read.scale * s * rng.normal());
+  }
+  const t = read.table;
+  const at = (u: number, n: number): number => ((u + t.span) / (2 * t.span)) * (n - 1);
+  const row = at(previous, t.previous);
+  const col = at(drive, t.states);
+  const r = row <= 0 ? 0 : row >= t.previous - 1 ? t.previous - 1 : row;
+  const i = Math.min(t.previous - 2, Math.floor(r));
+  const f = r - i;
+  const m = (1 - f) * lerp(t.mean, i * t.states, t.states, col) + f * lerp(t.mean, (i + 1) * t.states, t.states, col);
+  const s = (1 - f) * lerp(t.sd, i * t.states, t.states, col) + f * lerp(t.sd, (i + 1) * t.states, t.states, col);
   return saturatedLinear(m + read.scale * s * rng.normal());
 }

@@ -3,13 +3,15 @@ import { quantity, ratio, wholeNumber } from '../../scenario/fields.js';
 import type { Topic } from '../../scheduler/bus.js';
 import { Component, type ActionSpec, type SimContext } from '../component.js';
 import { READOUTS, STAGES, WATCH, cellInputsOf, packPlanes, stageOp, unpackPlanes, type CellWatch, type PlaneSamples, type StageCommand } from '../cenn/messages.js';
-import { planeSize, settlePlanes, type PlaneData } from '../cenn/template.js';
+import { planeSize, saturatedLinear, type PlaneData } from '../cenn/template.js';
 import { FEATURES, featuresRequestOf, type Features } from '../digital/classifier.js';
 import { streamFor, type RandomStream } from '../random.js';
 import { IMAGES, type ComponentClass } from '../records.js';
 import { CellDynamics, type CellDynamicsParams } from './cell-dynamics.js';
 import { readCell, type CellRead } from './cell-read.js';
 import { readTableFor } from './read-table.js';
+import { readStatisticsFor, type ReadPath, type ReadPhysicsParams } from './read-physics.js';
+import { GAMMA_ELECTRON } from './llg.js';
 import { saturationVoltage, thermalSpread, thermalStability, type MagnetParams } from './magnet.js';
 
 /** Parameters of an IRMEN cell (seed 000, Table I), as a scenario writes them. */
@@ -29,12 +31,13 @@ export const irmenParams = z.strictObject({
   ground_resistance: quantity('resistance', { min: 0 }),
   access_capacitance: quantity('capacitance', { min: 0 }),
   access_voltage: quantity('voltage', { min: 0 }),
-  /** Fraction of the magnet's thermal spread that reaches the readout (1 = none filtered out). */
+  /** Times the physical spread of what the next cell receives (read-physics.ts): 1 is the physics, 0 no spread. */
   noise_scale: ratio(0, 10),
   /**
-   * How a readout relates to the stored state: `analytic` (default) adds the closed-form
-   * thermal spread; `llg` reads a table the LLG macrospin computes for this magnet (the
-   * stage's ringing and thermal noise through the readout RC), cached on disk.
+   * Two fidelities of one read model (read-physics.ts): `analytic` (default) takes the magnet
+   * as settled at its drive (Boltzmann statistics through the read path); `llg` adds the
+   * stage's dynamics from the LLG macrospin, from the cell's own previous drive (a table,
+   * read-table.ts, cached on disk).
    */
   transfer: z.enum(['analytic', 'llg']).optional(),
   /** The magnet in time, for the LLG macrospin (spinarch device irmen); see DYNAMICS_DEFAULTS. */
@@ -75,8 +78,8 @@ export interface IrmenCellModel {
   readonly drivePower: number;
   /** Energy of one access-transistor gate cycle, J. */
   readonly accessEnergy: number;
-  /** Standard deviation of a normalized readout, from thermal agitation. */
-  readonly readSpread: number;
+  /** Standard deviation of the magnet's hard-axis state at an instant, from thermal agitation (equipartition). */
+  readonly thermalSpread: number;
 }
 
 /** The cell's magnet, from its parameters. */
@@ -117,7 +120,7 @@ export function irmenCellModel(p: IrmenParams): IrmenCellModel {
     driveResistance,
     drivePower: (p.drive_voltage * p.drive_voltage) / driveResistance,
     accessEnergy: p.access_capacitance * p.access_voltage * p.access_voltage,
-    readSpread: p.noise_scale * thermalSpread(magnet),
+    thermalSpread: thermalSpread(magnet),
   };
 }
 
@@ -127,31 +130,88 @@ export interface ReadError {
   reads: number;
 }
 
-/** The cell's readout model for a stage of `stageDelayPs` (the LLG table is computed, or read from the cache, here). */
-export function cellReadOf(p: IrmenParams, stageDelayPs: number, seed: string | number): CellRead {
-  if (p.transfer !== 'llg') return { kind: 'analytic', spread: p.noise_scale * thermalSpread(magnetOf(p)) };
-  const cell = irmenDynamicsOf(p, stageDelayPs);
-  return { kind: 'llg', table: readTableFor(cell, seed), scale: p.noise_scale, cell };
+/** Where a cell sits in the design: its stage delay and window, and the input RC of the cell it drives. */
+export interface CellSetting {
+  readonly stageDelayPs: number;
+  readonly windowPs: number;
+  /** The receiving cell's shunt resistance times its ME capacitance, s. */
+  readonly inputRc: number;
+}
+
+/** The read path of a cell in its design (read-physics.ts), on the LLG solver's time step. */
+export function readPathOf(p: IrmenParams, at: CellSetting): ReadPath {
+  const c = irmenDynamicsOf(p, at.stageDelayPs);
+  return { readRc: c.readRc, inputRc: at.inputRc, window: at.windowPs * 1e-12, step: c.timeStep };
+}
+
+/** The read model's physics for a cell in its design. */
+export function readPhysicsOf(p: IrmenParams, at: CellSetting): ReadPhysicsParams {
+  return { magnet: magnetOf(p), damping: irmenDynamicsOf(p, at.stageDelayPs).damping, gamma: GAMMA_ELECTRON, path: readPathOf(p, at), noiseScale: 1 };
 }
 
 /**
- * Reads planes of stored states through the cell's transfer function with thermal noise
- * (readCell: one draw per cell), plane by plane in the order given. Reading leaves the
- * stored states as they were.
+ * The cell's read model in its design (the LLG table is computed, or read from the cache,
+ * here). The LLG's stage runs from the end of the writing window to the start of the reading one.
  */
-export function readPlanes(held: ReadonlyMap<string, PlaneData>, names: Iterable<string>, rng: RandomStream, read: CellRead, error: ReadError, who: string): Map<string, PlaneData> {
+export function cellReadOf(p: IrmenParams, at: CellSetting, seed: string | number): CellRead {
+  const path = readPathOf(p, at);
+  if (p.transfer !== 'llg') return { kind: 'analytic', stats: readStatisticsFor(readPhysicsOf(p, at)), scale: p.noise_scale };
+  const cell = { ...irmenDynamicsOf(p, at.stageDelayPs), stageTime: Math.max(0, at.stageDelayPs - at.windowPs) * 1e-12 };
+  return { kind: 'llg', table: readTableFor(cell, path, seed), scale: p.noise_scale, cell, path };
+}
+
+/** A plane of drives and the drives its cells held before (the LLG read needs them). */
+export interface HeldPlane extends PlaneData {
+  readonly previous: Float64Array | undefined;
+}
+
+/**
+ * Reads planes of stored drives through the cell's read model with thermal noise (readCell:
+ * one draw per cell), plane by plane in the order given. Reading leaves the drives as they
+ * were. The error is |read - sat(drive)|, against the ideal saturated-linear state.
+ */
+export function readPlanes(held: ReadonlyMap<string, HeldPlane>, names: Iterable<string>, rng: RandomStream, read: CellRead, error: ReadError, who: string): Map<string, PlaneData> {
   const out = new Map<string, PlaneData>();
   for (const name of names) {
     const p = held.get(name);
     if (p === undefined) throw new Error(`${who} reads plane '${name}', which it does not hold`);
     const values = new Float64Array(p.values.length);
+    const before = p.previous;
     for (let i = 0; i < values.length; i++) {
-      const r = readCell(read, p.values[i]!, rng);
-      error.sum += Math.abs(r - p.values[i]!);
+      const u = p.values[i]!;
+      const r = readCell(read, u, before === undefined ? 0 : before[i]!, rng);
+      error.sum += Math.abs(r - saturatedLinear(u));
       values[i] = r;
     }
     error.reads += values.length;
     out.set(name, { shape: p.shape, encoding: p.encoding, values });
+  }
+  return out;
+}
+
+/**
+ * Stores the summed inputs as the cells' new drives (the charge on each ME capacitor, which
+ * can exceed what saturates the magnet), each with the drive the same cell (plane, map, row,
+ * column) held before, 0 for a cell that held nothing. `previous` only when the read needs it.
+ */
+export function storeDrives(inputs: Iterable<readonly [string, PlaneData]>, before: ReadonlyMap<string, HeldPlane>, withPrevious: boolean): Map<string, HeldPlane> {
+  const out = new Map<string, HeldPlane>();
+  for (const [name, p] of inputs) {
+    let previous: Float64Array | undefined;
+    if (withPrevious) {
+      previous = new Float64Array(p.values.length);
+      const old = before.get(name);
+      if (old !== undefined) {
+        const { maps, h, w } = p.shape;
+        const o = old.shape;
+        for (let k = 0; k < Math.min(maps, o.maps); k++) {
+          for (let y = 0; y < Math.min(h, o.h); y++) {
+            for (let x = 0; x < Math.min(w, o.w); x++) previous[(k * h + y) * w + x] = old.values[(k * o.h + y) * o.w + x]!;
+          }
+        }
+      }
+    }
+    out.set(name, { shape: p.shape, encoding: p.encoding, values: p.values, previous });
   }
   return out;
 }
@@ -167,7 +227,7 @@ export function readPlanes(held: ReadonlyMap<string, PlaneData>, names: Iterable
 export class IrmenBank extends Component {
   readonly kind: ComponentClass = 'spintronic';
   readonly model: IrmenCellModel;
-  private planes = new Map<string, PlaneData>();
+  private planes = new Map<string, HeldPlane>();
   private readonly readouts: Topic<PlaneSamples>;
   private readonly drive: ActionSpec;
   private readonly write: ActionSpec;
@@ -203,8 +263,8 @@ export class IrmenBank extends Component {
     });
   }
 
-  /** The planes the bank holds now (states in [-1, 1]). */
-  get contents(): ReadonlyMap<string, PlaneData> {
+  /** The planes the bank holds now (drives: the state the magnet settles to is sat(drive)). */
+  get contents(): ReadonlyMap<string, HeldPlane> {
     return this.planes;
   }
 
@@ -229,8 +289,8 @@ export class IrmenBank extends Component {
 
   /** Locks the new states in: the cell's transfer function applied to its summed input. */
   private onInputs(inputs: PlaneSamples): void {
-    const next = settlePlanes(unpackPlanes(inputs));
     const before = this.planes;
+    const next = storeDrives(unpackPlanes(inputs), before, this.read.kind === 'llg');
     let cells = 0;
     for (const p of next.values()) cells += planeSize(p.shape);
     this.planes = next;
@@ -241,8 +301,10 @@ export class IrmenBank extends Component {
     if (w !== undefined && w.stage === this.computing) {
       const p = next.get(w.plane);
       if (p !== undefined) {
-        this.note('cell_write', w.op, { plane: w.plane, index: w.index, state: p.values[w.index]!, value: p.encoding.scale * p.values[w.index]! + p.encoding.offset });
-        this.traceMagnet(w, before.get(w.plane)?.values[w.index] ?? 0, p.values[w.index]!);
+        const drive = p.values[w.index]!;
+        const state = saturatedLinear(drive);
+        this.note('cell_write', w.op, { plane: w.plane, index: w.index, drive, state, value: p.encoding.scale * state + p.encoding.offset });
+        this.traceMagnet(w, p.previous?.[w.index] ?? 0, drive);
       }
     }
   }
@@ -256,7 +318,7 @@ export class IrmenBank extends Component {
     if (this.read.kind !== 'llg' || !this.signalling) return;
     const every = 10;
     const rng = streamFor(this.ctx.seed, `${this.name}/magnet/${w.op}`);
-    const m = new CellDynamics(this.read.cell).trajectory(from, to, this.read.cell.stageTime, every * 1e-12, () => rng.normal());
+    const m = new CellDynamics(this.read.cell).trajectory(from, to, this.read.cell.stageTime + this.read.path.window, every * 1e-12, () => rng.normal());
     const cell = `${w.plane}[${w.index}]`;
     const counter = `${cell} magnetization`;
     for (let k = 0; 3 * k < m.length; k++) {
