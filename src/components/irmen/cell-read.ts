@@ -38,19 +38,24 @@ function lerp(t: Float64Array, base: number, n: number, x: number): number {
   return t[base + i]! + f * (t[base + i + 1]! - t[base + i]!);
 }
 
+/** Mean of what the next cell receives from a settled cell at drive u (odd in u). */
+export function settledMean(stats: ReadStatistics, u: number): number {
+  const m = lerp(stats.mean, 0, stats.mean.length, Math.min(Math.abs(u), FIELD_MAX) / FIELD_STEP);
+  return u < 0 ? -m : m;
+}
+
+/** Its standard deviation at noise scale 1 (even in u). */
+export function settledSpread(stats: ReadStatistics, u: number): number {
+  return lerp(stats.sd, 0, stats.sd.length, Math.min(Math.abs(u), FIELD_MAX) / FIELD_STEP);
+}
+
 /**
  * One read of a cell holding drive `drive` (which held `previous` before): one normal draw
  * from the bank's stream, `scale` times the physical spread about the physical mean, within
  * the magnet's [-1, 1].
  */
 export function readCell(read: CellRead, drive: number, previous: number, rng: RandomStream): number {
-  if (read.kind === 'analytic') {
-    const { mean, sd } = read.stats;
-    const x = Math.min(Math.abs(drive), FIELD_MAX) / FIELD_STEP;
-    const m = lerp(mean, 0, mean.length, x);
-    const s = lerp(sd, 0, sd.length, x);
-    return saturatedLinear((drive < 0 ? -m : m) + read.scale * s * rng.normal());
-  }
+  if (read.kind === 'analytic') return saturatedLinear(settledMean(read.stats, drive) + read.scale * settledSpread(read.stats, drive) * rng.normal());
   const t = read.table;
   const at = (u: number, n: number): number => ((u + t.span) / (2 * t.span)) * (n - 1);
   const row = at(previous, t.previous);
