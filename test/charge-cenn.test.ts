@@ -1,3 +1,4 @@
+import { TRANSFER_GAIN } from '../src/components/cenn/template.js';
 import { describe, expect, it } from 'vitest';
 import { passesOf } from '../src/arch/cenn/charge-cenn.js';
 import { compileCennProgram } from '../src/arch/cenn/program.js';
@@ -65,8 +66,10 @@ describe('charge-cenn baseline (Lou et al., via seed 000)', () => {
     let features: Float64Array | undefined;
     runScenario(s, { images: 1, source: { description: 'digit 4', count: 1, image: () => syntheticDigit(4) }, attach: (sim) => sim.bus.topic(FEATURES).listen((f) => (features = f.values)) });
     expect(features).toHaveLength(expected.length);
-    // The memory holds 16-bit codes of bipolar states; decoded, they are the pooled outputs.
-    const got = [...features!].map((c) => fromCode(c, 16));
+    // The memory holds 16-bit codes of bipolar states; decoded, in the ReLU encoding the pooled
+    // (non-negative) plane is kept in, they are the pooled outputs.
+    const { scale, offset } = TRANSFER_GAIN.relu.encoding;
+    const got = [...features!].map((c) => scale * fromCode(c, 16) + offset);
     let worst = 0;
     got.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - expected[i]!))));
     expect(worst).toBeLessThan(2e-3);

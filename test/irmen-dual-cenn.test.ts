@@ -5,7 +5,7 @@ import { WeightSource } from '../src/data/weights.js';
 import { syntheticDigit, fitImage } from '../src/data/images.js';
 import { STAGES, cellInputsOf, type StageCommand } from '../src/components/cenn/messages.js';
 import { SIGNALS, type SignalRecord } from '../src/components/records.js';
-import { saturatedLinear } from '../src/components/cenn/template.js';
+import { TRANSFER_GAIN, saturatedLinear } from '../src/components/cenn/template.js';
 import type { RunReport } from '../src/arch/report.js';
 import { referenceCnn } from './helpers.js';
 
@@ -121,8 +121,10 @@ describe('irmen-dual-cenn (seed 000)', () => {
     runScenario(loadScenario(SCENARIO, ['weights=random', 'params.irmen.noise_scale=0', 'params.ota.weight_bits=16']), {
       attach: (sim) => sim.bus.topic(cellInputsOf('bankB')).listen((s) => (last = s.values)),
     });
-    // The last stage writes plane v of bank B: its decoded states are the pooled outputs.
-    const got = [...last!].map(clip);
+    // The last stage writes plane v of bank B: its states, decoded in the ReLU encoding the
+    // pooled (non-negative) plane is kept in, are the pooled outputs.
+    const { scale, offset } = TRANSFER_GAIN.relu.encoding;
+    const got = [...last!].map((u) => scale * clip(u) + offset);
     expect(got).toHaveLength(expected.length);
     let worst = 0;
     got.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - expected[i]!))));

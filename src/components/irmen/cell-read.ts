@@ -44,14 +44,14 @@ export function settledMean(stats: ReadStatistics, u: number): number {
   return u < 0 ? -m : m;
 }
 
-/** Its standard deviation at noise scale 1 (even in u). */
+/** Its standard deviation (even in u). */
 export function settledSpread(stats: ReadStatistics, u: number): number {
   return lerp(stats.sd, 0, stats.sd.length, Math.min(Math.abs(u), FIELD_MAX) / FIELD_STEP);
 }
 
 /**
  * One read of a cell holding drive `drive` (which held `previous` before): one normal draw
- * from the bank's stream, `scale` times the physical spread about the physical mean, within
+ * from the bank's stream, `scale` times the model's spread about its mean, within
  * the magnet's [-1, 1].
  */
 export function readCell(read: CellRead, drive: number, previous: number, rng: RandomStream): number {

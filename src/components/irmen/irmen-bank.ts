@@ -146,7 +146,7 @@ export function readPathOf(p: IrmenParams, at: CellSetting): ReadPath {
 
 /** The read model's physics for a cell in its design. */
 export function readPhysicsOf(p: IrmenParams, at: CellSetting): ReadPhysicsParams {
-  return { magnet: magnetOf(p), damping: irmenDynamicsOf(p, at.stageDelayPs).damping, gamma: GAMMA_ELECTRON, path: readPathOf(p, at), noiseScale: 1 };
+  return { magnet: magnetOf(p), damping: irmenDynamicsOf(p, at.stageDelayPs).damping, gamma: GAMMA_ELECTRON, path: readPathOf(p, at), noiseScale: p.noise_scale };
 }
 
 /**
@@ -155,7 +155,8 @@ export function readPhysicsOf(p: IrmenParams, at: CellSetting): ReadPhysicsParam
  */
 export function cellReadOf(p: IrmenParams, at: CellSetting, seed: string | number): CellRead {
   const path = readPathOf(p, at);
-  if (p.transfer !== 'llg') return { kind: 'analytic', stats: readStatisticsFor(readPhysicsOf(p, at)), scale: p.noise_scale };
+  // The settled model is taken at noise_scale x sigma throughout (read-physics.ts), so its draws are not scaled again.
+  if (p.transfer !== 'llg') return { kind: 'analytic', stats: readStatisticsFor(readPhysicsOf(p, at)), scale: 1 };
   const cell = { ...irmenDynamicsOf(p, at.stageDelayPs), stageTime: Math.max(0, at.stageDelayPs - at.windowPs) * 1e-12 };
   return { kind: 'llg', table: readTableFor(cell, path, seed), scale: p.noise_scale, cell, path };
 }
@@ -211,7 +212,8 @@ export function storeDrives(inputs: Iterable<readonly [string, PlaneData]>, befo
         }
       }
     }
-    out.set(name, { shape: p.shape, encoding: p.encoding, values: p.values, previous });
+    // A copy: the inputs may be a view of a message buffer that is used again.
+    out.set(name, { shape: p.shape, encoding: p.encoding, values: Float64Array.from(p.values), previous });
   }
   return out;
 }
@@ -258,6 +260,9 @@ export class IrmenBank extends Component {
     this.followImages();
     ctx.bus.topic(IMAGES).listen((m) => {
       if (m.phase !== 'start') return;
+      // Every image starts from cells that held nothing (drive 0), so what an image reads never
+      // depends on the image before it: the same in any order, on any worker, in either mode.
+      this.planes = new Map();
       this.readError.sum = 0;
       this.readError.reads = 0;
     });

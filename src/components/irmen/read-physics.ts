@@ -61,7 +61,11 @@ export interface ReadPhysicsParams {
   readonly damping: number;
   readonly gamma: number;
   readonly path: ReadPath;
-  /** Times the physical thermal spread (1: the physics as it is; 0: no thermal agitation). */
+  /**
+   * Times the physical thermal spread sigma (1: the physics as it is; 0: no thermal
+   * agitation, the ideal saturated-linear read). The whole model is taken at scale x sigma,
+   * so the spread scales with it and the mean's thermal rounding near saturation goes with it.
+   */
   readonly noiseScale: number;
 }
 
@@ -92,23 +96,33 @@ const STATIC_INTERVALS = 4000;
  */
 export function boltzmannMx(u: number, sigma: number): { mean: number; variance: number } {
   const beta = 1 / (2 * sigma * sigma);
-  // The log-density's largest value, so the exponentials stay in range.
-  const logP = (x: number): number => beta * (2 * u * x - x * x) + Math.log(besselI0e((beta * (1 - x * x)) / 2));
-  let top = -Infinity;
+  const logP = (s: number): number => {
+    const x = 1 - 2 * s * s;
+    return beta * (2 * u * x - x * x) + Math.log(besselI0e((beta * (1 - x * x)) / 2));
+  };
+  // A coarse scan finds where the density lives (it is narrow for a stiff magnet), then
+  // Simpson's rule over that range alone.
   const n = STATIC_INTERVALS;
-  const logs = new Float64Array(n + 1);
+  let top = -Infinity;
+  let peak = 0;
   for (let i = 0; i <= n; i++) {
-    const s = i / n;
-    logs[i] = logP(1 - 2 * s * s);
-    top = Math.max(top, logs[i]!);
+    const l = logP(i / n);
+    if (l > top) [top, peak] = [l, i];
   }
+  let lo = peak;
+  let hi = peak;
+  while (lo > 0 && logP(lo / n) > top - 40) lo--;
+  while (hi < n && logP(hi / n) > top - 40) hi++;
+  lo = Math.max(0, lo - 1);
+  hi = Math.min(n, hi + 1);
+  const [s0, s1] = [lo / n, hi / n];
   let z = 0;
   let m1 = 0;
   let m2 = 0;
   for (let i = 0; i <= n; i++) {
-    const s = i / n;
+    const s = s0 + ((s1 - s0) * i) / n;
     const x = 1 - 2 * s * s;
-    const w = (i === 0 || i === n ? 1 : i % 2 === 1 ? 4 : 2) * 4 * s * Math.exp(logs[i]! - top);
+    const w = (i === 0 || i === n ? 1 : i % 2 === 1 ? 4 : 2) * 4 * s * Math.exp(logP(s) - top);
     z += w;
     m1 += w * x;
     m2 += w * x * x;
