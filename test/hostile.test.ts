@@ -103,7 +103,8 @@ describe('hostile input: sizes and ranges (9, 10, 11, 12)', () => {
     w.layers[1]!.weights[5] = 1e6;
     const dir = tempFiles({ 'big.json': JSON.stringify(w) });
     const err = await refused('run', IRMEN, '--set', `weights={file: ${path.join(dir, 'big.json')}}`);
-    expect(err).toMatch(/weights\.file: layer 3 \(stage 14, conv 3x3x4 -> 4 maps\) needs weights up to 1\.00e\+6 times a cell's saturating current; the OTA groups source at most 8/);
+    // The conv reads a pooled plane kept in the ReLU encoding (value = 0.5 state + 0.5), so a weight of 1e6 is 5e5 in cell currents.
+    expect(err).toMatch(/weights\.file: layer 3 \(stage 14, conv 3x3x4 -> 4 maps\) needs weights up to 5\.00e\+5 times a cell's saturating current; the OTA groups source at most 8/);
   });
 
   it('refuses a programming circuit that cannot program, and warns of cells that failed', async () => {

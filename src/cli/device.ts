@@ -30,9 +30,12 @@ export function formatDevice(r: DeviceReport): string {
     l.error_sd.toFixed(4),
     `${(l.settling_ps.full_scale / 1000).toFixed(2)} ns`,
     `${(l.settling_ps.from_rest / 1000).toFixed(2)} ns`,
+    `${(l.relaxation_ps.at_zero / 1000).toFixed(2)} / ${(l.relaxation_ps.at_0_9 / 1000).toFixed(2)} ns`,
   ]);
   const head = `IRMEN cell from the LLG macrospin: ${r.scenario}, ${r.iterations.toLocaleString('en-US')} iterations per length (seed ${r.seed}); damping ${r.damping}, input held ${r.stage_time_ps} ps, read ${r.read_pulse_ps} ps through a ${r.read_rc_ps} ps RC, step ${r.time_step_ps} ps\n`;
-  return `${head}${render([['FM length', 'Delta (kT)', 'mean |error|', 'error sd', `settling, -0.9 to 0.9 (${100 * r.settle_tolerance} %)`, 'settling, 0 to 1'], ...rows], [1, 2, 3, 4, 5])}`;
+  const slow = r.lengths.filter((l) => 3 * l.relaxation_ps.at_0_9 > r.stage_time_ps).map((l) => `${l.fm_length_nm} nm`);
+  const warn = slow.length === 0 ? '' : `\nAt ${slow.join(', ')} the relaxation time tau is over a third of the ${r.stage_time_ps} ps stage: the magnet cannot settle in a stage, and its read carries the state before (transfer: llg shows it; a higher damping or stage_delay: derived gives it time).\n`;
+  return `${head}${render([['FM length', 'Delta (kT)', 'mean |error|', 'error sd', `settling, -0.9 to 0.9 (${100 * r.settle_tolerance} %)`, 'settling, 0 to 1', 'tau at 0 / at 0.9'], ...rows], [1, 2, 3, 4, 5, 6])}${warn}`;
 }
 
 /** Fig. 4a from a device report: the mean error against magnet length. */

@@ -3,6 +3,8 @@ import { saturatedLinear } from '../components/cenn/template.js';
 import { CellDynamics, SETTLE_TOLERANCE, type CellDynamicsParams } from '../components/irmen/cell-dynamics.js';
 import { irmenDynamicsOf, type IrmenParams } from '../components/irmen/irmen-bank.js';
 import { thermalStability } from '../components/irmen/magnet.js';
+import { GAMMA_ELECTRON } from '../components/irmen/llg.js';
+import { relaxationTime } from '../components/irmen/read-physics.js';
 import { INPUT_SPAN, sampleTransfer, type TransferSample, type TransferSampleTask } from '../components/irmen/transfer-sample.js';
 import { workerModule } from '../workers/threads.js';
 
@@ -28,6 +30,8 @@ export interface LengthReport {
   readonly error_histogram: { readonly from: number; readonly bin: number; readonly counts: readonly number[] };
   /** Time for m_x to stay within 5 % of its final value after a step of the input (no noise). */
   readonly settling_ps: { readonly full_scale: number; readonly from_rest: number };
+  /** The magnet's relaxation time (read-physics.ts: relaxationTime) about state 0 and about 0.9, to set beside the stage delay. */
+  readonly relaxation_ps: { readonly at_zero: number; readonly at_0_9: number };
 }
 
 export interface DeviceReport {
@@ -73,6 +77,7 @@ function summarize(cell: CellDynamicsParams, lengthNm: number, s: TransferSample
     histogram[Math.max(0, Math.min(ERROR_BINS - 1, Math.floor((e + 0.5) / ERROR_BIN)))]!++;
   }
   const dynamics = new CellDynamics(cell);
+  const linear = { magnet: cell.magnet, damping: cell.damping, gamma: GAMMA_ELECTRON };
   return {
     fm_length_nm: lengthNm,
     thermal_stability: thermalStability(cell.magnet),
@@ -84,6 +89,7 @@ function summarize(cell: CellDynamicsParams, lengthNm: number, s: TransferSample
     }),
     error_histogram: { from: -0.5, bin: ERROR_BIN, counts: histogram },
     settling_ps: { full_scale: Math.round(dynamics.settlingTime(-0.9, 0.9, SETTLE_TOLERANCE) * 1e12), from_rest: Math.round(dynamics.settlingTime(0, 1, SETTLE_TOLERANCE) * 1e12) },
+    relaxation_ps: { at_zero: Math.round(relaxationTime(0, linear) * 1e12), at_0_9: Math.round(relaxationTime(0.9, linear) * 1e12) },
   };
 }
 

@@ -284,6 +284,35 @@ function passed(lags: Float64Array, rho: (k: number) => number): number {
   return s;
 }
 
+/** Dynamics of the linearized LLG about the equilibrium at reduced field u >= 0 (step 2 above): d(a, b)/dt = A (a, b), in 1/s. */
+export interface LinearLlg {
+  readonly a11: number;
+  readonly a12: number;
+  readonly a21: number;
+  readonly a22: number;
+}
+
+export function linearizedLlg(u: number, sigma: number, p: Pick<ReadPhysicsParams, 'magnet' | 'damping' | 'gamma'>): LinearLlg {
+  const below = u < 1;
+  const linear = below ? 1 - u * u : u - 1;
+  const h1 = Math.hypot(linear, QUARTIC_STIFFNESS * sigma);
+  const h2 = below ? 1 : u;
+  const alpha = p.damping;
+  const rate = ((p.gamma * MU0) / (1 + alpha * alpha)) * hardAxisSaturationField(p.magnet);
+  return { a11: -rate * alpha * h1, a12: -rate * h2, a21: rate * h1, a22: -rate * alpha * h2 };
+}
+
+/**
+ * The magnet's relaxation time about the state of reduced field u (settled, no noise): the
+ * inverse of the decay rate of its precession, 2 (1 + alpha^2) / (alpha gamma mu0 H_sat (h1 + h2)),
+ * about 1 / (alpha gamma mu0 H_sat) at 0 and twice that at saturation. A stage shorter than a
+ * few of these leaves the previous state in the read.
+ */
+export function relaxationTime(u: number, p: Pick<ReadPhysicsParams, 'magnet' | 'damping' | 'gamma'>): number {
+  const { a11, a22 } = linearizedLlg(Math.abs(u), 0, p);
+  return -2 / (a11 + a22);
+}
+
 /**
  * The fractions of variance the read path passes at reduced field u >= 0 (steps 2 and 3
  * above), for equipartition spread sigma: of the fast part (the precession, from the
@@ -291,17 +320,7 @@ function passed(lags: Float64Array, rho: (k: number) => number): number {
  * energy, which relaxes at twice the amplitude's damping rate).
  */
 export function passedFractions(u: number, sigma: number, p: Omit<ReadPhysicsParams, 'noiseScale'>, lags: Float64Array): { fast: number; slow: number } {
-  const below = u < 1;
-  const linear = below ? 1 - u * u : u - 1;
-  const h1 = Math.hypot(linear, QUARTIC_STIFFNESS * sigma);
-  const h2 = below ? 1 : u;
-  const alpha = p.damping;
-  const rate = ((p.gamma * MU0) / (1 + alpha * alpha)) * hardAxisSaturationField(p.magnet);
-  // A = -rate [[alpha h1, h2], [-h1, alpha h2]]; Phi = exp(A dt) in closed form.
-  const a11 = -rate * alpha * h1;
-  const a12 = -rate * h2;
-  const a21 = rate * h1;
-  const a22 = -rate * alpha * h2;
+  const { a11, a12, a21, a22 } = linearizedLlg(u, sigma, p);
   const dt = p.path.step;
   const mu = (a11 + a22) / 2;
   const disc = ((a11 - a22) / 2) ** 2 + a12 * a21;
