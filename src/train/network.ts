@@ -1,5 +1,5 @@
-import type { RandomStream } from '../components/random.js';
-import type { Activation, TrainLayer, TrainShape, TrainingProfile } from './profile.js';
+import { streamFor, type RandomStream } from '../components/random.js';
+import type { Activation, CellReadAt, TrainLayer, TrainShape, TrainingProfile } from './profile.js';
 
 const size = (s: TrainShape): number => s.h * s.w * s.c;
 
@@ -17,10 +17,34 @@ export interface Parameters {
   readonly gb: Float64Array;
 }
 
+/** The read noise a network's cell reads ('stages' layers) draw: its scale and the stream. */
+export interface TrainNoise {
+  readonly scale: number;
+  readonly rng: RandomStream;
+}
+
+/**
+ * What a 'stages' layer keeps for its backward pass, per read level k (stage k's reads, the
+ * last level the consumer's read of 'v'): the drives read and the states received.
+ */
+interface StageTape {
+  /** The read the last forward pass used (its noise scale's). */
+  at: CellReadAt | undefined;
+  /** The layer's input as the plane the first stage reads. */
+  readonly input: ReadonlyMap<string, Float64Array>;
+  readonly drives: Map<string, Float64Array>[];
+  readonly states: ReadonlyMap<string, Float64Array>[];
+  readonly dStates: ReadonlyMap<string, Float64Array>[];
+  /** dDrives[k]: the gradient on the planes stage k - 1 wrote (level 0 writes into the layer's input gradient). */
+  readonly dDrives: ReadonlyMap<string, Float64Array>[];
+}
+
 /**
  * A small network for training on plain typed arrays: convolutions (valid, strided),
  * elementwise activations, max-pooling and dense layers, one sample at a time, with every
- * buffer made once. Forward and backward passes never allocate.
+ * buffer made once; and a design's fixed stages between them, with every cell read through
+ * its read model. Forward and backward passes allocate nothing but the drives the fixed
+ * stages return.
  */
 export class TrainNet {
   readonly params: Parameters[] = [];
@@ -31,7 +55,10 @@ export class TrainNet {
   private readonly argmax: (Int32Array | undefined)[];
   /** For convolutions summed pass by pass: each partial sum before its transfer, [output, map]. */
   private readonly passes: (Float64Array | undefined)[];
+  private readonly tapes: (StageTape | undefined)[];
   readonly input: Float64Array;
+  /** What cell reads draw (the trainer sets it per sample); scale 0 unless it does. */
+  noise: TrainNoise = { scale: 0, rng: streamFor(0, 'train/noise/none') };
 
   constructor(readonly profile: TrainingProfile, rng: RandomStream) {
     const layers = profile.layers;
@@ -41,6 +68,7 @@ export class TrainNet {
     this.grads = layers.map((l) => new Float64Array(size(l.output)));
     this.argmax = layers.map((l) => (l.kind === 'maxpool' ? new Int32Array(size(l.output)) : undefined));
     this.passes = layers.map((l) => (l.kind === 'conv' && l.passTransfer !== undefined ? new Float64Array(size(l.output) * l.input.c) : undefined));
+    this.tapes = layers.map((l, i) => (l.kind === 'stages' ? stageTape(l, i === 0 ? this.input : this.outs[i - 1]!) : undefined));
     this.paramOf = layers.map((l) => {
       if (l.kind !== 'conv' && l.kind !== 'dense') return undefined;
       const outputs = l.kind === 'conv' ? l.output.c : size(l.output);
@@ -95,10 +123,20 @@ export class TrainNet {
         case 'maxpool':
           poolForward(l, x, y, this.argmax[i]!);
           break;
+        case 'stages':
+          stagesForward(l, this.tapes[i]!, y, this.noise);
+          break;
       }
       x = y;
     }
     return x;
+  }
+
+  /** Layer i's output from the last forward pass (a view, overwritten by the next). */
+  output(i: number): Float64Array {
+    const y = this.outs[i];
+    if (y === undefined) throw new Error(`the network has no layer ${i}`);
+    return y;
   }
 
   /** Adds this sample's gradients for `dScores` (d loss / d scores) to every layer's. */
@@ -134,6 +172,9 @@ export class TrainNet {
           for (let k = 0; k < g.length; k++) dx[arg[k]!]! += g[k]!;
           break;
         }
+        case 'stages':
+          stagesBackward(l, this.tapes[i]!, g, dx);
+          break;
       }
     }
   }
@@ -148,6 +189,79 @@ export class TrainNet {
 
 type Conv = Extract<TrainLayer, { kind: 'conv' }>;
 type Pool = Extract<TrainLayer, { kind: 'maxpool' }>;
+type Stages = Extract<TrainLayer, { kind: 'stages' }>;
+
+const planes = (list: readonly { name: string; size: number }[]): Map<string, Float64Array> => new Map(list.map((p) => [p.name, new Float64Array(p.size)]));
+
+function stageTape(l: Stages, input: Float64Array): StageTape {
+  if (input.length !== size(l.input)) throw new Error('a stages layer takes its input plane as it is');
+  // Level k reads what stage k reads; the last level is the consumer's read of 'v'.
+  const reads = [...l.stages.map((s) => s.reads), [{ name: 'v', size: size(l.output) }]];
+  return {
+    at: undefined,
+    input: new Map([['v', input]]),
+    drives: reads.map(() => new Map()),
+    states: reads.map(planes),
+    dStates: reads.map(planes),
+    dDrives: reads.map((_, k) => (k === 0 ? new Map() : planes(l.stages[k - 1]!.writes))),
+  };
+}
+
+function stagesForward(l: Stages, tape: StageTape, y: Float64Array, noise: TrainNoise): void {
+  const n = l.stages.length;
+  const read = l.read.at(noise.scale);
+  tape.at = read;
+  let held = tape.input;
+  for (let k = 0; k <= n; k++) {
+    const states = tape.states[k]!;
+    for (const [name, s] of states) {
+      const u = held.get(name);
+      if (u === undefined || u.length !== s.length) throw new Error(`a stage reads plane '${name}' of ${s.length} cells, which the stage before did not write`);
+      tape.drives[k]!.set(name, u);
+      for (let c = 0; c < s.length; c++) s[c] = read.read(u[c]!, noise.rng);
+    }
+    if (k < n) held = l.stages[k]!.drive(states);
+  }
+  const v = tape.states[n]!.get('v')!;
+  const { scale, offset } = l.encoding;
+  for (let c = 0; c < y.length; c++) y[c] = scale * v[c]! + offset;
+}
+
+/** Back through one level of reads: the noise as additive, the slope the mean's, none where the read clipped. */
+function readsBackward(read: CellReadAt, drives: ReadonlyMap<string, Float64Array>, states: ReadonlyMap<string, Float64Array>, dStates: ReadonlyMap<string, Float64Array>, into: (name: string) => Float64Array | undefined): void {
+  for (const [name, ds] of dStates) {
+    const d = into(name);
+    if (d === undefined) continue;
+    const u = drives.get(name)!;
+    const s = states.get(name)!;
+    for (let c = 0; c < ds.length; c++) {
+      const g = ds[c]!;
+      const st = s[c]!;
+      d[c] = g === 0 || st <= -1 || st >= 1 ? 0 : g * read.slope(u[c]!);
+    }
+  }
+}
+
+function stagesBackward(l: Stages, tape: StageTape, g: Float64Array, dx: Float64Array | undefined): void {
+  const n = l.stages.length;
+  const read = tape.at;
+  if (read === undefined) throw new Error('backward before forward');
+  const top = tape.dStates[n]!.get('v')!;
+  for (let c = 0; c < g.length; c++) top[c] = g[c]! * l.encoding.scale;
+  for (let k = n; k >= 0; k--) {
+    if (k === 0) {
+      if (dx !== undefined) readsBackward(read, tape.drives[0]!, tape.states[0]!, tape.dStates[0]!, (name) => (name === 'v' ? dx : undefined));
+      break;
+    }
+    const dDrives = tape.dDrives[k]!;
+    // Planes the next level does not read get no gradient.
+    for (const d of dDrives.values()) d.fill(0);
+    readsBackward(read, tape.drives[k]!, tape.states[k]!, tape.dStates[k]!, (name) => dDrives.get(name));
+    const below = tape.dStates[k - 1]!;
+    for (const d of below.values()) d.fill(0);
+    l.stages[k - 1]!.backward(dDrives, below);
+  }
+}
 
 function convForward(l: Conv, p: Parameters, x: Float64Array, y: Float64Array): void {
   const { h: H, w: W, c: C } = l.input;

@@ -1,4 +1,5 @@
 import { activate, type DenseActivation } from '../components/digital/dense-head.js';
+import type { RandomStream } from '../components/random.js';
 
 /**
  * What a design tells the trainer about its hardware: the layers to train, the activation its
@@ -27,6 +28,43 @@ export interface Activation {
  */
 export type WeightQuantizer = (weights: Float64Array, bias: Float64Array, outW: Float64Array, outB: Float64Array) => void;
 
+/**
+ * How a stage receives a cell it reads (the hardware's read model): the cell holds its drive
+ * u, and a read gives a state in [-1, 1], noisy about the model's mean at the noise scale.
+ */
+export interface CellReadModel {
+  /** The read at noise scale `scale` (times the physical thermal spread; 0 is the ideal read). */
+  at(scale: number): CellReadAt;
+}
+
+/** The read at one noise scale. The backward pass takes its noise as additive: its slope is the mean's. */
+export interface CellReadAt {
+  /** One read of a cell at drive u, drawing from `rng`. */
+  read(u: number, rng: RandomStream): number;
+  /** Slope of the read's mean at drive u. */
+  slope(u: number): number;
+}
+
+/** A plane of cells a stage reads or writes, by name, with its number of cells. */
+export interface StagePlane {
+  readonly name: string;
+  readonly size: number;
+}
+
+/**
+ * A stage with fixed templates (a ReLU, a step of a pairwise maximum, a hold) as the hardware
+ * realizes it: linear from the states it reads to the drives of the cells it writes.
+ */
+export interface FixedStage {
+  /** The planes it reads, in the order the hardware reads them. */
+  readonly reads: readonly StagePlane[];
+  readonly writes: readonly StagePlane[];
+  /** The drives of the planes it writes, from the states it read. */
+  drive(states: ReadonlyMap<string, Float64Array>): ReadonlyMap<string, Float64Array>;
+  /** Adds to `dStates` (per plane read) the gradient for `dDrives` (per plane written): the transpose of `drive`. */
+  backward(dDrives: ReadonlyMap<string, Float64Array>, dStates: ReadonlyMap<string, Float64Array>): void;
+}
+
 interface LayerBase {
   /** Index of the network layer (in `network.layers`) whose weights this is. */
   readonly index: number;
@@ -49,7 +87,19 @@ export type TrainLayer =
     })
   | (LayerBase & { readonly kind: 'dense'; readonly quantize?: WeightQuantizer; readonly clip?: number })
   | (LayerBase & { readonly kind: 'activation'; readonly activation: Activation; readonly quantize?: (y: number) => number })
-  | (LayerBase & { readonly kind: 'maxpool'; readonly size: number; readonly stride: number });
+  | (LayerBase & { readonly kind: 'maxpool'; readonly size: number; readonly stride: number })
+  | (LayerBase & {
+      /**
+       * Cells that hold their drives and are read by the next stage: the input is the drive of
+       * plane 'v' (a convolution's sums), each stage reads every plane it needs through `read`
+       * and writes new drives, and the output is plane 'v' of the last one as its consumer
+       * reads it, decoded (value = scale * state + offset). With no stages, one read.
+       */
+      readonly kind: 'stages';
+      readonly stages: readonly FixedStage[];
+      readonly read: CellReadModel;
+      readonly encoding: { readonly scale: number; readonly offset: number };
+    });
 
 export interface TrainingProfile {
   /** What the hardware asks of training, in a sentence (it goes into the weights file). */
@@ -67,6 +117,12 @@ export interface TrainingProfile {
   readonly exportQuantized?: boolean;
   /** The epochs the paper trained for, when it says (the default of `spinarch train`). */
   readonly epochs?: number;
+  /**
+   * The same network trained through the hardware's cell reads ('stages' layers), at the
+   * read-noise scale the trainer sets per sample (TrainNet.noise); absent where the design has
+   * no read model to train with.
+   */
+  readonly noiseAware?: () => TrainingProfile;
 }
 
 /**
