@@ -1,6 +1,6 @@
 import { streamFor } from '../components/random.js';
 import { argmax } from '../components/digital/dense-head.js';
-import { TrainNet, type Parameters } from './network.js';
+import { TrainNet, type Parameters, type TrainNoise } from './network.js';
 import type { TrainingProfile } from './profile.js';
 
 /** Labelled samples: input i written into a buffer, and its label. */
@@ -30,9 +30,34 @@ export interface TrainOptions {
   readonly learningRate: number;
   /** The learning rate is multiplied by this after every epoch. */
   readonly decay: number;
-  /** Seeds the initial weights and the order samples are shown in. */
+  /** Seeds the initial weights and the order samples are shown in (and the read noise). */
   readonly seed: string | number;
+  /**
+   * Noise-aware training, for a profile whose cells are read ('stages' layers): each sample's
+   * read-noise scale is drawn uniformly from the range's levels, so the network meets every
+   * noise level from the least up and cannot lean on the bias of one (the maximum of noisy
+   * reads reads high, more so the noisier they are).
+   */
+  readonly noise?: NoiseRange;
   readonly onProgress?: (p: TrainProgress) => void;
+}
+
+/**
+ * Read-noise scales (times the physical thermal spread) from `min` up to `max` in steps of
+ * `step`: levels, not a continuum, since the read model at each scale is a table of its own
+ * (about 0.3 s to make).
+ */
+export interface NoiseRange {
+  readonly min: number;
+  readonly max: number;
+  readonly step: number;
+}
+
+/** The scales of a range: min, min + step, ... up to max (rounded to 12 digits, so 0.1 x 3 is 0.3). */
+export function noiseLevels(r: NoiseRange): number[] {
+  if (!(r.min >= 0 && r.max >= r.min && r.step >= 0)) throw new Error(`a noise range runs from a scale of 0 or more upward in steps of 0 or more, not [${r.min}, ${r.max}] by ${r.step}`);
+  const n = r.step === 0 || r.max === r.min ? 1 : Math.floor((r.max - r.min) / r.step + 1e-9) + 1;
+  return Array.from({ length: n }, (_, i) => Number((r.min + i * r.step).toPrecision(12)));
 }
 
 /** Adam (Kingma and Ba, 2015) over every parameter tensor of a network. */
@@ -113,7 +138,9 @@ function load(net: TrainNet, data: TrainData, i: number): void {
  * quantizers to latent float weights. Deterministic: the same seed gives the same weights.
  */
 export function trainNetwork(profile: TrainingProfile, data: TrainData, o: TrainOptions): TrainNet {
+  if (o.noise !== undefined && !profile.layers.some((l) => l.kind === 'stages')) throw new Error('noise-aware training needs a profile whose cells are read (a design\'s noiseAware profile)');
   const net = new TrainNet(profile, streamFor(o.seed, 'train/init'));
+  const quiet = net.noise;
   if (profile.teacher === true) {
     net.plain = true;
     net.realize();
@@ -122,7 +149,17 @@ export function trainNetwork(profile: TrainingProfile, data: TrainData, o: Train
     net.realize();
     trainStage(net, data, o, 'student', o.epochs);
   } else trainStage(net, data, o, 'network', 0);
+  net.noise = quiet;
   return net;
+}
+
+/** An epoch's read noise, sample by sample: a scale from one stream, the reads' draws from another. */
+function noiseStreams(o: TrainOptions, epoch: number): { next: () => TrainNoise } | undefined {
+  if (o.noise === undefined) return undefined;
+  const levels = noiseLevels(o.noise);
+  const scales = streamFor(o.seed, `train/noise/scale/epoch[${epoch}]`);
+  const rng = streamFor(o.seed, `train/noise/reads/epoch[${epoch}]`);
+  return { next: () => ({ scale: levels[scales.int(levels.length)]!, rng }) };
 }
 
 /** `o.epochs` epochs of minibatch Adam (a fresh optimizer), shuffles keyed by the epoch over all stages. */
@@ -137,6 +174,7 @@ function trainStage(net: TrainNet, data: TrainData, o: TrainOptions, stage: Trai
   for (let e = 0; e < o.epochs; e++) {
     const epoch = first + e;
     const order = shuffled(data.count, o.seed, epoch);
+    const noise = noiseStreams(o, epoch);
     let loss = 0;
     let correct = 0;
     let seen = 0;
@@ -146,6 +184,7 @@ function trainStage(net: TrainNet, data: TrainData, o: TrainOptions, stage: Trai
       for (let n = b * o.batch; n < end; n++) {
         const i = order[n]!;
         load(net, data, i);
+        if (noise !== undefined) net.noise = noise.next();
         const scores = net.forward();
         const label = data.label(i);
         if (argmax(scores) === label) correct++;
@@ -161,12 +200,18 @@ function trainStage(net: TrainNet, data: TrainData, o: TrainOptions, stage: Trai
   }
 }
 
-/** Correct predictions of a trained network (through its quantizers) on `data`. */
-export function countCorrect(net: TrainNet, data: TrainData): number {
+/** Correct predictions of a trained network (through its quantizers) on `data`; its cells read at `noise` if given. */
+export function countCorrect(net: TrainNet, data: TrainData, noise?: TrainNoise): number {
+  const before = net.noise;
+  if (noise !== undefined) net.noise = noise;
   let correct = 0;
-  for (let i = 0; i < data.count; i++) {
-    load(net, data, i);
-    if (argmax(net.forward()) === data.label(i)) correct++;
+  try {
+    for (let i = 0; i < data.count; i++) {
+      load(net, data, i);
+      if (argmax(net.forward()) === data.label(i)) correct++;
+    }
+  } finally {
+    net.noise = before;
   }
   return correct;
 }
