@@ -202,7 +202,7 @@ export const irmenDualCenn = defineDesign({
     });
     return model;
   },
-  training: (scenario, layers) => cennTrainingProfile(layers, scenario.params.ota.weight_bits, scenario.params.classifier, 'IRMEN dual-CeNN'),
+  training: (scenario, layers) => cennTrainingProfile(layers, scenario.params.ota.weight_bits, scenario.params.classifier, 'IRMEN dual-CeNN', false, { budget: { convRelu: scenario.params.stages.conv_relu, pool: scenario.params.stages.pool }, read: (noise) => cellReadOf({ ...scenario.params.irmen, noise_scale: noise, transfer: 'analytic' }, cellSettingOf(scenario, stageDelayOf(scenario)), scenario.seed) }),
 });
 
 /** The last stage's output as the bank holds it: shape and decoded value range. */
