@@ -8,7 +8,8 @@ import { ScenarioError } from '../scenario/errors.js';
 import { displayPath, locate } from '../scenario/load.js';
 import { mnistTrainData } from '../train/data.js';
 import { roundWeights, type TrainNet } from '../train/network.js';
-import { countCorrect, trainNetwork, type TrainData } from '../train/trainer.js';
+import type { TrainingProfile } from '../train/profile.js';
+import { countCorrect, noiseLevels, trainNetwork, type NoiseRange, type TrainData } from '../train/trainer.js';
 import { formatAccuracy } from './format.js';
 import { UsageError, type CliIo } from './io.js';
 import { mnistDir } from './input.js';
@@ -25,6 +26,32 @@ export interface TrainCommandOptions {
   readonly out?: string;
   readonly set: readonly string[];
   readonly json?: boolean;
+  /** Noise-aware training: the read-noise scales to draw from, 'MIN:MAX[:STEP]', or 'MAX' (from 0). */
+  readonly noise?: string;
+}
+
+/** Levels a noise range has when its step is not given: 30 steps, enough to be near uniform, few enough that their read tables take seconds. */
+const NOISE_STEPS = 30;
+
+/**
+ * `--noise MIN:MAX[:STEP]`, or `MAX` for 0:MAX: read-noise scales (times the physical thermal
+ * spread, each 0 or more) from MIN to MAX in steps of STEP, by default a thirtieth of the range.
+ */
+export function parseNoiseRange(text: string): NoiseRange {
+  const parts = text.split(':');
+  const numbers = parts.map((p) => (p.trim() === '' ? Number.NaN : Number(p)));
+  if (parts.length > 3 || numbers.some((x) => !Number.isFinite(x) || x < 0)) throw new UsageError(`--noise: expected MIN:MAX, MIN:MAX:STEP or MAX (noise scales, 0 or more, times the physical spread), like 0:1.5; got '${text}'`);
+  const [min, max] = numbers.length === 1 ? [0, numbers[0]!] : [numbers[0]!, numbers[1]!];
+  if (max < min) throw new UsageError(`--noise: ${text} runs downward; write the smaller scale first (MIN:MAX)`);
+  const step = numbers[2] ?? Number(((max - min) / NOISE_STEPS).toPrecision(12));
+  if (step === 0 && max > min) throw new UsageError(`--noise: ${text} has a step of 0; give a positive STEP, or MIN:MAX alone`);
+  return { min, max, step };
+}
+
+/** The design's noise-aware profile, or why there is none. */
+function noiseAware(profile: TrainingProfile, design: string): TrainingProfile {
+  if (profile.noiseAware === undefined) throw new UsageError(`--noise: noise-aware training reads the cells through their noise model, which only irmen-dual-cenn has; design ${design} has none`);
+  return profile.noiseAware();
 }
 
 /** Weights keep 8 significant digits: far below any hardware's resolution, and files stay small. */
@@ -39,9 +66,11 @@ function score(net: TrainNet, data: TrainData): Accuracy {
  * and writes a weights file with its provenance (scenario, seed, data checksums, accuracy).
  */
 export function trainCommand(file: string, o: TrainCommandOptions, io: CliIo): WeightsFile {
+  const noise = o.noise === undefined ? undefined : parseNoiseRange(o.noise);
   const scenario = loadScenario(file, o.set);
-  const profile = scenario.design.training?.(scenario.value, scenario.layers);
-  if (profile === undefined) throw new ScenarioError([{ location: locate(scenario.raw, ['design']), path: 'design', message: `spinarch cannot train for design ${scenario.design.name} yet` }]);
+  const base = scenario.design.training?.(scenario.value, scenario.layers);
+  if (base === undefined) throw new ScenarioError([{ location: locate(scenario.raw, ['design']), path: 'design', message: `spinarch cannot train for design ${scenario.design.name} yet` }]);
+  const profile = noise === undefined ? base : noiseAware(base, scenario.design.name);
   const dir = mnistDir(o.mnist);
   const trainSet = loadMnist(dir, 'train');
   const testSet = loadMnist(dir, 'test');
@@ -61,6 +90,7 @@ export function trainCommand(file: string, o: TrainCommandOptions, io: CliIo): W
       learningRate: o.learningRate,
       decay: o.decay,
       seed,
+      ...(noise === undefined ? {} : { noise }),
       onProgress: (p) => bar.update(p.epoch * p.batches + p.batch, `${p.stage === 'network' ? '' : `${p.stage} `}epoch ${p.epoch + 1}/${p.epochs} loss ${p.loss.toFixed(4)} accuracy ${(100 * p.accuracy).toFixed(2)} %`),
     });
   } finally {
@@ -80,6 +110,8 @@ export function trainCommand(file: string, o: TrainCommandOptions, io: CliIo): W
       design: scenario.design.name,
       network: scenario.layers.map((l) => l.spec.type).join(' -> '),
       training: profile.description,
+      // Each training sample's read-noise scale, drawn uniformly from the levels min, min + step, ... max.
+      ...(noise === undefined ? {} : { noise: { min: noise.min, max: noise.max, step: noise.step, levels: noiseLevels(noise).length, per: 'sample' } }),
       seed,
       epochs: profile.teacher === true ? { teacher: epochs, student: epochs } : epochs,
       batch: o.batch,
@@ -93,7 +125,7 @@ export function trainCommand(file: string, o: TrainCommandOptions, io: CliIo): W
         test_labels_sha256: testSet.sha256.labels,
       },
       spinarch: spinarchVersion(),
-      // The trained network in plain arithmetic, through the hardware's quantizers (no device noise).
+      // The trained network in plain arithmetic, through the hardware's quantizers (no device noise; noise-aware, its cells read at noise scale 0).
       accuracy: { train: trained.train.rate, test: trained.test.rate },
       // The same network with its latent float weights (quantizers off).
       accuracy_float_weights: { train: floatWeights.train.rate, test: floatWeights.test.rate },
@@ -110,6 +142,7 @@ export function trainCommand(file: string, o: TrainCommandOptions, io: CliIo): W
   else {
     io.out(`${scenario.design.title}: ${scenario.name}, ${profile.description}\n`);
     io.out(`trained ${profile.teacher === true ? `${epochs} teacher and ${epochs} student` : epochs} epochs on ${train.count} MNIST training images (seed ${seed}); wrote ${displayPath(path.resolve(out))}\n`);
+    if (noise !== undefined) io.out(`noise-aware: each image's read-noise scale drawn from ${noiseLevels(noise).length} levels, ${noise.min} to ${noise.max}; the accuracies below read the cells without noise (scale 0)\n`);
     io.out(`  train accuracy: ${formatAccuracy(trained.train)}\n  test accuracy:  ${formatAccuracy(trained.test)}\n`);
     io.out(`  with float weights (quantizers off): train ${(100 * floatWeights.train.rate).toFixed(2)} %, test ${(100 * floatWeights.test.rate).toFixed(2)} %\n`);
   }
