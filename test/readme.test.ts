@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ACCURACY_CASES, caseEnergy, loadCase, readAccuracyFile, rescore } from '../src/cli/accuracy-figures.js';
+import { ACCURACY_CASES, caseCost, loadCase, readAccuracyFile, rescore } from '../src/cli/accuracy-figures.js';
 import { readmeBlocks } from '../src/cli/figures.js';
 import { bundledMnistDir, loadMnist } from '../src/data/mnist.js';
 import { evaluateImages } from '../src/eval/pool.js';
@@ -45,7 +45,9 @@ describe('docs/accuracy.json (the accuracy tables)', () => {
       const from = (n * 353) % (data.count - 40);
       const outcome = await evaluateImages(scenario, { dir, set: 'test', from, count: 40, workers: 1, ...(c.plain === true ? { plain: true } : {}) });
       expect(Array.from(outcome.predicted).join(''), c.id).toBe(r.predictions.slice(from, from + 40));
-      expect(caseEnergy(c), c.id).toBe(r.energy_j);
+      const cost = caseCost(c);
+      expect(cost.energy_j, c.id).toBe(r.energy_j);
+      expect(cost.latency_ps, c.id).toBe(r.latency_ps);
     }
   });
 });

@@ -8,6 +8,10 @@ import { bundledMnistDir, loadMnist } from '../data/mnist.js';
 import { projectRoot, spinarchVersion } from '../data/project.js';
 import { evaluateImages } from '../eval/pool.js';
 import { formatSI } from '../scenario/units.js';
+import { irmenScenario, stageDelayOf } from '../arch/cenn/irmen-dual-cenn.js';
+import { irmenDynamicsOf, magnetOf } from '../components/irmen/irmen-bank.js';
+import { GAMMA_ELECTRON } from '../components/irmen/llg.js';
+import { relaxationTime } from '../components/irmen/read-physics.js';
 
 /** One configuration whose accuracy the README shows: a bundled scenario and overrides. */
 export interface AccuracyCase {
@@ -24,10 +28,17 @@ export const IRMEN_BITS = [4, 6, 8, 16] as const;
 export const MAAP_BITS = [4, 8, 32] as const;
 export const MAAP_R = [1, 2, 4, 8, 16] as const;
 export const MTJS = [1, 2, 3, 4, 5, 6, 7] as const;
+/** The LLG variants of the IRMEN scenario (scenarios/variants/irmen-dual-cenn-<name>.yaml). */
+export const IRMEN_LLG = ['llg', 'llg-damped', 'llg-derived'] as const;
 
 export const ACCURACY_CASES: readonly AccuracyCase[] = [
   ...FM_LENGTHS.flatMap((l) => IRMEN_BITS.map((b) => ({ id: `irmen/${l}nm/${b}bit`, file: 'irmen-dual-cenn.yaml', sets: [`params.irmen.fm_length=${l} nm`, `params.ota.weight_bits=${b}`] }))),
   { id: 'irmen/30nm/8bit/noiseless', file: 'irmen-dual-cenn.yaml', sets: ['params.irmen.noise_scale=0'] },
+  // The same cell read through the LLG macrospin: the paper's damping and stage, a damped magnet, the derived stage.
+  ...IRMEN_LLG.map((v) => ({ id: `irmen/${v}`, file: `variants/irmen-dual-cenn-${v}.yaml`, sets: [] })),
+  // Weights trained with the read noise, its scale varied (spinarch train --noise).
+  ...FM_LENGTHS.map((l) => ({ id: `irmen-noise-aware/${l}nm`, file: 'variants/irmen-dual-cenn-noise-aware.yaml', sets: [`params.irmen.fm_length=${l} nm`] })),
+  { id: 'irmen-noise-aware/noiseless', file: 'variants/irmen-dual-cenn-noise-aware.yaml', sets: ['params.irmen.noise_scale=0'] },
   { id: 'charge', file: 'charge-cenn.yaml', sets: [] },
   ...MAAP_BITS.map((b) => ({ id: `maap/${b}bit`, file: `maap-cnn-${b}bit.yaml`, sets: [] })),
   ...MAAP_R.filter((r) => r !== 16).map((r) => ({ id: `maap/4bit/R${r}`, file: 'maap-cnn-4bit.yaml', sets: [`params.maap.redundancy=${r}`] })),
@@ -52,8 +63,9 @@ export interface AccuracyResult {
   readonly accuracy: Accuracy;
   /** Sums the functional model reports (transfer_error_mean). */
   readonly figures: Readonly<Record<string, number>>;
-  /** Event-level energy per image (the seeds' scope); null for a network in plain arithmetic. */
+  /** Event-level energy and latency per image (the seeds' scope); null for a network in plain arithmetic. */
   readonly energy_j: number | null;
+  readonly latency_ps: number | null;
   /** Every test image's predicted class, in order, as one string of digits. */
   readonly predictions: string;
 }
@@ -73,10 +85,11 @@ export function loadCase(c: AccuracyCase) {
   return loadScenario(path.join(projectRoot(), 'scenarios', c.file), sets);
 }
 
-/** The event-level energy per image of a case (what the test checks again), or null in plain arithmetic. */
-export function caseEnergy(c: AccuracyCase): number | null {
-  if (c.plain === true) return null;
-  return runScenario(loadCase(c), { images: 1, source: mnistImages(bundledMnistDir(), 0, 'test', 1) }).energy_j;
+/** The event-level energy and latency per image of a case (what the test checks again), or null in plain arithmetic. */
+export function caseCost(c: AccuracyCase): { energy_j: number | null; latency_ps: number | null } {
+  if (c.plain === true) return { energy_j: null, latency_ps: null };
+  const r = runScenario(loadCase(c), { images: 1, source: mnistImages(bundledMnistDir(), 0, 'test', 1) });
+  return { energy_j: r.energy_j, latency_ps: r.latency_ps };
 }
 
 /**
@@ -105,7 +118,7 @@ export async function evaluateAccuracyCases(workers: number, only: readonly stri
       ...(c.plain === true ? { plain: true } : {}),
       accuracy: scored.accuracy,
       figures: Object.fromEntries(Object.entries(outcome.tally).map(([k, [sum, n]]) => [k, n > 0 ? sum / n : 0])),
-      energy_j: caseEnergy(c),
+      ...caseCost(c),
       predictions: Array.from(outcome.predicted).join(''),
     });
   }
@@ -166,7 +179,7 @@ export function trainedNetworksMarkdown(): string {
 
 /** The generated README blocks of accuracy: the trends table and seed 000's grid of Fig. 8. */
 export function accuracyBlocks(f: AccuracyFile | undefined): Record<string, string> {
-  if (f === undefined) return { accuracy: 'Not evaluated yet: run `spinarch figures --evaluate`.\n', 'irmen-accuracy': '', trained: trainedNetworksMarkdown() };
+  if (f === undefined) return { accuracy: 'Not evaluated yet: run `spinarch figures --evaluate`.\n', 'irmen-accuracy': '', 'irmen-fidelity': '', 'irmen-training': '', trained: trainedNetworksMarkdown() };
   const at = (id: string): AccuracyResult => {
     const r = f.results.find((x) => x.id === id);
     if (r === undefined) throw new Error(`docs/accuracy.json has no result '${id}': run spinarch figures --evaluate`);
@@ -211,5 +224,37 @@ export function accuracyBlocks(f: AccuracyFile | undefined): Record<string, stri
     `| --- | --- | --- | ${IRMEN_BITS.map(() => '---').join(' | ')} |`,
     ...FM_LENGTHS.map((l, i) => `| ${l} nm | ${err[i]!.toFixed(3)} | ${formatSI(eight[i]!.energy_j ?? 0, 'J')} | ${IRMEN_BITS.map((b) => withCi(irmen(l, b).accuracy)).join(' | ')} |`),
   ].join('\n') + '\n';
-  return { accuracy: table, 'irmen-accuracy': grid, trained: trainedNetworksMarkdown() };
+  return { accuracy: table, 'irmen-accuracy': grid, 'irmen-fidelity': irmenFidelity(at), 'irmen-training': irmenTraining(at), trained: trainedNetworksMarkdown() };
+}
+
+/** The IRMEN read model at its two fidelities: the settled magnet, and the LLG with the magnet's own history. */
+function irmenFidelity(at: (id: string) => AccuracyResult): string {
+  const row = (label: string, id: string): string => {
+    const r = at(id);
+    const s = irmenScenario.parse(loadCase({ id, file: r.file, sets: r.sets }).raw.data);
+    const stage = stageDelayOf(s);
+    const d = irmenDynamicsOf(s.params.irmen, stage);
+    const linear = { magnet: magnetOf(s.params.irmen), damping: d.damping, gamma: GAMMA_ELECTRON };
+    const tau = `${(relaxationTime(0, linear) * 1e9).toFixed(2)} / ${(relaxationTime(0.9, linear) * 1e9).toFixed(2)} ns`;
+    return `| ${label} | ${d.damping} | ${(stage / 1000).toFixed(2)} ns | ${tau} | ${((r.latency_ps ?? 0) / 1000).toFixed(1)} ns | ${formatSI(r.energy_j ?? 0, 'J')} | ${(r.figures['transfer_error_mean'] ?? 0).toFixed(4)} | ${withCi(r.accuracy)} | \`spinarch eval scenarios/${r.file}\` |`;
+  };
+  return [
+    '| read model (30 nm, 8-bit) | Gilbert damping | stage delay | relaxation time tau at state 0 / 0.9 | latency per image | energy per image | mean abs(read - state) | accuracy (95 % CI) | command |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    row('settled magnet (`transfer: analytic`, the default)', 'irmen/30nm/8bit'),
+    row('LLG, Table I damping, the paper\'s 1.5 ns stage', 'irmen/llg'),
+    row('LLG, damped magnet (three tau fit in the stage)', 'irmen/llg-damped'),
+    row('LLG, Table I damping, stage delay derived from the magnet', 'irmen/llg-derived'),
+  ].join('\n') + '\n';
+}
+
+/** What noise-aware training buys, against FM length: no noise, the bundled weights under noise, the noise-aware ones. */
+function irmenTraining(at: (id: string) => AccuracyResult): string {
+  const clean = at('irmen/30nm/8bit/noiseless');
+  const cleanAware = at('irmen-noise-aware/noiseless');
+  return [
+    '| FM length | energy per image | no noise, bundled weights | trained without noise (bundled) | noise-aware training | no noise, noise-aware weights |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...FM_LENGTHS.map((l) => `| ${l} nm | ${formatSI(at(`irmen/${l}nm/8bit`).energy_j ?? 0, 'J')} | ${pct(clean.accuracy)} | ${withCi(at(`irmen/${l}nm/8bit`).accuracy)} | ${withCi(at(`irmen-noise-aware/${l}nm`).accuracy)} | ${pct(cleanAware.accuracy)} |`),
+  ].join('\n') + '\n';
 }
