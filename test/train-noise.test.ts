@@ -108,6 +108,9 @@ describe('noise-aware training: the forward pass through the hardware read model
     expect(profile.layers.map((l) => l.kind)).toEqual(['conv', 'stages', 'dense']);
     const stages = profile.layers[1]!;
     expect(stages.kind === 'stages' ? stages.stages.length : 0).toBe(13);
+    // A larger stage budget adds holds, which read and rewrite every plane: they are read too.
+    const holding = noiseAware(loadScenario(IRMEN, [ONE_CONV, 'params.stages.conv_relu=3', 'params.stages.pool=13'])).layers[1]!;
+    expect(holding.kind === 'stages' ? holding.stages.length : 0).toBe(15);
     expect(profile.description).toMatch(/noise-aware/);
   });
 
