@@ -23,7 +23,7 @@ export interface RunOptions {
   /** Blocks publish trace detail (record values, notes, level changes); off, they only check a flag. */
   readonly tracing?: boolean;
   /** Asks the design to detail one operation (see Machine.follow); the op ids it covers are passed back. */
-  readonly follow?: { readonly selector: string; readonly ops: (ops: ReadonlySet<string> | undefined) => void };
+  readonly follow?: { readonly selector: string; readonly ops: (ops: ReadonlySet<string> | undefined, probe: (selector: string) => ReadonlySet<string> | undefined) => void };
 }
 
 export { RunError };
@@ -107,7 +107,11 @@ export class Simulation {
     this.machine = buildMachine(scenario, sim);
     this.ledger.countHead = this.machine.countsHead === true;
     this.bus.topic(CLASSIFIED).listen((c) => this.classified.push(c));
-    if (options.follow !== undefined) options.follow.ops(this.machine.follow?.(options.follow.selector));
+    if (options.follow !== undefined) {
+      const machine = this.machine;
+      // The probe lets a caller say which selectors exist when the given one matches nothing.
+      options.follow.ops(machine.follow?.(options.follow.selector), (selector) => machine.follow?.(selector));
+    }
     if (this.machine.setup !== undefined) {
       this.bus.topic(IMAGES).publish({ time: this.kernel.now, image: SETUP, phase: 'start' });
       this.machine.setup();

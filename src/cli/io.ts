@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { OutputFileError, writeFileAtomic } from '../data/output-file.js';
 
 /** Where the CLI writes; the real process streams, or buffers in tests. */
 export interface CliIo {
@@ -22,11 +22,16 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** Writes a file the user named, or a usage error saying why it could not be written. */
+/** A command stopped by SIGINT or SIGTERM, having removed what it was writing: exit code 130. */
+export class InterruptedError extends Error {
+  override name = 'InterruptedError';
+}
+
+/** Writes a file the user named (atomically: the old file or the new, never a torn one), or a usage error saying why it could not be written. */
 export function writeText(file: string, text: string): void {
   try {
-    writeFileSync(file, text);
+    writeFileAtomic(file, text);
   } catch (error) {
-    throw new UsageError(`cannot write ${file}: ${(error as Error).message}`);
+    throw new UsageError(error instanceof OutputFileError ? error.message : `cannot write ${file}: ${(error as Error).message}`);
   }
 }

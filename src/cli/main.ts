@@ -10,7 +10,7 @@ import { ShardError } from '../sweep/shard.js';
 import { PointsFailedError, ResultsFileError } from '../sweep/sweep-error.js';
 import { TraceFileError } from '../trace/sink.js';
 import { defaultWorkers } from '../workers/threads.js';
-import { UsageError, processIo, type CliIo } from './io.js';
+import { InterruptedError, UsageError, processIo, type CliIo } from './io.js';
 import { addInputOptions, collect, eventImages, nonNegativeInt, positiveInt, positiveNumber, type InputOptions } from './options.js';
 
 // Only commander and the option parsers load up front (so --help answers at once); each
@@ -122,11 +122,15 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       .option('--to <time>', 'trace up to this time')
       .option('--json', 'print the --op listing as JSON')
       .option('--images <n>', 'images to run', eventImages('--images'), 1)
+      .option('--max-trace-size <size>', "what the trace files may take together ('500 MB', '10 GB', or bytes): a warning at 80 %, a stop at the limit, and nothing left behind (default 4 GB)")
+      .option('--force', 'replace an existing --perfetto or --vcd file that is not a trace of its kind')
       .option('--set <key=value>', 'override a scenario key (repeatable)', collect, []),
-  ).action(async (file: string, o: { perfetto?: string; vcd?: string; op?: string; from?: string; to?: string; json?: boolean; images: number; set: string[] } & InputOptions) => {
-    const [{ traceScenario }, { imageSource }] = await Promise.all([import('./trace.js'), import('./input.js')]);
+  ).action(async (file: string, o: { perfetto?: string; vcd?: string; op?: string; from?: string; to?: string; json?: boolean; images: number; maxTraceSize?: string; force?: boolean; set: string[] } & InputOptions) => {
+    const [{ traceScenario, parseSizeOption }, { imageSource }] = await Promise.all([import('./trace.js'), import('./input.js')]);
+    const maxTraceSize = o.maxTraceSize === undefined ? undefined : parseSizeOption('--max-trace-size', o.maxTraceSize);
     const source = imageSource(o, o.images);
-    traceScenario(file, { ...o, ...(source === undefined ? {} : { source }) }, io);
+    const { maxTraceSize: _text, ...rest } = o;
+    await traceScenario(file, { ...rest, ...(maxTraceSize === undefined ? {} : { maxTraceSize }), ...(source === undefined ? {} : { source }) }, io);
   });
 
   program
@@ -293,6 +297,10 @@ export function reportError(error: unknown, io: CliIo): number {
   if (error instanceof ScenarioError) {
     for (const line of formatIssues(error.issues)) io.err(`${line}\n`);
     return 2;
+  }
+  if (error instanceof InterruptedError) {
+    io.err(`spinarch: ${error.message}\n`);
+    return 130;
   }
   if (error instanceof PointsFailedError) {
     io.err(`spinarch: ${error.message}\n`);

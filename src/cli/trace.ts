@@ -1,17 +1,19 @@
-import path from 'node:path';
 import type { ImageSource } from '../data/images.js';
 import type { RunReport } from '../arch/report.js';
 import { progressBar } from './progress.js';
 import type { SimContext } from '../components/component.js';
-import { runScenario } from '../arch/runner.js';
+import { Simulation, checkInputFits, defaultSource, joinRuns, type ImagesRun } from '../arch/runner.js';
 import { loadScenario } from '../arch/scenario.js';
+import { abandonOutputs } from '../data/output-file.js';
+import { yieldToEvents } from '../workers/threads.js';
+import { checkOutputs, scenarioInputs, type Output } from './outputs.js';
 import { parseQuantity } from '../scenario/units.js';
 import { OpFollower, type OpEvent } from '../trace/follow.js';
 import { PerfettoTrace } from '../trace/perfetto.js';
-import { WHOLE_RUN, type TimeWindow } from '../trace/sink.js';
+import { TraceBudget, TraceFileError, WHOLE_RUN, formatBytes, type TimeWindow } from '../trace/sink.js';
 import { VcdTrace } from '../trace/vcd.js';
 import { joules, render, seconds } from './format.js';
-import { UsageError, type CliIo } from './io.js';
+import { InterruptedError, UsageError, type CliIo } from './io.js';
 
 export interface TraceOptions {
   readonly perfetto?: string;
@@ -23,14 +25,36 @@ export interface TraceOptions {
   readonly images: number;
   readonly set: readonly string[];
   readonly source?: ImageSource;
+  /** Bytes the trace files may take together. */
+  readonly maxTraceSize?: number;
+  readonly force?: boolean;
 }
 
-/** A time on the command line: with a unit (`12 ns`) or a bare number of picoseconds. */
+/** What the trace files may take together by default: a few GB, well under a disk, over any trace a viewer opens. */
+export const DEFAULT_MAX_TRACE_SIZE = 4e9;
+
+/** A time on the command line: with a unit (`12 ns`) or a bare number of picoseconds; never before the run starts. */
 export function parseTimeOption(name: string, text: string): number {
-  if (/^\d+$/.test(text.trim())) return Number(text);
+  const expected = "a time >= 0: with its unit ('12 ns') or a whole number of picoseconds";
+  if (/^\s*[-+]?\d+(\.\d*)?\s*$/.test(text)) {
+    const ps = Number(text);
+    if (ps < 0) throw new UsageError(`${name} must be ${expected}, got '${text}' (the run starts at 0)`);
+    if (!Number.isInteger(ps)) throw new UsageError(`${name} must be ${expected}, got '${text}' (a bare number is picoseconds, which are whole; write '${text} ps' as '${Math.round(ps)}', or use ns)`);
+    return ps;
+  }
   const r = parseQuantity(text, 'time');
   if (!r.ok) throw new UsageError(`${name}: ${r.error}`);
+  if (r.value < 0) throw new UsageError(`${name} must be ${expected}, got '${text}' (the run starts at 0)`);
   return r.value;
+}
+
+/** A size on the command line: bytes, or with kB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB. */
+export function parseSizeOption(name: string, text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?\s*$/.exec(text);
+  const scale: Record<string, number> = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 };
+  const bytes = m === null ? NaN : Number(m[1]) * scale[m[2] ?? 'B']!;
+  if (!Number.isFinite(bytes) || bytes < 1) throw new UsageError(`${name} must be a size > 0, like '2 GB', '500 MB' or a number of bytes, got '${text}'`);
+  return Math.floor(bytes);
 }
 
 function listing(events: readonly OpEvent[]): string {
@@ -50,42 +74,59 @@ function listing(events: readonly OpEvent[]): string {
 }
 
 /** Runs a scenario with tracers attached; files stream as the simulation goes. */
-export function traceScenario(file: string, o: TraceOptions, io: CliIo): void {
+export async function traceScenario(file: string, o: TraceOptions, io: CliIo): Promise<void> {
   if (o.perfetto === undefined && o.vcd === undefined && o.op === undefined) {
     throw new UsageError('trace needs at least one of --perfetto FILE, --vcd FILE, --op SELECTOR');
   }
+  if (o.json === true && o.op === undefined) throw new UsageError('--json prints the --op listing: give --op SELECTOR too (the trace files are already machine-readable)');
   const window: TimeWindow = {
     from: o.from === undefined ? WHOLE_RUN.from : parseTimeOption('--from', o.from),
     to: o.to === undefined ? WHOLE_RUN.to : parseTimeOption('--to', o.to),
   };
   if (window.to < window.from) throw new UsageError(`--to (${window.to} ps) is before --from (${window.from} ps)`);
-  if (o.perfetto !== undefined && o.vcd !== undefined && path.resolve(o.perfetto) === path.resolve(o.vcd)) {
-    throw new UsageError(`--perfetto and --vcd name the same file, ${o.perfetto}: give each its own`);
-  }
+  const outputs: Output[] = [
+    ...(o.perfetto === undefined ? [] : [{ flag: '--perfetto', file: o.perfetto, kind: 'perfetto' as const }]),
+    ...(o.vcd === undefined ? [] : [{ flag: '--vcd', file: o.vcd, kind: 'vcd' as const }]),
+  ];
+  checkOutputs(outputs, [file], o.force === true);
   const scenario = loadScenario(file, o.set);
+  checkOutputs(outputs, scenarioInputs(scenario.raw, scenario), o.force === true);
+  const source = o.source ?? defaultSource(scenario);
+  checkInputFits(scenario, source);
   const title = `${scenario.design.title}: ${scenario.name}`;
-  const perfetto = o.perfetto === undefined ? undefined : new PerfettoTrace(o.perfetto, title, window);
+  const limit = o.maxTraceSize ?? DEFAULT_MAX_TRACE_SIZE;
+  const budget = new TraceBudget(limit, (text) => io.err(`warning: ${text}\n`));
+  const perfetto = o.perfetto === undefined ? undefined : new PerfettoTrace(o.perfetto, title, window, budget);
   let vcd: VcdTrace | undefined;
   try {
-    vcd = o.vcd === undefined ? undefined : new VcdTrace(o.vcd, title, window);
+    vcd = o.vcd === undefined ? undefined : new VcdTrace(o.vcd, title, window, budget);
   } catch (error) {
-    closeAll([perfetto]);
+    perfetto?.abort();
     throw error;
   }
+  const traces = [perfetto, vcd];
+  // Ctrl-C or a SIGTERM between two images: nothing half-written is left, and the user is told.
+  let interrupted: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (interrupted !== undefined) {
+      abandonOutputs();
+      process.exit(130);
+    }
+    interrupted = signal;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   let follower: OpFollower | undefined;
   let simulation: SimContext | undefined;
   const bar = progressBar(io, `tracing ${scenario.name}`, o.images, 'images');
   let report: RunReport;
   try {
-    report = runScenario(scenario, {
-      images: o.images,
+    const sim = new Simulation(scenario, {
       tracing: true,
-      onProgress: (done) => bar.update(done),
-      ...(o.source === undefined ? {} : { source: o.source }),
-      attach: (sim) => {
-        simulation = sim;
-        perfetto?.attach(sim);
-        vcd?.attach(sim);
+      attach: (s) => {
+        simulation = s;
+        perfetto?.attach(s);
+        vcd?.attach(s);
       },
       // The design resolves the selector once it is built, before anything runs.
       ...(o.op === undefined
@@ -93,35 +134,85 @@ export function traceScenario(file: string, o: TraceOptions, io: CliIo): void {
         : {
             follow: {
               selector: o.op,
-              ops: (ops) => {
+              ops: (ops, probe) => {
+                if (ops === undefined || ops.size === 0) throw new UsageError(`--op ${o.op!}: no operation of ${scenario.name} matches it; ${existing(scenario.design.name, probe)}`);
                 follower = new OpFollower(o.op!, ops, window);
                 follower.attach(simulation!);
               },
             },
           }),
     });
-  } catch (error) {
-    // The run failed: close what was opened, but report the run's error, not a file's.
-    try {
-      closeAll([perfetto, vcd]);
-    } catch {
-      // ignored: the run's error is the one to see
+    const runs: ImagesRun[] = [];
+    for (let k = 0; k < o.images; k++) {
+      runs.push(sim.runImages(source, k, 1));
+      bar.update(k + 1);
+      await yieldToEvents();
+      if (interrupted !== undefined) break;
     }
+    if (interrupted !== undefined) {
+      for (const t of traces) t?.abort();
+      const removed = outputs.map((x) => x.file);
+      throw new InterruptedError(`interrupted (${interrupted}) after ${runs.length} of ${o.images} images: removed what was being written to ${removed.join(' and ')}${removed.length > 0 ? ' (any file there before is as it was)' : ''}`);
+    }
+    report = sim.report(joinRuns(runs), source.description);
+  } catch (error) {
+    // The run failed: remove what was being written, and report the run's error, not a file's.
+    for (const t of traces) t?.abort();
+    if (error instanceof TraceFileError && outputs.length > 0) throw new TraceFileError(`${error.message}; removed what was being written to ${outputs.map((x) => x.file).join(' and ')}`);
     throw error;
   } finally {
     bar.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   // Only files that closed whole are reported as written.
-  closeAll([perfetto, vcd]);
+  closeAll(traces);
   if (follower !== undefined) {
-    if (follower.events.length === 0) throw new UsageError(`--op ${o.op!}: no operation of ${scenario.name} matched it (ops look like ${examples(scenario.design.name)})`);
+    if (follower.events.length === 0) io.err(`note: --op ${o.op!}: it names an operation of ${scenario.name}, but none of its events fell in the traced window\n`);
     io.out(o.json === true ? `${JSON.stringify({ op: o.op, events: follower.events }, null, 2)}\n` : listing(follower.events));
   }
   const wrote = [
     ...(perfetto === undefined ? [] : [`${perfetto.path} (Perfetto, ${perfetto.events} events; open in ui.perfetto.dev)`]),
     ...(vcd === undefined ? [] : [`${vcd.path} (VCD, ${vcd.changes} changes; open in GTKWave)`]),
   ];
-  if (wrote.length > 0) io.err(`${report.scenario}: ${seconds(report.latency_ps)} and ${joules(report.energy_j)} per image; wrote ${wrote.join(', ')}\n`);
+  if (wrote.length > 0) io.err(`${report.scenario}: ${seconds(report.latency_ps)} and ${joules(report.energy_j)} per image; wrote ${wrote.join(', ')} (${formatBytes(budget.used)} of --max-trace-size ${formatBytes(limit)})\n`);
+}
+
+/** The selectors a design has, found by asking it (whole stages, rows and outputs only: asking for those changes nothing). */
+function existing(design: string, probe: (selector: string) => ReadonlySet<string> | undefined): string {
+  const has = (s: string): boolean => (probe(s)?.size ?? 0) > 0;
+  // The largest n for which has(f(n)) holds, if has(f(0)) does (binary search: indices run up to millions).
+  const last = (f: (n: number) => string): number => {
+    if (!has(f(0))) return -1;
+    let lo = 0;
+    let hi = 1;
+    while (hi < 1e8 && has(f(hi))) [lo, hi] = [hi, hi * 2];
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (has(f(mid))) lo = mid;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const layers = (kind: string): string[] => {
+    const found: string[] = [];
+    for (let l = 0; l < 64; l++) {
+      const n = last((i) => `L${l}/${kind}[${i}]`);
+      if (n >= 0) found.push(`L${l}/${kind}[0..${n}]`);
+    }
+    return found;
+  };
+  switch (design) {
+    case 'maap-cnn':
+      return `it has ${[...layers('out'), ...layers('in')].join(', ')}`;
+    case 'sot-mlp':
+    case 'mtj-mlp':
+      return `it has ${layers('row').join(', ')} and image[K] for an inference`;
+    default: {
+      const n = last((i) => `stage[${i}]`);
+      return n < 0 ? `ops look like ${examples(design)}` : `it has stage[0..${n}], and stage[S]/v[k,y,x] for one cell of a stage's output plane`;
+    }
+  }
 }
 
 /** Closes every trace; the first failure is thrown once all are closed. */

@@ -1,5 +1,5 @@
 import { WeightsError } from './weights-error.js';
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from './output-file.js';
 import { FileReadError, TEXT_FILE_LIMIT, readBoundedFile } from '../scenario/files.js';
 import { forbiddenKeyMessage, isForbiddenKey } from '../scenario/keys.js';
 import { z } from 'zod';
@@ -120,5 +120,5 @@ export interface WeightsFile {
 export function writeWeightsFile(file: string, w: WeightsFile): void {
   const layers = w.layers.map((l) => `    ${JSON.stringify(l)}`).join(',\n');
   const text = `{\n  "format": ${JSON.stringify(w.format)},\n  "provenance": ${JSON.stringify(w.provenance, null, 2).replace(/\n/g, '\n  ')},\n  "layers": [\n${layers}\n  ]\n}\n`;
-  writeFileSync(file, text);
+  writeFileAtomic(file, text);
 }

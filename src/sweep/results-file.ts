@@ -1,4 +1,6 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, truncateSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, truncateSync, writeSync } from 'node:fs';
+import { writeFileAtomic } from '../data/output-file.js';
+import { FileReadError, readBoundedFile } from '../scenario/files.js';
 import { ResultsFileError } from './sweep-error.js';
 import type { ResultLine } from './measure.js';
 
@@ -25,14 +27,17 @@ const isResultLine = (v: unknown): v is ResultLine => {
   return typeof r['key'] === 'string' && typeof r['point'] === 'object' && r['point'] !== null && (typeof r['metrics'] === 'object' || typeof r['error'] === 'string');
 };
 
+/** Results files are read whole: a sweep of 10,000 points writes a few MB; anything past this is not one. */
+export const RESULTS_FILE_LIMIT = 256 * 1024 * 1024;
+
 /** Reads a results file; a missing file is an empty one. */
 export function readResults(file: string): ResultsRead {
   if (!existsSync(file)) return { lines: [], goodBytes: 0, partialTail: false, damaged: [], repeated: [] };
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readBoundedFile(file, RESULTS_FILE_LIMIT, 'results file').toString('utf8');
   } catch (error) {
-    throw new ResultsFileError(`cannot read results file ${file}: ${(error as Error).message}`);
+    throw new ResultsFileError(error instanceof FileReadError ? error.message : `cannot read results file ${file}: ${(error as Error).message}`);
   }
   const end = text.lastIndexOf('\n') + 1;
   const complete = text.slice(0, end);
@@ -92,12 +97,9 @@ export class ResultsAppender {
 
 /** Rewrites a results file whole (through a temporary file and a rename, so a kill leaves the old or the new). */
 export function rewriteResults(file: string, lines: readonly ResultLine[]): void {
-  const temporary = `${file}.${process.pid}.tmp`;
   try {
-    writeFileSync(temporary, lines.map(resultText).join(''));
-    renameSync(temporary, file);
+    writeFileAtomic(file, lines.map(resultText).join(''));
   } catch (error) {
-    if (existsSync(temporary)) unlinkSync(temporary);
     throw new ResultsFileError(`cannot write results file ${file}: ${(error as Error).message}`);
   }
 }

@@ -3,7 +3,7 @@ import { EndHeap } from '../components/end-heap.js';
 import { grown } from '../scheduler/grown.js';
 import { groupName } from '../components/ledger.js';
 import { ACTIONS, IMAGES, SETUP, SIGNALS, type ActionRecord, type ImageMark, type SignalRecord } from '../components/records.js';
-import { FileSink, WHOLE_RUN, overlaps, type TimeWindow } from './sink.js';
+import { FileSink, WHOLE_RUN, overlaps, type TimeWindow, type TraceBudget } from './sink.js';
 
 /** Picoseconds as microseconds, exactly: the trace-event format counts in us, we in ps. */
 export const psToUs = (ps: number): string => `${Math.trunc(ps / 1e6)}.${String(ps % 1e6).padStart(6, '0')}`;
@@ -46,8 +46,9 @@ export class PerfettoTrace {
     readonly path: string,
     title: string,
     private readonly window: TimeWindow = WHOLE_RUN,
+    budget?: TraceBudget,
   ) {
-    this.sink = new FileSink(path);
+    this.sink = new FileSink(path, budget);
     this.sink.write('{"displayTimeUnit":"ns","otherData":{"generator":"spinarch"},"traceEvents":[\n');
     this.emit({ ph: 'M', name: 'process_name', pid: 1, tid: 0, args: { name: title } });
     this.runTid = this.track('run');
@@ -185,8 +186,18 @@ export class PerfettoTrace {
   }
 
   close(): void {
-    this.advance(Number.MAX_SAFE_INTEGER);
-    this.sink.write('\n]}\n');
+    try {
+      this.advance(Number.MAX_SAFE_INTEGER);
+      this.sink.write('\n]}\n');
+    } catch (error) {
+      this.sink.abort();
+      throw error;
+    }
     this.sink.close();
+  }
+
+  /** Removes what was written; a file that was there before is left as it was. */
+  abort(): void {
+    this.sink.abort();
   }
 }

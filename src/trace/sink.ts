@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
+import { AtomicOutput, OutputFileError } from '../data/output-file.js';
 
 /** A trace file that cannot be written (bad input: exit 2). */
 export class TraceFileError extends Error {
@@ -19,6 +20,8 @@ export function writing<T>(path: string, f: () => T): T {
   try {
     return f();
   } catch (error) {
+    if (error instanceof TraceFileError) throw error;
+    if (error instanceof OutputFileError) throw new TraceFileError(error.message);
     throw new TraceFileError(`cannot write ${path}: ${reason(error)}`);
   }
 }
@@ -33,15 +36,54 @@ export function openForWriting(path: string): number {
   return fd;
 }
 
-/** Text written to a file in 64 KiB chunks as it comes, so a long trace never sits in memory. */
+/**
+ * How much the traces of one run may write together (`--max-trace-size`): a warning once they
+ * pass `warnAt` of it, and a stop (TraceFileError) at the limit, so a trace never fills a disk.
+ */
+export class TraceBudget {
+  used = 0;
+  private warned = false;
+
+  constructor(
+    readonly limit: number,
+    private readonly warn: (text: string) => void = () => undefined,
+    private readonly warnAt = 0.8,
+  ) {}
+
+  spend(bytes: number): void {
+    this.used += bytes;
+    if (!this.warned && this.used >= this.warnAt * this.limit) {
+      this.warned = true;
+      this.warn(`the traces have written ${formatBytes(this.used)} of --max-trace-size ${formatBytes(this.limit)}; they stop at the limit (narrow --from/--to, fewer --images, or raise --max-trace-size)`);
+    }
+    if (this.used > this.limit) throw new TraceFileError(`the traces reached --max-trace-size ${formatBytes(this.limit)}: stopped (narrow --from/--to, fewer --images, or raise --max-trace-size)`);
+  }
+}
+
+export const formatBytes = (n: number): string => (n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} B`);
+
+/**
+ * Text written to a file in 64 KiB chunks as it comes, so a long trace never sits in memory.
+ * A destination (`atomic`) is written under a temporary name and renamed on `close`; `abort`
+ * removes it, leaving whatever was there before.
+ */
 export class FileSink {
-  private readonly fd: number;
+  private readonly output: AtomicOutput | undefined;
+  private readonly fd: number | undefined;
   private parts: string[] = [];
   private size = 0;
   bytes = 0;
 
-  constructor(readonly path: string) {
-    this.fd = openForWriting(path);
+  constructor(
+    readonly path: string,
+    private readonly budget?: TraceBudget,
+    atomic = true,
+  ) {
+    if (atomic) {
+      this.output = writing(path, () => new AtomicOutput(path));
+    } else {
+      this.fd = openForWriting(path);
+    }
   }
 
   write(text: string): void {
@@ -53,18 +95,46 @@ export class FileSink {
   flush(): void {
     if (this.parts.length === 0) return;
     const text = this.parts.join('');
-    this.bytes += Buffer.byteLength(text);
+    const n = Buffer.byteLength(text);
+    this.budget?.spend(n);
+    this.bytes += n;
     this.parts = [];
     this.size = 0;
-    writing(this.path, () => writeSync(this.fd, text));
+    if (this.output !== undefined) writing(this.path, () => this.output!.write(text));
+    else writing(this.path, () => writeSync(this.fd!, text));
   }
 
-  /** Flushes and closes; the file is closed even when the last write fails (which is then thrown). */
+  /** Writes raw bytes after what was written (flushed first). */
+  writeBytes(data: Uint8Array): void {
+    this.flush();
+    this.budget?.spend(data.length);
+    this.bytes += data.length;
+    if (this.output !== undefined) writing(this.path, () => this.output!.write(data));
+    else writing(this.path, () => writeSync(this.fd!, data));
+  }
+
+  /** Flushes and closes (renaming a destination into place); on a failed write nothing is left (which is then thrown). */
   close(): void {
     try {
       this.flush();
-    } finally {
-      closeSync(this.fd);
+    } catch (error) {
+      this.abort();
+      throw error;
+    }
+    if (this.output !== undefined) writing(this.path, () => this.output!.commit());
+    else closeSync(this.fd!);
+  }
+
+  /** Stops writing and removes what was written. */
+  abort(): void {
+    this.parts = [];
+    if (this.output !== undefined) this.output.abort();
+    else {
+      try {
+        closeSync(this.fd!);
+      } catch {
+        // already closed
+      }
     }
   }
 }

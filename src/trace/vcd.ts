@@ -1,9 +1,9 @@
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SimContext } from '../components/component.js';
 import { SIGNALS, type SignalRecord } from '../components/records.js';
-import { FileSink, WHOLE_RUN, openForWriting, writing, type TimeWindow } from './sink.js';
+import { FileSink, WHOLE_RUN, type TimeWindow, type TraceBudget } from './sink.js';
 
 /** VCD identifier codes: printable ASCII 33..126, shortest first. */
 function idCode(n: number): string {
@@ -48,7 +48,7 @@ export class VcdTrace {
   private readonly body: FileSink;
   private readonly bodyDir: string;
   private readonly bodyPath: string;
-  private readonly out: number;
+  private readonly out: FileSink;
   private readonly vars = new Map<string, Variable>();
   private time = -1;
   private primed = false;
@@ -58,13 +58,15 @@ export class VcdTrace {
     readonly path: string,
     private readonly title: string,
     private readonly window: TimeWindow = WHOLE_RUN,
+    budget?: TraceBudget,
   ) {
-    // The destination is opened first, so an unwritable one fails before anything runs; the
-    // changes wait in a private temporary folder, never beside the destination.
-    this.out = openForWriting(path);
+    // The destination (its temporary) is opened first, so an unwritable one fails before
+    // anything runs; the changes wait in a private temporary folder, and count against the
+    // budget there (the header that goes before them is small).
+    this.out = new FileSink(path);
     this.bodyDir = mkdtempSync(join(tmpdir(), 'spinarch-vcd-'));
     this.bodyPath = join(this.bodyDir, 'changes');
-    this.body = new FileSink(this.bodyPath);
+    this.body = new FileSink(this.bodyPath, budget, false);
   }
 
   attach(sim: SimContext): void {
@@ -144,18 +146,28 @@ export class VcdTrace {
       }
       for (let i = open.length; i > 0; i--) head.push('$upscope $end');
       head.push('$enddefinitions $end', '');
-      writing(this.path, () => writeSync(out, head.join('\n')));
+      out.write(head.join('\n'));
       const src = openSync(this.bodyPath, 'r');
       try {
         const buf = Buffer.alloc(1 << 16);
         let n: number;
-        while ((n = readSync(src, buf, 0, buf.length, null)) > 0) writing(this.path, () => writeSync(out, buf, 0, n));
+        while ((n = readSync(src, buf, 0, buf.length, null)) > 0) out.writeBytes(buf.subarray(0, n));
       } finally {
         closeSync(src);
       }
+      out.close();
+    } catch (error) {
+      out.abort();
+      throw error;
     } finally {
-      closeSync(out);
       rmSync(this.bodyDir, { recursive: true, force: true });
     }
+  }
+
+  /** Removes what was written; a file that was there before is left as it was. */
+  abort(): void {
+    this.body.abort();
+    this.out.abort();
+    rmSync(this.bodyDir, { recursive: true, force: true });
   }
 }
