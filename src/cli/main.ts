@@ -7,6 +7,7 @@ import { ScenarioError, formatIssues } from '../scenario/errors.js';
 import { TimeError } from '../scheduler/time.js';
 import { QueueUsageError } from '../sweep/queue/queue-error.js';
 import { ShardError } from '../sweep/shard.js';
+import { MAX_SWEEP_POINTS } from '../sweep/axes.js';
 import { PointsFailedError, ResultsFileError } from '../sweep/sweep-error.js';
 import { TraceFileError } from '../trace/sink.js';
 import { defaultWorkers } from '../workers/threads.js';
@@ -61,7 +62,9 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .command('schema')
     .description('print the JSON Schema of scenario files (for editor completion and checking)')
     .option('--out <file>', 'write it to <file> instead of printing')
-    .action(async (o: { out?: string }) => {
+    .option('--force', 'replace an existing --out file that is not a JSON Schema')
+    .action(async (o: { out?: string; force?: boolean }) => {
+      if (o.out !== undefined) (await import('./outputs.js')).checkOutputs([{ flag: '--out', file: o.out, kind: 'schema' }], [], o.force === true);
       (await import('./scenario-info.js')).schemaCommand(o.out, io);
     });
 
@@ -162,9 +165,15 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--train-images <n>', 'train on the first n training images only', positiveInt('--train-images'))
     .option('--out <file>', 'weights file to write (default: <scenario name>.weights.json)')
     .option('--json', 'print the provenance as JSON')
+    .option('--force', 'replace an existing --out file that is not a weights file')
     .option('--set <key=value>', 'override a scenario key, e.g. --set seed=7 (repeatable)', collect, [])
-    .action(async (file: string, o: { mnist?: string | true; epochs?: number; batch: number; learningRate: number; decay: number; trainImages?: number; out?: string; json?: boolean; set: string[] }) => {
-      (await import('./train.js')).trainCommand(file, o, io);
+    .action(async (file: string, o: { mnist?: string | true; epochs?: number; batch: number; learningRate: number; decay: number; trainImages?: number; out?: string; json?: boolean; force?: boolean; set: string[] }) => {
+      // Where the weights go is checked before minutes of training, not after.
+      const [{ checkOutputs, scenarioInputs }, { loadScenario }] = await Promise.all([import('./outputs.js'), import('../arch/scenario.js')]);
+      const scenario = loadScenario(file, o.set);
+      checkOutputs([{ flag: '--out', file: o.out ?? `${scenario.name}.weights.json`, kind: 'weights' }], scenarioInputs(scenario.raw, scenario), o.force === true);
+      const { force: _force, ...options } = o;
+      (await import('./train.js')).trainCommand(file, options, io);
     });
 
   program
@@ -179,6 +188,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--out <file>', "results file (JSON lines); default: the sweep file's out, else <name>.jsonl here")
     .option('--workers <n>', 'points run at once, each on its own thread; one per core by default; the results do not depend on it', positiveInt('--workers'), defaultWorkers())
     .option('--retry-failed', 'run again the points whose results record a failure')
+    .option('--force', 'replace an existing --out file (or plot) that is not of its kind (results: JSON lines from spinarch sweep)')
+    .option('--max-points <n>', `refuse a sweep of more points than this, counted before any is built (default ${MAX_SWEEP_POINTS.toLocaleString('en-US')})`, positiveInt('--max-points'))
     .option('--queue <url>', 'queue mode: enqueue the missing points on Redis (redis://HOST:PORT[/DB]) for spinarch worker processes anywhere, and collect their results here')
     .option('--name <name>', "with --queue: the queue's name (default: points), to keep separate sweeps' workers apart")
     .option('--shard <I/N>', 'array-job mode: run only the I-th of N disjoint slices of the points (I from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX if only N is given), into <out>.part-I-of-N.jsonl; join them with spinarch merge')
@@ -186,7 +197,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--markdown', 'print the results as a Markdown table')
     .option('--json', 'print the results as JSON')
     .addHelpText('after', `\nA sweep file:\n  scenario: ../scenarios/irmen-dual-cenn.yaml\n  axes:\n    params.irmen.fm_length: [17 nm, 30 nm, 45 nm, 60 nm]\n    params.ota.weight_bits: {from: 4, to: 8, step: 2}\n  run: {images: 1}          # event-level cost\n  eval: {images: 2000}      # accuracy over MNIST test images\n  metrics: [energy_j, accuracy.rate]\n  out: irmen.jsonl\n  plots:\n    - {out: irmen.svg, x: params.irmen.fm_length, y: accuracy.rate, series: params.ota.weight_bits}\n\nExit codes: 0 every point done, 2 bad input (nothing ran), 3 some points failed (each error is in its line).\n\nExamples:\n  spinarch sweep sweeps/irmen-fig7a-energy-vs-fm-length.yaml\n  spinarch sweep scenarios/maap-cnn-4bit.yaml --vary params.maap.sets=16,64,256 --metric latency_ps --csv`)
-    .action(async (files: string[], o: { vary: string[]; metric: string[]; set: string[]; images?: number; evalImages?: number; out?: string; workers: number; retryFailed?: boolean; csv?: boolean; markdown?: boolean; json?: boolean; queue?: string; name?: string; shard?: string }) => {
+    .action(async (files: string[], o: { vary: string[]; metric: string[]; set: string[]; images?: number; evalImages?: number; out?: string; workers: number; retryFailed?: boolean; force?: boolean; maxPoints?: number; csv?: boolean; markdown?: boolean; json?: boolean; queue?: string; name?: string; shard?: string }) => {
       const formats = (['csv', 'markdown', 'json'] as const).filter((f) => o[f] === true);
       if (formats.length > 1) throw new UsageError('give at most one of --csv, --markdown, --json');
       await (await import('./sweep.js')).sweepCommand(files, { ...o, format: formats[0] ?? 'table' }, io);
@@ -209,11 +220,12 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .argument('<parts...>', 'part files (JSON lines)')
     .requiredOption('--sweep <file>', 'the sweep file the parts come from (its points, order and plots)')
     .option('--out <file>', "results file (default: the sweep's out)")
+    .option('--force', 'replace an existing results file or plot that is not of its kind')
     .option('--csv', 'print the results as CSV')
     .option('--markdown', 'print the results as a Markdown table')
-    .action(async (parts: string[], o: { sweep: string; out?: string; csv?: boolean; markdown?: boolean }) => {
+    .action(async (parts: string[], o: { sweep: string; out?: string; force?: boolean; csv?: boolean; markdown?: boolean }) => {
       if (o.csv === true && o.markdown === true) throw new UsageError('give at most one of --csv, --markdown');
-      await (await import('./sweep.js')).mergeCommand(parts, { sweep: o.sweep, ...(o.out === undefined ? {} : { out: o.out }), format: o.csv === true ? 'csv' : o.markdown === true ? 'markdown' : 'table' }, io);
+      await (await import('./sweep.js')).mergeCommand(parts, { sweep: o.sweep, force: o.force === true, ...(o.out === undefined ? {} : { out: o.out }), format: o.csv === true ? 'csv' : o.markdown === true ? 'markdown' : 'table' }, io);
     });
 
   program
@@ -242,8 +254,9 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--title <text>', 'title')
     .option('--x-title <text>', 'x axis title (default: the key and its unit)')
     .option('--y-title <text>', 'y axis title')
-    .requiredOption('--out <file>', 'SVG file to write')
-    .action(async (file: string, o: { x: string; y: string[]; series?: string; mark: 'line' | 'point'; logX?: boolean; logY?: boolean; title?: string; xTitle?: string; yTitle?: string; out: string }) => {
+    .requiredOption('--out <file>', 'SVG file to write (SVG only)')
+    .option('--force', 'replace an existing --out file that is not an SVG')
+    .action(async (file: string, o: { x: string; y: string[]; series?: string; mark: 'line' | 'point'; logX?: boolean; logY?: boolean; title?: string; xTitle?: string; yTitle?: string; out: string; force?: boolean }) => {
       await (await import('./sweep.js')).plotCommand(file, o, io);
     });
 
@@ -258,9 +271,14 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--json', 'print one JSON object (transfer function, error histogram, settling times)')
     .option('--plot <file>', 'draw the error against magnet length as SVG (Fig. 4a)')
     .option('--histogram <file>', 'draw the error histograms of the shortest and longest magnets as SVG (Fig. 4b)')
+    .option('--force', 'replace an existing --plot or --histogram file that is not an SVG')
     .option('--set <key=value>', 'override a scenario key (repeatable)', collect, [])
-    .action(async (file: string, o: { fmLength: string[]; iterations: number; workers: number; json?: boolean; plot?: string; histogram?: string; set: string[] }) => {
-      await (await import('./device.js')).deviceIrmenCommand(file, o, io);
+    .action(async (file: string, o: { fmLength: string[]; iterations: number; workers: number; json?: boolean; plot?: string; histogram?: string; force?: boolean; set: string[] }) => {
+      const outputs = [...(o.plot === undefined ? [] : [{ flag: '--plot', file: o.plot, kind: 'svg' as const }]), ...(o.histogram === undefined ? [] : [{ flag: '--histogram', file: o.histogram, kind: 'svg' as const }])];
+      for (const x of outputs) if (!/\.svg$/i.test(x.file)) throw new UsageError(`${x.flag} ${x.file}: plots are written as SVG only; name the file .svg`);
+      (await import('./outputs.js')).checkOutputs(outputs, [file], o.force === true);
+      const { force: _force, ...options } = o;
+      await (await import('./device.js')).deviceIrmenCommand(file, options, io);
     });
 
   program

@@ -2,6 +2,7 @@ import { closeSync, existsSync, fstatSync, openSync, readSync, realpathSync, sta
 import path from 'node:path';
 import { weightsFileOf, type Scenario } from '../arch/scenario.js';
 import { WEIGHTS_FORMAT } from '../data/weights.js';
+import { READ_NO_WAIT } from '../scenario/files.js';
 import type { RawScenario } from '../scenario/load.js';
 import { UsageError } from './io.js';
 
@@ -30,7 +31,7 @@ export interface Output {
 
 /** The first bytes of a file, enough to tell its kind. */
 function head(file: string, bytes = 4096): string {
-  const fd = openSync(file, 'r');
+  const fd = openSync(file, READ_NO_WAIT);
   try {
     const buffer = Buffer.alloc(bytes);
     const n = readSync(fd, buffer, 0, bytes, 0);
@@ -99,7 +100,7 @@ export function checkOutputs(outputs: readonly Output[], inputs: readonly string
     if (!existsSync(o.file)) continue;
     let fd: number;
     try {
-      fd = openSync(o.file, 'r');
+      fd = openSync(o.file, READ_NO_WAIT);
     } catch (error) {
       throw new UsageError(`${o.flag} ${o.file}: cannot read what it would replace: ${(error as Error).message}`);
     }

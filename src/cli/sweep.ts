@@ -14,6 +14,7 @@ import { resultsCsv, resultsMarkdown, resultsTable, shownRows } from '../sweep/t
 import { render } from './format.js';
 import { UsageError, writeText, type CliIo } from './io.js';
 import { progressBar } from './progress.js';
+import { checkOutputs, scenarioInputs, type Output } from './outputs.js';
 
 export type TableFormat = 'table' | 'csv' | 'markdown' | 'json';
 
@@ -32,7 +33,25 @@ export interface SweepCommandOptions {
   readonly name?: string;
   /** `I/N`: only the I-th of N slices of the points. */
   readonly shard?: string;
+  /** Replace an --out file (or plot) that is not of its kind. */
+  readonly force?: boolean;
+  readonly maxPoints?: number;
 }
+
+/** Every file a sweep reads: the sweep file (or the scenario of the short form) and each point's scenario files. */
+function sweepInputs(sweep: Sweep, files: readonly string[]): string[] {
+  const inputs = new Set(files.map((f) => path.resolve(f)));
+  for (const p of sweep.points) for (const f of scenarioInputs(p.raw)) inputs.add(f);
+  for (const p of sweep.points) {
+    const w = p.raw.data['weights'];
+    const where = p.raw.sources.get('weights.file')?.location.file;
+    if (typeof w === 'object' && w !== null && typeof (w as Record<string, unknown>)['file'] === 'string' && where !== undefined && !where.startsWith('--')) inputs.add(path.resolve(path.dirname(where), String((w as Record<string, unknown>)['file'])));
+  }
+  return [...inputs];
+}
+
+/** A sweep's outputs: its results file and its plots. */
+const sweepOutputs = (sweep: Sweep, flag: string): Output[] => [{ flag, file: sweep.out, kind: 'results' }, ...sweep.plots.map((p, i) => ({ flag: `plots[${i}].out`, file: p.out, kind: 'svg' as const }))];
 
 /** Results as a table in the format asked for. */
 export function formatResults(lines: readonly ResultLine[], format: TableFormat, columns = 100): string {
@@ -42,6 +61,8 @@ export function formatResults(lines: readonly ResultLine[], format: TableFormat,
   if (format === 'json') return `${JSON.stringify(lines, null, 2)}\n`;
   if (lines.length === 0) return 'no results\n';
   const rows = shownRows(t);
+  // Lines whose point and metrics are both empty have nothing to put in a column.
+  if (rows[0]!.length === 0) return `${lines.length} result${lines.length === 1 ? '' : 's'} with no axis value and no metric (empty point and metrics): nothing to show\n`;
   const width = Math.max(8, Math.floor(columns / Math.max(1, rows[0]!.length)) - 3);
   return render(rows, rows[0]!.map((_, i) => i).slice(t.axes.length), { 0: width, rest: width });
 }
@@ -72,13 +93,15 @@ export async function sweepCommand(files: readonly string[], o: SweepCommandOpti
         ...(o.images === undefined ? {} : { runImages: o.images }),
         ...(o.evalImages === undefined ? {} : { evalImages: o.evalImages }),
         out: o.out ?? `${path.basename(files[0]!).replace(/\.ya?ml$/i, '')}.sweep.jsonl`,
+        ...(o.maxPoints === undefined ? {} : { maxPoints: o.maxPoints }),
       }),
     ];
   } else {
     if (o.metric.length > 0 || o.set.length > 0 || o.images !== undefined) throw new UsageError('--metric, --set and --images go with --vary (the short form); a sweep file says them itself');
     if (files.length > 1 && o.out !== undefined) throw new UsageError('--out names one results file: give one sweep file with it');
-    sweeps = files.map((f) => loadSweep(f, { ...(o.out === undefined ? {} : { out: o.out }), ...(o.evalImages === undefined ? {} : { evalImages: o.evalImages }) }));
+    sweeps = files.map((f) => loadSweep(f, { ...(o.out === undefined ? {} : { out: o.out }), ...(o.evalImages === undefined ? {} : { evalImages: o.evalImages }), ...(o.maxPoints === undefined ? {} : { maxPoints: o.maxPoints }) }));
   }
+  if (o.name !== undefined && o.queue === undefined) throw new UsageError("--name names a Redis queue: it goes with --queue (a local sweep has no queue)");
   if (o.shard !== undefined) {
     if (sweeps.length > 1) throw new UsageError('--shard slices one sweep: give one sweep file with it');
     if (o.queue !== undefined) throw new UsageError('--shard and --queue are two ways to spread a sweep: give one');
@@ -86,6 +109,8 @@ export async function sweepCommand(files: readonly string[], o: SweepCommandOpti
     const whole = sweeps[0]!;
     sweeps = [{ ...shardOf(whole, shard), out: o.out === undefined ? whole.out.replace(/(\.jsonl)?$/, `.part-${shard.index}-of-${shard.count}.jsonl`) : whole.out }];
   }
+  // Where results and plots go is checked before any point runs (a shard's out is its part file).
+  for (const sweep of sweeps) checkOutputs(sweepOutputs(sweep, o.out === undefined ? 'out' : '--out'), sweepInputs(sweep, files), o.force === true);
   // BullMQ loads only for queue mode: a local sweep needs neither Redis nor its client.
   const engine = o.queue === undefined ? undefined : (await import('../sweep/queue/queue-engine.js')).queueEngine({ address: queueAddress(o.queue, o.name) });
   let failed = 0;
@@ -140,10 +165,14 @@ export interface PlotCommandOptions {
   readonly xTitle?: string;
   readonly yTitle?: string;
   readonly out: string;
+  readonly force?: boolean;
 }
 
 /** `spinarch plot`: one plot from a results file. */
 export async function plotCommand(file: string, o: PlotCommandOptions, io: CliIo): Promise<void> {
+  if (o.y.length === 0) throw new UsageError('plot needs --y KEY: the metric along y (repeatable: each is a series)');
+  if (!/\.svg$/i.test(o.out)) throw new UsageError(`--out ${o.out}: plots are written as SVG only; name the file .svg (a browser or rsvg-convert turns it into PNG)`);
+  checkOutputs([{ flag: '--out', file: o.out, kind: 'svg' }], [file], o.force === true);
   const lines = resultsOf(file, io);
   const t = resultsTable(lines);
   const known = [...t.axes, ...t.metrics];
@@ -195,8 +224,9 @@ export async function workerCommand(o: WorkerCommandOptions, io: CliIo): Promise
 }
 
 /** `spinarch merge`: the parts of a sharded sweep joined into one results file, every point exactly once. */
-export async function mergeCommand(parts: readonly string[], o: { sweep: string; out?: string; format: TableFormat }, io: CliIo): Promise<void> {
+export async function mergeCommand(parts: readonly string[], o: { sweep: string; out?: string; force?: boolean; format: TableFormat }, io: CliIo): Promise<void> {
   const sweep = loadSweep(o.sweep, o.out === undefined ? {} : { out: o.out });
+  checkOutputs(sweepOutputs(sweep, o.out === undefined ? 'out' : '--out'), [...parts, ...sweepInputs(sweep, [o.sweep])], o.force === true);
   const merged = mergeParts(sweep, parts);
   for (const note of merged.notes) io.err(`note: ${note}\n`);
   if (merged.conflicting.length > 0) {

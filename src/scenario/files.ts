@@ -1,4 +1,7 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+
+/** Opening a pipe for reading waits for a writer; without blocking it opens at once, and is then refused. */
+export const READ_NO_WAIT = constants.O_RDONLY | constants.O_NONBLOCK;
 
 /** Scenarios and weights files are read whole; anything larger is refused, not read without bound. */
 export const TEXT_FILE_LIMIT = 64 * 1024 * 1024;
@@ -31,7 +34,7 @@ function reason(error: unknown): string {
 export function readBoundedFile(file: string, limit: number, what: string): Buffer {
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    fd = openSync(file, READ_NO_WAIT);
   } catch (error) {
     throw new FileReadError(file, what, reason(error));
   }

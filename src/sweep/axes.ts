@@ -11,6 +11,12 @@ export function splitQuantity(v: unknown): { value: number; unit: string } | und
   return m === null ? undefined : { value: Number(m[1]), unit: m[2] ?? '' };
 }
 
+/**
+ * Points a sweep may have unless told otherwise (--max-points): at a second or more a point,
+ * 10,000 is hours; 1e6 (two axes of 1,000) would take gigabytes just to build.
+ */
+export const MAX_SWEEP_POINTS = 10_000;
+
 /** Points a range may hold: a sweep of more is almost surely a typo in the step. */
 export const MAX_RANGE_POINTS = 10_000;
 

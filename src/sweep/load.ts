@@ -6,7 +6,7 @@ import { spinarchVersion } from '../data/project.js';
 import { WeightsError } from '../data/weights-error.js';
 import { ScenarioError, pathString, type Location, type ScenarioIssue } from '../scenario/errors.js';
 import { applyOverride, displayPath, locate, parseKeyPath, parseSet, parseYamlFile, readScenario, validate, type Key, type RawScenario } from '../scenario/load.js';
-import { combinations, expandRange, rangeText } from './axes.js';
+import { MAX_SWEEP_POINTS, combinations, expandRange, rangeText } from './axes.js';
 import { keptMetrics, parseMetricPath } from './metric-path.js';
 import { pointKey } from './point-key.js';
 import { sweepSchema, type EvalStep, type PlotSpec, type RunStep, type SweepSpec } from './spec.js';
@@ -56,6 +56,8 @@ export interface SweepOverrides {
   readonly out?: string;
   /** Images per eval point instead of the sweep's. */
   readonly evalImages?: number;
+  /** Points the sweep may have (default MAX_SWEEP_POINTS). */
+  readonly maxPoints?: number;
 }
 
 /** Reads, validates and expands a sweep file; every point's scenario is validated before anything runs. */
@@ -75,6 +77,7 @@ export interface ShortSweep {
   readonly runImages?: number;
   readonly evalImages?: number;
   readonly out: string;
+  readonly maxPoints?: number;
 }
 
 /** A sweep from the command line's short form, checked as a sweep file is (each --vary is its own "file"). */
@@ -107,7 +110,7 @@ export function shortSweep(s: ShortSweep): Sweep {
     ...(s.evalImages === undefined ? {} : { eval: { images: s.evalImages } }),
     out: path.resolve(s.out),
   };
-  return buildSweep({ file: `${path.basename(s.scenario)} --vary`, data, sources }, process.cwd(), {});
+  return buildSweep({ file: `${path.basename(s.scenario)} --vary`, data, sources }, process.cwd(), s.maxPoints === undefined ? {} : { maxPoints: s.maxPoints });
 }
 
 /** `a,b,{x: 1, y: 2}`: the values of a list, split at top-level commas. */
@@ -183,6 +186,12 @@ function buildSweep(raw: RawScenario, dir: string, o: SweepOverrides): Sweep {
   // Points are checked even when a plot or metric is wrong, so one run shows every mistake;
   // not when the axes or the scenario themselves are.
   if (issues.some((i) => i.path.startsWith('axes') || i.path === 'scenario')) throw new ScenarioError(issues);
+  // Counted before any point is built: building them is what takes the memory.
+  const cap = o.maxPoints ?? MAX_SWEEP_POINTS;
+  const count = axes.reduce((n, a) => n * a.values.length, 1);
+  if (count > cap) {
+    throw new ScenarioError([{ location: where('axes'), path: 'axes', message: `this sweep has ${count.toLocaleString('en-US')} points (${axes.map((a) => `${a.values.length} ${a.key}`).join(' x ')}), more than the ${cap.toLocaleString('en-US')} a sweep may have: check the axes, or raise the cap with --max-points ${count}` }]);
+  }
 
   // The base scenario (or each of the `scenario` axis), the sweep's fixed overrides and seed, then each point's values.
   const bases = new Map<string, RawScenario>();
