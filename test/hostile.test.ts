@@ -87,7 +87,7 @@ describe('hostile input: sizes and ranges (9, 10, 11, 12)', () => {
   it('checks image counts and ranges before running', async () => {
     expect(await refused('run', IRMEN, '--images', '1e9')).toMatch(/--images must be a whole number >= 1 written in digits, got '1e9'/);
     expect(await refused('run', IRMEN, '--images', '1000001')).toMatch(/--images is at most 1,000,000 event-level images a run/);
-    expect(await refused('run', IRMEN, '--mnist', '--index', '9000', '--images', '1001')).toMatch(/1001 images from index 9000 run past the 10000 images of the MNIST test set \(at most 1000 from there\)/);
+    expect(await refused('run', IRMEN, '--mnist', '--index', '9000', '--images', '1001')).toMatch(/1001 images from --index 9000 run past the 10000 images of the MNIST test set \(at most 1000 from there\)/);
   });
 
   it('checks that the input fits the images before building anything, and renders digits for larger inputs', async () => {

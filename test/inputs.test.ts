@@ -116,7 +116,7 @@ describe('bundled MNIST', () => {
     expect(typeof r.per_image[0]!.predicted).toBe('number');
     const past = await cli('run', 'scenarios/charge-cenn.yaml', '--mnist', dir, '--index', '1', '--images', '2');
     expect(past.code).toBe(2);
-    expect(past.err).toMatch(/2 images from index 1 run past the 2 images of the MNIST test set/);
+    expect(past.err).toMatch(/2 images from --index 1 run past the 2 images of the MNIST test set/);
     expect((await cli('run', 'scenarios/charge-cenn.yaml', '--index', '3')).err).toMatch(/--index picks an MNIST image: give --mnist too/);
   });
 });

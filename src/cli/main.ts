@@ -36,7 +36,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       .argument('<scenario>', 'scenario file (YAML)')
       .option('--json', 'print one JSON object instead of tables')
       .option('--images <n>', 'images to run (figures are per image)', eventImages('--images'), 1)
-      .option('--workers <n>', 'threads to spread the images over, one per core by default; the report does not depend on it', positiveInt('--workers'), defaultWorkers())
+      .option('--workers <n>', 'threads to spread the images over, one per core by default (more than the cores are capped, with a note); the report does not depend on it', positiveInt('--workers'), defaultWorkers())
       .option('--set <key=value>', "override a scenario key, e.g. --set params.timing.window='150 ps' (repeatable)", collect, []),
   ).action(async (file: string, o: { json?: boolean; images: number; workers: number; set: string[] } & InputOptions) => {
     await (await import('./run.js')).runCommand(file, o, io);
@@ -90,7 +90,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       .option('--markdown', 'print a Markdown table')
       .option('--images <n>', 'images per scenario, at event level', eventImages('--images'), 1)
       .option('--accuracy-images <n>', 'accuracy from the functional model over the first n MNIST test images (else from the images run)', positiveInt('--accuracy-images'))
-      .option('--workers <n>', 'threads for the event-level images and --accuracy-images, one per core by default; the figures do not depend on it', positiveInt('--workers'))
+      .option('--workers <n>', 'threads for the event-level images and --accuracy-images, one per core by default (more than the cores are capped, with a note); the figures do not depend on it', positiveInt('--workers'))
       .option('--set <key=value>', 'override a key in every scenario (repeatable)', collect, []),
   ).action(async (files: string[], o: { baseline?: string; json?: boolean; csv?: boolean; markdown?: boolean; images: number; accuracyImages?: number; workers?: number; set: string[] } & InputOptions) => {
     const formats = (['json', 'csv', 'markdown'] as const).filter((f) => o[f] === true);
@@ -144,7 +144,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .addOption(new Option('--mnist-set <set>', 'which MNIST set').choices(['test', 'train']).default('test'))
     .option('--images <n>', 'images to classify (default: all from --from)', positiveInt('--images'))
     .option('--from <k>', 'first image', nonNegativeInt('--from'), 0)
-    .option('--workers <n>', 'worker threads, one per core by default; the result does not depend on it', positiveInt('--workers'), defaultWorkers())
+    .option('--workers <n>', 'worker threads, one per core by default (more than the cores are capped, with a note); the result does not depend on it', positiveInt('--workers'), defaultWorkers())
     .option('--json', 'print one JSON object')
     .option('--per-image', 'with --json: every image\'s label and predicted class')
     .option('--plain', 'the trained network in plain arithmetic (its quantizers, no devices; "GPU" in seed 004) instead of the hardware')
@@ -186,7 +186,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--images <n>', 'with --vary: event-level images per point', eventImages('--images'))
     .option('--eval-images <n>', 'MNIST test images per point for accuracy (with --vary: adds an eval step; with a sweep file: instead of its eval.images)', positiveInt('--eval-images', 10_000, ' (the MNIST test set)'))
     .option('--out <file>', "results file (JSON lines); default: the sweep file's out, else <name>.jsonl here")
-    .option('--workers <n>', 'points run at once, each on its own thread; one per core by default; the results do not depend on it', positiveInt('--workers'), defaultWorkers())
+    .option('--workers <n>', 'points run at once, each on its own thread; one per core by default (more than the cores are capped, with a note); the results do not depend on it', positiveInt('--workers'), defaultWorkers())
     .option('--retry-failed', 'run again the points whose results record a failure')
     .option('--force', 'replace an existing --out file (or plot) that is not of its kind (results: JSON lines from spinarch sweep)')
     .option('--max-points <n>', `refuse a sweep of more points than this, counted before any is built (default ${MAX_SWEEP_POINTS.toLocaleString('en-US')})`, positiveInt('--max-points'))
@@ -208,7 +208,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .description('measure sweep points from a Redis queue (spinarch sweep --queue) until stopped; start as many as you like, on as many machines, from the same spinarch')
     .requiredOption('--queue <url>', 'the queue: redis://HOST:PORT[/DB]')
     .option('--name <name>', "the queue's name (default: points)")
-    .option('--concurrency <n>', 'points at once, each on its own thread (default: one per core)', positiveInt('--concurrency'), defaultWorkers())
+    .option('--concurrency <n>', 'points at once, each on its own thread (default and most: one per core)', positiveInt('--concurrency'), defaultWorkers())
     .option('--lock-duration <ms>', 'how long a point stays with a worker that stopped answering (killed, cut off) before another takes it', positiveInt('--lock-duration', 3_600_000), 30_000)
     .action(async (o: { queue: string; name?: string; concurrency: number; lockDuration: number }) => {
       await (await import('./sweep.js')).workerCommand(o, io);
@@ -289,6 +289,25 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       const [{ compareScenarios }, { bundledScenarios }] = await Promise.all([import('./compare.js'), import('./paths.js')]);
       await compareScenarios(bundledScenarios(), { baseline: 'charge-cenn', format: 'table', images: 1, set: [], accuracyImages: o.accuracyImages }, io);
     });
+
+  // Checks every command shares, once its options are parsed and before it runs.
+  program.hook('preAction', (_program, command) => {
+    const opts = command.opts<Record<string, unknown>>();
+    // More threads than cores only cost memory and time (150 threads took 3 GB, 64 made 40 images 29 times slower).
+    const cores = defaultWorkers();
+    for (const key of ['workers', 'concurrency'] as const) {
+      const n = opts[key];
+      if (typeof n === 'number' && n > cores && command.getOptionValueSource(key) === 'cli') {
+        io.err(`note: --${key} ${n} is more than this machine's ${cores} cores: using ${cores}\n`);
+        command.setOptionValue(key, cores);
+      }
+    }
+    if (command.getOptionValueSource('mnistSet') === 'cli' && opts['mnist'] === undefined && command.name() !== 'eval') {
+      throw new UsageError('--mnist-set picks the MNIST set: give --mnist too (--mnist alone uses the bundled copy)');
+    }
+    if (opts['perImage'] === true && opts['json'] !== true) throw new UsageError('--per-image adds every image to the JSON: give --json too');
+    if (opts['cases'] !== undefined && opts['evaluate'] !== true) throw new UsageError('--cases picks the cases --evaluate runs: give --evaluate too');
+  });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -125,14 +125,14 @@ export function mnistImage(data: MnistSet, i: number): InputImage {
  * starting at `first` (test set unless `set` is 'train'). The range is checked here, before
  * anything runs.
  */
-export function mnistImages(dir: string, first: number, set: MnistSetName = 'test', count?: number): ImageSource {
+export function mnistImages(dir: string, first: number, set: MnistSetName = 'test', count?: number, flag = '--index'): ImageSource {
   const data = loadMnist(dir, set);
   if (!Number.isSafeInteger(first) || first < 0 || first >= data.count) {
-    throw new IdxError(`--index ${first} is outside the ${data.count} images of the MNIST ${set} set (0 to ${data.count - 1})`);
+    throw new IdxError(`${flag} ${first} is outside the ${data.count} images of the MNIST ${set} set (0 to ${data.count - 1})`);
   }
   const available = data.count - first;
   if (count !== undefined && count > available) {
-    throw new IdxError(`${count} images from index ${first} run past the ${data.count} images of the MNIST ${set} set (at most ${available} from there)`);
+    throw new IdxError(`${count} images from ${flag} ${first} run past the ${data.count} images of the MNIST ${set} set (at most ${available} from there)`);
   }
   return {
     description: `MNIST ${set} images from index ${first} (${dir})${data.labels === undefined ? ', no labels' : ''}`,

@@ -63,7 +63,7 @@ export async function evaluateScenario(scenario: Scenario, o: EvaluateOptions): 
   if (o.plain === true) plainModel(scenario);
   else functionalModel(scenario);
   const data = loadMnist(o.dir, o.set);
-  const source = mnistImages(o.dir, o.from, o.set, o.count);
+  const source = mnistImages(o.dir, o.from, o.set, o.count, '--from');
   const count = o.count ?? source.count;
   const first = runScenario(scenario, { images: 1, source });
   const outcome = await evaluateImages(scenario, { dir: o.dir, set: o.set, from: o.from, count, workers: o.workers, ...(o.plain === true ? { plain: true } : {}), ...(o.onProgress === undefined ? {} : { onProgress: o.onProgress }) });
@@ -106,7 +106,7 @@ export async function evaluateScenario(scenario: Scenario, o: EvaluateOptions): 
 export async function functionalAccuracy(scenario: Scenario, o: Omit<EvaluateOptions, 'perImage' | 'count'> & { readonly count: number }): Promise<Accuracy | undefined> {
   if (scenario.design.functional === undefined) return undefined;
   const data = loadMnist(o.dir, o.set);
-  mnistImages(o.dir, o.from, o.set, o.count);
+  mnistImages(o.dir, o.from, o.set, o.count, '--from');
   const outcome = await evaluateImages(scenario, { dir: o.dir, set: o.set, from: o.from, count: o.count, workers: o.workers, ...(o.onProgress === undefined ? {} : { onProgress: o.onProgress }) });
   const labels = data.labels;
   return scorePredictions(Array.from(outcome.predicted, (predicted, k) => ({ label: labels?.[o.from + k], predicted })), outcome.classes)?.accuracy;

@@ -36,8 +36,10 @@ export function quantity(kind: QuantityKind, bounds: QuantityBounds = {}) {
       const v = r.value;
       const show = (x: number): string => formatQuantity(x, kind, 4);
       if (bounds.positive === true && !(v > 0)) ctx.addIssue({ code: 'custom', message: `must be greater than 0, got '${text}'` });
-      if (bounds.min !== undefined && v < bounds.min) ctx.addIssue({ code: 'custom', message: `must be at least ${show(bounds.min)}, got '${text}'` });
-      if (bounds.max !== undefined && v > bounds.max) ctx.addIssue({ code: 'custom', message: `must be at most ${show(bounds.max)}, got '${text}'` });
+      // A bound written as a quantity ('200 nm') parses to a float a hair off it (2.0000000000000002e-7): allow that hair.
+      const slack = (b: number): number => Math.abs(b) * 1e-12;
+      if (bounds.min !== undefined && v < bounds.min - slack(bounds.min)) ctx.addIssue({ code: 'custom', message: `must be at least ${show(bounds.min)}, got '${text}'` });
+      if (bounds.max !== undefined && v > bounds.max + slack(bounds.max)) ctx.addIssue({ code: 'custom', message: `must be at most ${show(bounds.max)}, got '${text}'` });
       return v;
     })
     .meta({ description: `${kindLabel(kind)} with unit, e.g. '${spec.example}'`, pattern: VALUE_PATTERN });

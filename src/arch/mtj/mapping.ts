@@ -32,6 +32,31 @@ export function checkProgramming(p: MultiLevelCellParams): void {
   }
 }
 
+/**
+ * The largest input a read may apply to the cells (seed 002 reads them with the inputs'
+ * voltages directly, no series resistor): below the voltage that writes the first MTJ of an
+ * empty nominal cell, and, for a negative input, below the one that resets the first MTJ of
+ * a full one. A read at or past it would rewrite the weights at every image (and the cells'
+ * I(V) has no finite solution far beyond it).
+ */
+export function readVoltageLimit(p: MultiLevelCellParams): number {
+  const cell = nominalCell(p);
+  const write = cell.writeVoltages(0)[0]!;
+  cell.high.fill(true);
+  const reset = Math.abs(cell.voltage(cell.mtjs[0]!.cN));
+  return Math.min(write, reset);
+}
+
+/** Refuses full-scale read voltages a read would write with (see readVoltageLimit). */
+export function checkReadVoltages(p: MultiLevelCellParams, scales: readonly { readonly keyPath: readonly string[]; readonly volts: number }[]): void {
+  const limit = readVoltageLimit(p);
+  for (const s of scales) {
+    if (s.volts >= limit) {
+      throw new NetworkError({ keyPath: [...s.keyPath], path: s.keyPath.join('.'), message: `the cells are read at this voltage, and at ${s.volts} V a read would switch their MTJs (a nominal cell's first write or reset is at ${limit.toFixed(2)} V): keep it below ${limit.toFixed(2)} V` });
+    }
+  }
+}
+
 /** The levels a layer's cells are programmed to, and the scale that maps weights to conductance. */
 export interface LayerLevels {
   /** Level of every cell, (row * columns + column) * 2 + (0: G_P, 1: G_N). */

@@ -14,7 +14,7 @@ import { followPerceptron, onePerLayer, perceptronArrays, type ArrayShape } from
 import type { Layer } from '../network.js';
 import { designScenario } from '../scenario-fields.js';
 import { mtjFunctional } from './functional.js';
-import { checkProgramming, mapLayer, type LayerLevels } from './mapping.js';
+import { checkProgramming, checkReadVoltages, mapLayer, type LayerLevels } from './mapping.js';
 
 const params = z.strictObject({
   cell: multiLevelCellParams,
@@ -34,6 +34,10 @@ type MtjScenario = z.output<typeof mtjScenario>;
  * bias weighs as one full-scale input, as in the trained tanh(W x + b).
  */
 const fullScales = (p: MtjScenario['params'], layers: number): number[] => Array.from({ length: layers }, (_, l) => (l === 0 ? p.input_full_scale : p.neuron.output_swing));
+
+/** The read voltages of the layers, each at the key that sets it, checked against what would write the cells. */
+const checkScales = (p: MtjScenario['params'], layers: number): void =>
+  checkReadVoltages(p.cell, [{ keyPath: ['params', 'input_full_scale'], volts: p.input_full_scale }, ...(layers > 1 ? [{ keyPath: ['params', 'neuron', 'output_swing'], volts: p.neuron.output_swing }] : [])]);
 
 /** Each layer's weights mapped onto its cells' own levels (cells as drawn, fresh). */
 function levelsOf(dense: readonly Layer[], shapes: readonly ArrayShape[], weights: WeightSource, cells: readonly (readonly SerialCell[])[], p: MtjScenario['params']): LayerLevels[] {
@@ -72,6 +76,7 @@ export const mtjMlp = defineDesign({
     const p = scenario.params;
     const { dense, shapes } = perceptronArrays(layers, 'a multi-level MTJ perceptron');
     checkProgramming(p.cell);
+    checkScales(p, shapes.length);
     const scales = fullScales(p, shapes.length);
     const arrays = shapes.map((s, l) => new MultiLevelSynapses(sim, `layer[${l}]/synapses`, l, s.rows, s.columns, p.cell, scales[l]!));
     const mapped = levelsOf(dense, shapes, weights, arrays.map((a) => a.cells), p);
@@ -133,6 +138,7 @@ export const mtjMlp = defineDesign({
     const p = scenario.params;
     const { dense, shapes } = perceptronArrays(layers, 'a multi-level MTJ perceptron');
     checkProgramming(p.cell);
+    checkScales(p, shapes.length);
     // The same cells as the event-level synapse arrays: drawn from each array's own stream.
     const cells = shapes.map((s, l) => drawCells(s.rows * s.columns * 2, p.cell, streamFor(seed, `layer[${l}]/synapses`)));
     const mapped = levelsOf(dense, shapes, weights, cells, p);
