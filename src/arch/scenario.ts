@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ScenarioError } from '../scenario/errors.js';
-import { applySets, locate, readScenario, validate, type RawScenario } from '../scenario/load.js';
+import { applySets, displayPath, locate, readScenario, validate, type RawScenario } from '../scenario/load.js';
 import { suggest } from '../scenario/schema-walk.js';
 import type { AnyDesign, FunctionalModel } from './design.js';
 import { NetworkError, inferLayers, type Layer } from './network.js';
@@ -55,6 +55,11 @@ function fromRaw(raw: RawScenario): Scenario {
 
 /** A mapping problem (NetworkError) as a scenario error at the key it concerns; anything else as it is. */
 export function asScenarioError(raw: RawScenario, error: unknown): unknown {
+  if (error instanceof WeightsError && raw.data['weights'] !== 'random') {
+    // Weights trained for another network (a --set that changed a layer): say where they come from and what to do.
+    const where = locate(raw, ['weights', 'file']);
+    return new ScenarioError([{ location: where, path: 'weights.file', message: `${error.message}: these weights do not fit the network as it is now; for cost only, add --set weights=random; for accuracy, train weights for it (spinarch train ${displayPath(path.resolve(raw.file))} --set ... --out w.json) and point weights.file at them` }]);
+  }
   if (!(error instanceof NetworkError)) return error;
   return new ScenarioError([{ location: locate(raw, error.issue.keyPath), path: error.issue.path, message: error.issue.message }]);
 }
@@ -63,11 +68,21 @@ export function asScenarioError(raw: RawScenario, error: unknown): unknown {
 export function functionalModel(scenario: Scenario): FunctionalModel {
   const build = scenario.design.functional;
   if (build === undefined) throw new ScenarioError([{ location: locate(scenario.raw, ['design']), path: 'design', message: `design ${scenario.design.name} has no functional model yet: use run (event level) instead of eval` }]);
+  requireClassifierHead(scenario);
   try {
     return build(scenario.value, { seed: scenario.value.seed, layers: scenario.layers, weights: weightsOf(scenario) });
   } catch (error) {
     throw asScenarioError(scenario.raw, error);
   }
+}
+
+/** Whether the network ends in a dense layer, which classifies (accuracy needs one). */
+export const hasClassifierHead = (scenario: Scenario): boolean => scenario.layers.some((l) => l.spec.type === 'dense');
+
+/** A scenario error at network.layers if the network has no dense head: its cost can be run, not its accuracy. */
+export function requireClassifierHead(scenario: Scenario): void {
+  if (hasClassifierHead(scenario)) return;
+  throw new ScenarioError([{ location: locate(scenario.raw, ['network', 'layers']), path: 'network.layers', message: "accuracy needs a dense classifier head (a last layer like {type: dense, outputs: 10}) and this network has none: run and trace measure its cost; eval, train, compare --accuracy-images and a sweep's eval need the head" }]);
 }
 
 /** The weights a scenario names; a weights file is found relative to the file that named it. */

@@ -169,8 +169,9 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--set <key=value>', 'override a scenario key, e.g. --set seed=7 (repeatable)', collect, [])
     .action(async (file: string, o: { mnist?: string | true; epochs?: number; batch: number; learningRate: number; decay: number; trainImages?: number; out?: string; json?: boolean; force?: boolean; set: string[] }) => {
       // Where the weights go is checked before minutes of training, not after.
-      const [{ checkOutputs, scenarioInputs }, { loadScenario }] = await Promise.all([import('./outputs.js'), import('../arch/scenario.js')]);
+      const [{ checkOutputs, scenarioInputs }, { loadScenario, requireClassifierHead }] = await Promise.all([import('./outputs.js'), import('../arch/scenario.js')]);
       const scenario = loadScenario(file, o.set);
+      requireClassifierHead(scenario);
       checkOutputs([{ flag: '--out', file: o.out ?? `${scenario.name}.weights.json`, kind: 'weights' }], scenarioInputs(scenario.raw, scenario), o.force === true);
       const { force: _force, ...options } = o;
       (await import('./train.js')).trainCommand(file, options, io);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { functionalModel, scenarioFromRaw, weightsFileOf, weightsOf, type Scenario } from '../arch/scenario.js';
+import { functionalModel, hasClassifierHead, requireClassifierHead, scenarioFromRaw, weightsFileOf, weightsOf, type Scenario } from '../arch/scenario.js';
 import { IdxError } from '../data/idx.js';
 import { bundledMnistDir, loadMnist } from '../data/mnist.js';
 import { spinarchVersion } from '../data/project.js';
@@ -281,9 +281,11 @@ function checkPoint(scenario: Scenario, evalStep: EvalStep | undefined, built: S
   const id = `${scenario.design.name}\u0000${weightsFileOf(scenario) ?? 'random'}\u0000${JSON.stringify(scenario.value.network)}`;
   if (built.has(id)) return;
   built.add(id);
+  if (evalStep !== undefined) requireClassifierHead(scenario);
   try {
     weightsOf(scenario);
-    if (scenario.design.functional !== undefined) functionalModel(scenario);
+    // The functional model fits the weights to the network; one without a head has none (and a cost sweep needs none).
+    if (scenario.design.functional !== undefined && hasClassifierHead(scenario)) functionalModel(scenario);
   } catch (error) {
     if (!(error instanceof WeightsError)) throw error;
     throw new ScenarioError([{ location: locate(scenario.raw, ['weights']), path: 'weights', message: error.message }]);
