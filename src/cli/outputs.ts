@@ -14,12 +14,12 @@ import { UsageError } from './io.js';
 export type OutputKind = 'results' | 'svg' | 'perfetto' | 'vcd' | 'weights' | 'schema';
 
 const KIND_NAMES: Record<OutputKind, string> = {
-  results: 'results file (JSON lines from spinarch sweep)',
-  svg: 'SVG file',
-  perfetto: 'Perfetto trace (trace-event JSON)',
-  vcd: 'VCD file',
-  weights: 'weights file (from spinarch train)',
-  schema: 'JSON Schema',
+  results: 'a results file (JSON lines from spinarch sweep)',
+  svg: 'an SVG drawing',
+  perfetto: 'a Perfetto trace (trace-event JSON)',
+  vcd: 'a VCD file',
+  weights: 'a weights file (from spinarch train)',
+  schema: 'a JSON Schema',
 };
 
 /** One output of a command: the option that names it, the file, and what it holds. */
@@ -110,7 +110,7 @@ export function checkOutputs(outputs: readonly Output[], inputs: readonly string
     if (!stat.isFile()) throw new UsageError(`${o.flag} ${o.file}: it is not a regular file (a device or a pipe is never written to)`);
     if (force || stat.size === 0) continue;
     if (!looksLike(o.kind, head(o.file))) {
-      throw new UsageError(`${o.flag} ${o.file}: it exists and is not a ${KIND_NAMES[o.kind]}, so it would be replaced; give another name, or --force to replace it`);
+      throw new UsageError(`${o.flag} ${o.file}: it exists and is not ${KIND_NAMES[o.kind]}, so it would be replaced; give another name, or --force to replace it`);
     }
   }
 }

@@ -155,6 +155,8 @@ export async function traceScenario(file: string, o: TraceOptions, io: CliIo): P
       throw new InterruptedError(`interrupted (${interrupted}) after ${runs.length} of ${o.images} images: removed what was being written to ${removed.join(' and ')}${removed.length > 0 ? ' (any file there before is as it was)' : ''}`);
     }
     report = sim.report(joinRuns(runs), source.description);
+    // Only files that closed whole are reported as written (the last flush may pass the budget).
+    closeAll(traces);
   } catch (error) {
     // The run failed: remove what was being written, and report the run's error, not a file's.
     for (const t of traces) t?.abort();
@@ -165,8 +167,6 @@ export async function traceScenario(file: string, o: TraceOptions, io: CliIo): P
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  // Only files that closed whole are reported as written.
-  closeAll(traces);
   if (follower !== undefined) {
     if (follower.events.length === 0) io.err(`note: --op ${o.op!}: it names an operation of ${scenario.name}, but none of its events fell in the traced window\n`);
     io.out(o.json === true ? `${JSON.stringify({ op: o.op, events: follower.events }, null, 2)}\n` : listing(follower.events));
@@ -215,17 +215,16 @@ function existing(design: string, probe: (selector: string) => ReadonlySet<strin
   }
 }
 
-/** Closes every trace; the first failure is thrown once all are closed. */
-function closeAll(traces: readonly ({ close(): void } | undefined)[]): void {
-  let failure: unknown;
-  for (const t of traces) {
+/** Closes every trace; at the first that fails, the others are removed too and its error thrown. */
+function closeAll(traces: readonly ({ close(): void; abort(): void } | undefined)[]): void {
+  for (const [i, t] of traces.entries()) {
     try {
       t?.close();
     } catch (error) {
-      failure ??= error;
+      for (const rest of traces.slice(i + 1)) rest?.abort();
+      throw error;
     }
   }
-  if (failure !== undefined) throw failure;
 }
 
 function examples(design: string): string {

@@ -1,0 +1,163 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, tempFiles } from './helpers.js';
+
+// Issue 21: what spinarch writes never destroys a user's file, what it reads is bounded,
+// accepted input never ends in an internal error, and messages say what is true.
+
+const IRMEN = 'scenarios/irmen-dual-cenn.yaml';
+const MTJ = 'scenarios/mtj-mlp.yaml';
+const NO_HEAD = 'network.layers=[{type: conv, kernel: 3, templates: 4}, {type: relu}, {type: maxpool, size: 3, stride: 1}]';
+const NOTES = 'my notes, not results\n';
+
+interface Case {
+  readonly name: string;
+  readonly argv: (dir: string) => string[];
+  readonly code: number;
+  readonly err: RegExp;
+  /** Files of the folder that must be byte for byte as they were. */
+  readonly untouched?: readonly string[];
+}
+
+/** A folder with a user's files that commands must not destroy. */
+function userFolder(): string {
+  const scenario = readFileSync(IRMEN, 'utf8').replace('file: weights/', `file: ${path.resolve('scenarios/weights')}/`);
+  return tempFiles({
+    'notes.txt': NOTES,
+    's.yaml': scenario,
+    'r.jsonl': `${JSON.stringify({ key: 'a', point: { x: 1 }, metrics: { y: 2 } })}\n`,
+    'empty-metrics.jsonl': `${JSON.stringify({ key: 'a', point: {}, metrics: {} })}\n`,
+    'old.json': '{"traceEvents":[]}\n',
+    'notes.svg': NOTES,
+    'results.svg': `${JSON.stringify({ key: 'a', point: { x: 1 }, metrics: { y: 2 } })}\n`,
+  });
+}
+
+const CASES: readonly Case[] = [
+  // Never destroy a user's file.
+  { name: 'sweep --out over a file that is not results', argv: (d) => ['sweep', 'scenarios/maap-cnn-4bit.yaml', '--vary', 'params.maap.sets=16,64', '--out', path.join(d, 'notes.txt')], code: 2, err: /--out .*notes\.txt: it exists and is not a results file .*--force to replace it/, untouched: ['notes.txt'] },
+  { name: 'sweep --out over its own scenario', argv: (d) => ['sweep', path.join(d, 's.yaml'), '--vary', 'seed=1,2', '--out', path.join(d, 's.yaml')], code: 2, err: /--out .*s\.yaml is also an input of this command/, untouched: ['s.yaml'] },
+  { name: 'trace --vcd over its scenario', argv: (d) => ['trace', path.join(d, 's.yaml'), '--vcd', path.join(d, 's.yaml')], code: 2, err: /--vcd .*s\.yaml is also an input of this command/, untouched: ['s.yaml'] },
+  { name: 'trace --perfetto over notes', argv: (d) => ['trace', IRMEN, '--perfetto', path.join(d, 'notes.txt')], code: 2, err: /--perfetto .*notes\.txt: it exists and is not a Perfetto trace/, untouched: ['notes.txt'] },
+  { name: 'train --out over its scenario', argv: (d) => ['train', path.join(d, 's.yaml'), '--out', path.join(d, 's.yaml')], code: 2, err: /--out .*s\.yaml is also an input of this command/, untouched: ['s.yaml'] },
+  { name: 'train --out into a missing folder, before training', argv: () => ['train', 'scenarios/sot-mlp.yaml', '--out', '/nonexistent/x.json'], code: 2, err: /--out \/nonexistent\/x\.json: no such directory \/nonexistent/ },
+  { name: 'plot --out over its input', argv: (d) => ['plot', path.join(d, 'results.svg'), '--x', 'x', '--y', 'y', '--out', path.join(d, 'results.svg')], code: 2, err: /--out .*results\.svg is also an input of this command/, untouched: ['results.svg'] },
+  { name: 'plot --out over a text file named .svg', argv: (d) => ['plot', path.join(d, 'r.jsonl'), '--x', 'x', '--y', 'y', '--out', path.join(d, 'notes.svg')], code: 2, err: /--out .*notes\.svg: it exists and is not an SVG drawing/, untouched: ['notes.svg'] },
+  { name: 'plot to a new file', argv: (d) => ['plot', path.join(d, 'r.jsonl'), '--x', 'x', '--y', 'y', '--out', path.join(d, 'new.svg')], code: 0, err: /wrote .*new\.svg \(1 points\)/ },
+  { name: 'schema --out over notes', argv: (d) => ['schema', '--out', path.join(d, 'notes.txt')], code: 2, err: /is not a JSON Schema/, untouched: ['notes.txt'] },
+  { name: 'device irmen --plot over notes', argv: (d) => ['device', 'irmen', IRMEN, '--plot', path.join(d, 'notes.txt')], code: 2, err: /--plot .*notes\.txt: plots are written as SVG only/, untouched: ['notes.txt'] },
+  { name: 'a trace past --max-trace-size', argv: (d) => ['trace', IRMEN, '--perfetto', path.join(d, 'old.json'), '--max-trace-size', '50kB'], code: 2, err: /warning: the traces have written .* of --max-trace-size 50\.0 kB[\s\S]*reached --max-trace-size 50\.0 kB: stopped .*removed what was being written to .*old\.json/, untouched: ['old.json'] },
+  { name: 'trace --op that matches nothing, before simulating', argv: () => ['trace', IRMEN, '--op', 'L3/out[5]'], code: 2, err: /--op L3\/out\[5\]: no operation of irmen-dual-cenn matches it; it has stage\[0\.\.27\]/ },
+  // Every other file is bounded.
+  { name: 'results /dev/zero', argv: () => ['results', '/dev/zero'], code: 2, err: /cannot read results file \/dev\/zero: it is not a regular file/ },
+  { name: 'plot /dev/zero', argv: (d) => ['plot', '/dev/zero', '--x', 'x', '--y', 'y', '--out', path.join(d, 'p.svg')], code: 2, err: /cannot read results file \/dev\/zero: it is not a regular file/ },
+  { name: 'sweep --out /dev/zero', argv: () => ['sweep', 'scenarios/maap-cnn-4bit.yaml', '--vary', 'params.maap.sets=16,64', '--out', '/dev/zero'], code: 2, err: /--out \/dev\/zero: it is not a regular file/ },
+  { name: 'a sweep of a million points', argv: () => ['sweep', 'scenarios/maap-cnn-4bit.yaml', '--vary', 'params.maap.sets=1:1000:1', '--vary', 'params.maap.redundancy=1:1000:1'], code: 2, err: /this sweep has 1,000,000 points \(1000 params\.maap\.sets x 1000 params\.maap\.redundancy\), more than the 10,000 a sweep may have: .*--max-points 1000000/ },
+  // No internal error on accepted input.
+  { name: 'mtj-mlp input_full_scale=15 V', argv: () => ['validate', MTJ, '--set', 'params.input_full_scale=15 V'], code: 2, err: /params\.input_full_scale: the cells are read at this voltage, and at 15 V a read would switch their MTJs \(a nominal cell's first write or reset is at 1\.32 V\)/ },
+  { name: 'mtj-mlp output_swing=20 V', argv: () => ['validate', MTJ, '--set', 'params.neuron.output_swing=20 V'], code: 2, err: /params\.neuron\.output_swing: .*keep it below 1\.32 V/ },
+  { name: 'eval of a CNN without a dense head', argv: () => ['eval', IRMEN, '--images', '5', '--set', 'weights=random', '--set', NO_HEAD], code: 2, err: /network\.layers: accuracy needs a dense classifier head/ },
+  { name: 'train of a CNN without a dense head', argv: () => ['train', IRMEN, '--set', 'weights=random', '--set', NO_HEAD], code: 2, err: /network\.layers: accuracy needs a dense classifier head/ },
+  { name: 'compare --accuracy-images of a CNN without a dense head', argv: () => ['compare', IRMEN, '--accuracy-images', '5', '--set', 'weights=random', '--set', NO_HEAD], code: 2, err: /network\.layers: accuracy needs a dense classifier head/ },
+  { name: 'a sweep with eval of a CNN without a dense head', argv: (d) => ['sweep', IRMEN, '--vary', 'seed=1,2', '--eval-images', '5', '--set', 'weights=random', '--set', NO_HEAD, '--out', path.join(d, 'x.jsonl')], code: 2, err: /accuracy needs a dense classifier head .*\(at seed=1\)/ },
+  { name: 'plot without --y', argv: (d) => ['plot', path.join(d, 'r.jsonl'), '--x', 'x', '--out', path.join(d, 'p.svg')], code: 2, err: /plot needs --y KEY/ },
+  { name: 'results of a line with empty metrics', argv: (d) => ['results', path.join(d, 'empty-metrics.jsonl')], code: 0, err: /^$/ },
+  // Messages that tell the truth.
+  { name: 'bundled weights that do not fit a changed network', argv: () => ['run', IRMEN, '--set', 'network.layers[0].templates=8'], code: 2, err: /irmen-dual-cenn\.yaml:\d+:\d+: weights\.file: .*layer 0 has shape \[4, 1, 3, 3\], the network needs \[8, 1, 3, 3\]: .*--set weights=random.*spinarch train/ },
+  { name: 'eval --from past the set', argv: () => ['eval', 'scenarios/sot-mlp.yaml', '--from', '10000'], code: 2, err: /--from 10000 is outside the 10000 images of the MNIST test set/ },
+  { name: 'fm_length=200 nm, the bound itself', argv: () => ['validate', IRMEN, '--set', 'params.irmen.fm_length=200 nm'], code: 0, err: /^$/ },
+  { name: 'trace --from -5', argv: () => ['trace', IRMEN, '--op', 'stage[0]', '--from', '-5'], code: 2, err: /--from must be a time >= 0: with its unit \('12 ns'\) or a whole number of picoseconds, got '-5'/ },
+  { name: 'run --mnist-set without --mnist', argv: () => ['run', IRMEN, '--mnist-set', 'train'], code: 2, err: /--mnist-set picks the MNIST set: give --mnist too/ },
+  { name: 'eval --per-image without --json', argv: () => ['eval', 'scenarios/sot-mlp.yaml', '--per-image', '--images', '1'], code: 2, err: /--per-image adds every image to the JSON: give --json too/ },
+  { name: 'trace --json without --op', argv: (d) => ['trace', IRMEN, '--json', '--vcd', path.join(d, 't.vcd')], code: 2, err: /--json prints the --op listing: give --op SELECTOR too/ },
+  { name: 'sweep --name without --queue', argv: (d) => ['sweep', 'scenarios/maap-cnn-4bit.yaml', '--vary', 'params.maap.sets=16,64', '--name', 'x', '--out', path.join(d, 'x.jsonl')], code: 2, err: /--name names a Redis queue: it goes with --queue/ },
+  { name: 'figures --cases without --evaluate', argv: () => ['figures', '--cases', 'sot'], code: 2, err: /--cases picks the cases --evaluate runs: give --evaluate too/ },
+  { name: 'plot --out x.png', argv: (d) => ['plot', path.join(d, 'r.jsonl'), '--x', 'x', '--y', 'y', '--out', path.join(d, 'x.png')], code: 2, err: /--out .*x\.png: plots are written as SVG only; name the file \.svg/ },
+];
+
+describe('issue 21: each case through the CLI', () => {
+  for (const c of CASES) {
+    it(c.name, async () => {
+      const dir = userFolder();
+      const before = new Map((c.untouched ?? []).map((f) => [f, readFileSync(path.join(dir, f), 'utf8')]));
+      const r = await cli(...c.argv(dir));
+      expect(r.code, r.err).toBe(c.code);
+      expect(r.err).toMatch(c.err);
+      expect(r.err).not.toMatch(/internal error|\n\s+at /);
+      for (const [f, text] of before) expect(readFileSync(path.join(dir, f), 'utf8')).toBe(text);
+      // Nothing half-written is left beside them.
+      expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    }, 60_000);
+  }
+
+  it('shows a results line with empty metrics plainly', async () => {
+    const dir = userFolder();
+    expect((await cli('results', path.join(dir, 'empty-metrics.jsonl'))).out).toBe('1 result with no axis value and no metric (empty point and metrics): nothing to show\n');
+  });
+
+  it('replaces a file of another kind with --force, whole', async () => {
+    const dir = userFolder();
+    const file = path.join(dir, 'notes.txt');
+    const r = await cli('trace', IRMEN, '--vcd', file, '--force');
+    expect(r.code, r.err).toBe(0);
+    expect(readFileSync(file, 'utf8')).toMatch(/^\$date spinarch \$end\n[\s\S]*\$enddefinitions \$end\n/);
+    // A VCD is now of its kind: written over again without --force.
+    expect((await cli('trace', IRMEN, '--vcd', file)).code).toBe(0);
+  });
+
+  it('caps --workers at the cores, saying so', async () => {
+    const r = await cli('run', IRMEN, '--workers', '999', '--json');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/note: --workers 999 is more than this machine's \d+ cores: using \d+/);
+  });
+
+  it('refuses pipes without waiting for a writer: results, validate, weights', () => {
+    const dir = tempFiles({});
+    const fifo = path.join(dir, 'pipe');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const bin = path.resolve('bin/spinarch.js');
+    for (const [argv, message] of [
+      [['results', fifo], /cannot read results file .*pipe: it is not a regular file/],
+      [['validate', fifo], /pipe: cannot read scenario: it is not a regular file/],
+      [['run', IRMEN, '--set', `weights.file=${fifo}`], /weights\.file: cannot read weights file .*pipe: it is not a regular file/],
+    ] as const) {
+      const r = spawnSync(process.execPath, [bin, ...argv], { encoding: 'utf8', timeout: 20_000 });
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  }, 60_000);
+
+  it('an interrupted trace removes what it was writing and says so; a file there before is kept', async () => {
+    const dir = userFolder();
+    const perfetto = path.join(dir, 'old.json');
+    const vcd = path.join(dir, 't.vcd');
+    const child = spawn(process.execPath, [path.resolve('bin/spinarch.js'), 'trace', IRMEN, '--perfetto', perfetto, '--vcd', vcd, '--images', '100000'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    // Once the trace is being written, interrupt it.
+    const started = Date.now();
+    while (!readdirSync(dir).some((f) => f.endsWith('.tmp')) && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1000));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, err).toBe(130);
+    expect(err).toMatch(/interrupted \(SIGINT\) after \d+ of 100000 images: removed what was being written to .*old\.json and .*t\.vcd/);
+    expect(readFileSync(perfetto, 'utf8')).toBe('{"traceEvents":[]}\n');
+    expect(existsSync(vcd)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  }, 60_000);
+
+  it('writes outputs through a temporary name and a rename (no torn file on failure)', async () => {
+    const { writeFileAtomic, temporaryFor } = await import('../src/data/output-file.js');
+    const dir = tempFiles({ 'a.txt': 'old\n' });
+    const file = path.join(dir, 'a.txt');
+    writeFileAtomic(file, 'new\n');
+    expect(readFileSync(file, 'utf8')).toBe('new\n');
+    expect(existsSync(temporaryFor(file))).toBe(false);
+    expect(path.dirname(temporaryFor(file))).toBe(dir);
+    expect(() => writeFileAtomic(path.join(dir, 'missing', 'b.txt'), 'x')).toThrow(/cannot write .*b\.txt: no such directory/);
+    writeFileSync(file, 'old\n');
+  });
+});
