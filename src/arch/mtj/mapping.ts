@@ -33,26 +33,17 @@ export function checkProgramming(p: MultiLevelCellParams): void {
 }
 
 /**
- * The largest input a read may apply to the cells (seed 002 reads them with the inputs'
- * voltages directly, no series resistor): below the voltage that writes the first MTJ of an
- * empty nominal cell, and, for a negative input, below the one that resets the first MTJ of
- * a full one. A read at or past it would rewrite the weights at every image (and the cells'
- * I(V) has no finite solution far beyond it).
+ * Inputs read the cells with their voltages directly (seed 002), from drivers that reach at
+ * most the largest programming pulse (params.cell.program.max_voltage): a full-scale read
+ * above it is outside what the circuit can apply (and far above it the cells' I(V) has no
+ * finite solution). Reads above a cell's first write voltage would also disturb it; seed
+ * 002 reads at 0.2 V, near that for a one-MTJ cell, so that is not refused here.
  */
-export function readVoltageLimit(p: MultiLevelCellParams): number {
-  const cell = nominalCell(p);
-  const write = cell.writeVoltages(0)[0]!;
-  cell.high.fill(true);
-  const reset = Math.abs(cell.voltage(cell.mtjs[0]!.cN));
-  return Math.min(write, reset);
-}
-
-/** Refuses full-scale read voltages a read would write with (see readVoltageLimit). */
 export function checkReadVoltages(p: MultiLevelCellParams, scales: readonly { readonly keyPath: readonly string[]; readonly volts: number }[]): void {
-  const limit = readVoltageLimit(p);
+  const limit = p.program.max_voltage;
   for (const s of scales) {
-    if (s.volts >= limit) {
-      throw new NetworkError({ keyPath: [...s.keyPath], path: s.keyPath.join('.'), message: `the cells are read at this voltage, and at ${s.volts} V a read would switch their MTJs (a nominal cell's first write or reset is at ${limit.toFixed(2)} V): keep it below ${limit.toFixed(2)} V` });
+    if (s.volts > limit) {
+      throw new NetworkError({ keyPath: [...s.keyPath], path: s.keyPath.join('.'), message: `the cells are read at this voltage, and ${s.volts} V is above what the drivers apply (params.cell.program.max_voltage, ${limit} V): keep it at or below ${limit} V` });
     }
   }
 }
