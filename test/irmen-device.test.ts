@@ -163,5 +163,21 @@ describe('stage_delay: derived', () => {
     const r = await cli('validate', 'scenarios/irmen-dual-cenn.yaml', '--set', 'params.timing.stage_delay=fast');
     expect(r.code).toBe(2);
     expect(r.err).toContain("params.timing.stage_delay: expected a time with its unit, like '1.5 ns', or 'derived'");
+    // A time that is too short says so, not that it is not a time.
+    const zero = await cli('validate', 'scenarios/irmen-dual-cenn.yaml', '--set', 'params.timing.stage_delay=0 ns');
+    expect(zero.code).toBe(2);
+    expect(zero.err).toContain("params.timing.stage_delay: must be at least 1 ps (a stage has to last), got '0 ns'");
+  });
+
+  it('refuses magnets the model cannot take, at their key: too short for the length to be the easy axis, or beyond any known material', async () => {
+    const { cli } = await import('./helpers.js');
+    const short = await cli('validate', 'scenarios/irmen-dual-cenn.yaml', '--set', 'params.irmen.fm_length=8 nm');
+    expect(short.code).toBe(2);
+    // Aharoni's factors for a 9.49 nm square section: shape cancels K = 45 kJ/m^3 at 8.81 nm.
+    expect(short.err).toMatch(/params\.irmen\.fm_length: at 8\.00 nm the magnet's shape anisotropy cancels its crystalline anisotropy \(hard-axis saturation field -5\d\.\d kA\/m\).* longer than 8\.8\d nm/);
+    expect((await cli('run', 'scenarios/irmen-dual-cenn.yaml', '--json', '--set', 'params.irmen.fm_length=9 nm')).code).toBe(0);
+    const absurd = await cli('validate', 'scenarios/irmen-dual-cenn.yaml', '--set', 'params.irmen.anisotropy=1e30 J/m^3');
+    expect(absurd.code).toBe(2);
+    expect(absurd.err).toContain('params.irmen.anisotropy: must be at most');
   });
 });

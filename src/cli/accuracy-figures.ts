@@ -162,6 +162,13 @@ function fallsWith(xs: readonly number[], ys: readonly number[]): boolean {
   return monotone(order.map((i) => ys[i]!), false);
 }
 
+/** A weights file's epochs: a number, or one per stage of training ({ teacher: 10, student: 10 }). */
+function epochsOf(e: unknown): string {
+  if (typeof e === 'number') return `${e} epochs`;
+  if (typeof e === 'object' && e !== null) return Object.entries(e).map(([stage, n]) => `${String(n)} epochs (${stage})`).join(' + ');
+  return `${String(e)} epochs`;
+}
+
 /** The bundled networks, as their weights files' provenance describes them (the software accuracy). */
 export function trainedNetworksMarkdown(): string {
   const dir = path.join(projectRoot(), 'scenarios', 'weights');
@@ -172,7 +179,7 @@ export function trainedNetworksMarkdown(): string {
       const p = (JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { provenance: Record<string, unknown> }).provenance;
       const acc = p['accuracy'] as { train: number; test: number };
       const fw = p['accuracy_float_weights'] as { test: number };
-      return `| \`scenarios/weights/${f}\` | ${String(p['training'])} | ${String(p['epochs'])} epochs, seed ${String(p['seed'])} | ${(100 * acc.train).toFixed(2)} % | ${(100 * acc.test).toFixed(2)} % | ${(100 * fw.test).toFixed(2)} % |`;
+      return `| \`scenarios/weights/${f}\` | ${String(p['training'])} | ${epochsOf(p['epochs'])}, seed ${String(p['seed'])} | ${(100 * acc.train).toFixed(2)} % | ${(100 * acc.test).toFixed(2)} % | ${(100 * fw.test).toFixed(2)} % |`;
     });
   return ['| weights | trained for | training | train accuracy | test accuracy | test, float weights |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n') + '\n';
 }

@@ -10,6 +10,7 @@ import { OtaArray, otaParams } from '../../components/ota/ota-array.js';
 import { fromCode, toCode } from '../../components/converters/quantize.js';
 import { classifierParams } from '../../components/digital/classifier.js';
 import { quantity, wholeNumber } from '../../scenario/fields.js';
+import { parseQuantity } from '../../scenario/units.js';
 import { defineDesign, type Machine } from '../design.js';
 import { buildHead, headSummary, planHead } from '../head.js';
 import { designScenario } from '../scenario-fields.js';
@@ -32,7 +33,11 @@ export const stageBudgetParams = z.strictObject({
  */
 const irmenTimingParams = z
   .strictObject({
-    stage_delay: z.union([z.literal('derived'), quantity('time', { min: 1 })], { error: () => "expected a time with its unit, like '1.5 ns', or 'derived' (the magnet's settling time, from the LLG solver)" }),
+    stage_delay: z.union([z.literal('derived'), quantity('time', { min: 1 })], {
+      // A time that parses but is too short gets the bound, not the form.
+      error: (issue) =>
+        parseQuantity(issue.input, 'time').ok ? `must be at least 1 ps (a stage has to last), got '${String(issue.input)}'` : "expected a time with its unit, like '1.5 ns', or 'derived' (the magnet's settling time, from the LLG solver)",
+    }),
     window: quantity('time', { min: 1 }),
   })
   .superRefine((t, ctx) => {

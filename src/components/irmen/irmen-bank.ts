@@ -12,14 +12,17 @@ import { readCell, type CellRead } from './cell-read.js';
 import { readTableFor } from './read-table.js';
 import { readStatisticsFor, type ReadPath, type ReadPhysicsParams } from './read-physics.js';
 import { GAMMA_ELECTRON } from './llg.js';
-import { saturationVoltage, thermalSpread, thermalStability, type MagnetParams } from './magnet.js';
+import { hardAxisSaturationField, saturationVoltage, thermalSpread, thermalStability, type MagnetParams } from './magnet.js';
 
 /** Parameters of an IRMEN cell (seed 000, Table I), as a scenario writes them. */
 export const irmenParams = z.strictObject({
   fm_length: quantity('length', { min: 5e-9, max: 200e-9 }),
   fm_cross_section: quantity('area', { positive: true }),
-  anisotropy: quantity('energyDensity', { positive: true }),
-  saturation_magnetization: quantity('magnetization', { positive: true }),
+  // Sanity bounds: no known magnet exceeds SmCo5's crystalline anisotropy, about 17 MJ/m^3, or
+  // the Slater-Pauling maximum of Fe-Co, about 1.95 MA/m (J. M. D. Coey, Magnetism and
+  // Magnetic Materials, Cambridge 2010, Tables 11.4 and 5.3).
+  anisotropy: quantity('energyDensity', { positive: true, max: 2e7 }),
+  saturation_magnetization: quantity('magnetization', { positive: true, max: 2.5e6 }),
   temperature: quantity('temperature', { positive: true }),
   me_capacitance: quantity('capacitance', { positive: true }),
   /** ME coefficient in s/m (Table I gives 10/c); the scenario writes it as a multiple of 1/c. */
@@ -51,6 +54,17 @@ export const irmenParams = z.strictObject({
       steps_per_ps: wholeNumber(1, 1000).optional(),
     })
     .optional(),
+}).superRefine((p, ctx) => {
+  // The model needs the length to be the easy axis: a magnet too short for its section has
+  // shape anisotropy that cancels the crystalline one, and no hard-axis saturation field.
+  const hSat = hardAxisSaturationField(magnetOf(p));
+  if (!(hSat > 0)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['fm_length'],
+      message: `at ${(p.fm_length * 1e9).toPrecision(3)} nm the magnet's shape anisotropy cancels its crystalline anisotropy (hard-axis saturation field ${(hSat / 1e3).toPrecision(3)} kA/m): its length is no longer an easy axis, which the IRMEN model needs; at this cross-section and anisotropy it must be longer than ${(shortestEasyLength(p) * 1e9).toPrecision(3)} nm`,
+    });
+  }
 });
 
 /**
@@ -82,8 +96,20 @@ export interface IrmenCellModel {
   readonly thermalSpread: number;
 }
 
+/** The shortest length at which the length is still the easy axis (bisection on the saturation field's sign). */
+function shortestEasyLength(p: Omit<IrmenParams, 'fm_length'>): number {
+  let lo = 1e-10;
+  let hi = 1e-6;
+  for (let i = 0; i < 60; i++) {
+    const mid = Math.sqrt(lo * hi);
+    if (hardAxisSaturationField(magnetOf({ ...p, fm_length: mid })) > 0) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
 /** The cell's magnet, from its parameters. */
-export const magnetOf = (p: IrmenParams): MagnetParams => ({
+export const magnetOf = (p: Pick<IrmenParams, 'fm_length' | 'fm_cross_section' | 'anisotropy' | 'saturation_magnetization' | 'temperature'>): MagnetParams => ({
   length: p.fm_length,
   crossSection: p.fm_cross_section,
   anisotropy: p.anisotropy,
