@@ -161,3 +161,102 @@ describe('issue 21: each case through the CLI', () => {
     writeFileSync(file, 'old\n');
   });
 });
+
+// Parts of a sharded sweep carry what they were run with; merge takes them as run or says what differs.
+const EVAL_SWEEP = (clock: string): string => `scenario: ${path.resolve('scenarios/sot-mlp.yaml')}
+axes:
+  params.driver.clock_period: [1 ns, 1.5 ns, ${clock}]
+eval: {images: 10000}
+metrics: [accuracy.rate]
+out: results.jsonl
+`;
+
+interface MergeCase {
+  readonly name: string;
+  /** Commands run first (the shards). */
+  readonly setup: (dir: string) => string[][];
+  readonly argv: (dir: string) => string[];
+  readonly code: number;
+  readonly err: RegExp;
+}
+
+const shard = (d: string, sweep: string, i: number, extra: string[] = [], out?: string): string[] => ['sweep', path.join(d, sweep), '--shard', `${i}/2`, '--workers', '1', ...extra, ...(out === undefined ? [] : ['--out', path.join(d, out)])];
+const part = (d: string, i: number): string => path.join(d, `results.part-${i}-of-2.jsonl`);
+
+const MERGE_CASES: readonly MergeCase[] = [
+  {
+    name: 'shards run with --eval-images are merged as run, saying so',
+    setup: (d) => [shard(d, 'sweep.yaml', 1, ['--eval-images', '20']), shard(d, 'sweep.yaml', 2, ['--eval-images', '20'])],
+    argv: (d) => ['merge', part(d, 1), part(d, 2), '--sweep', path.join(d, 'sweep.yaml')],
+    code: 0,
+    err: /note: the parts were run with --eval-images 20 \(the sweep file asks 10000\): merged as they were run[\s\S]*3 points from 2 parts -> .*results\.jsonl/,
+  },
+  {
+    name: 'shards run with different --eval-images: which setting, which parts',
+    setup: (d) => [shard(d, 'sweep.yaml', 1, ['--eval-images', '20']), shard(d, 'sweep.yaml', 2, ['--eval-images', '30'])],
+    argv: (d) => ['merge', part(d, 1), part(d, 2), '--sweep', path.join(d, 'sweep.yaml')],
+    code: 2,
+    err: /the parts were run with different --eval-images: 20 in .*results\.part-1-of-2\.jsonl; 30 in .*results\.part-2-of-2\.jsonl \(the sweep file asks 10000\)/,
+  },
+  {
+    name: 'a part of another sweep says so',
+    setup: (d) => [shard(d, 'sweep.yaml', 1, ['--eval-images', '20']), shard(d, 'other.yaml', 2, ['--eval-images', '20'], 'other-2.jsonl')],
+    argv: (d) => ['merge', part(d, 1), path.join(d, 'other-2.jsonl'), '--sweep', path.join(d, 'sweep.yaml')],
+    code: 2,
+    err: /other-2\.jsonl is shard 2\/2 of another sweep, other\.yaml, not of sweep\.yaml/,
+  },
+  {
+    name: 'a part of the sweep file as it was before an edit says so',
+    setup: (d) => [shard(d, 'sweep.yaml', 1, ['--eval-images', '20']), shard(d, 'sweep.yaml', 2, ['--eval-images', '20'])],
+    // The sweep file edited after the shards ran.
+    argv: (d) => {
+      writeFileSync(path.join(d, 'sweep.yaml'), EVAL_SWEEP('4 ns'));
+      return ['merge', part(d, 1), part(d, 2), '--sweep', path.join(d, 'sweep.yaml')];
+    },
+    code: 2,
+    err: /results\.part-1-of-2\.jsonl is shard 1\/2 of sweep\.yaml as it was when the shard ran, with other points: the sweep file or its scenarios changed since/,
+  },
+];
+
+describe('issue 21: merge and what parts were run with', () => {
+  for (const c of MERGE_CASES) {
+    it(c.name, async () => {
+      const dir = tempFiles({ 'sweep.yaml': EVAL_SWEEP('2 ns'), 'other.yaml': EVAL_SWEEP('3 ns') });
+      for (const argv of c.setup(dir)) {
+        const r = await cli(...argv);
+        expect(r.code, r.err).toBe(0);
+      }
+      const r = await cli(...c.argv(dir));
+      expect(r.code, r.err).toBe(c.code);
+      expect(r.err).toMatch(c.err);
+      expect(r.err).not.toMatch(/internal error|\n\s+at /);
+      if (c.code !== 0) expect(existsSync(path.join(dir, 'results.jsonl'))).toBe(false);
+    }, 60_000);
+  }
+
+  it('a merged sweep is its lines without the parts\' stamps, readable by results', async () => {
+    const dir = tempFiles({ 'sweep.yaml': EVAL_SWEEP('2 ns') });
+    for (const i of [1, 2]) expect((await cli(...shard(dir, 'sweep.yaml', i, ['--eval-images', '20']))).code).toBe(0);
+    const stamp = JSON.parse(readFileSync(part(dir, 1), 'utf8').split('\n')[0]!) as { part: Record<string, unknown> };
+    expect(stamp.part).toMatchObject({ of: 'sweep.yaml', shard: '1/2', eval_images: 20 });
+    expect((await cli('merge', part(dir, 1), part(dir, 2), '--sweep', path.join(dir, 'sweep.yaml'))).code).toBe(0);
+    const merged = readFileSync(path.join(dir, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(merged.map((l) => (l['point'] as Record<string, unknown>)['params.driver.clock_period'])).toEqual(['1 ns', '1.5 ns', '2 ns']);
+    expect(merged.every((l) => !('part' in l))).toBe(true);
+    const shown = await cli('results', part(dir, 1), '--csv');
+    expect(shown.code, shown.err).toBe(0);
+    expect(shown.out.split('\n')[0]).toBe('params.driver.clock_period,accuracy.rate,accuracy.ci95[0],accuracy.ci95[1]');
+  }, 60_000);
+});
+
+describe('issue 21: a sweep over scenario files names the design whose report lacks a metric', () => {
+  it('names sot-mlp (the second design), not maap-cnn (the first)', async () => {
+    const dir = tempFiles({
+      'designs.yaml': `axes:\n  scenario: [${path.resolve('scenarios/maap-cnn-4bit.yaml')}, ${path.resolve('scenarios/sot-mlp.yaml')}]\nrun: {images: 1}\nmetrics: [energy_j, counts.maap_ops]\nout: r.jsonl\n`,
+    });
+    const r = await cli('sweep', path.join(dir, 'designs.yaml'), '--workers', '1');
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toMatch(/designs\.yaml:\d+:\d+: metrics\[1\]: the report of sot-mlp has no 'counts\.maap_ops'; there: amplifier, line_charge, neuron, synapse_read/);
+    expect(r.err).not.toMatch(/maap-cnn has no/);
+  }, 60_000);
+});

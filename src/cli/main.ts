@@ -8,7 +8,7 @@ import { TimeError } from '../scheduler/time.js';
 import { QueueUsageError } from '../sweep/queue/queue-error.js';
 import { ShardError } from '../sweep/shard.js';
 import { MAX_SWEEP_POINTS } from '../sweep/axes.js';
-import { PointsFailedError, ResultsFileError } from '../sweep/sweep-error.js';
+import { PointsFailedError, ResultsFileError, SweepMergeError } from '../sweep/sweep-error.js';
 import { TraceFileError } from '../trace/sink.js';
 import { defaultWorkers } from '../workers/threads.js';
 import { InterruptedError, UsageError, processIo, type CliIo } from './io.js';
@@ -344,7 +344,7 @@ export function reportError(error: unknown, io: CliIo): number {
     io.err(`spinarch: ${error.message}\n`);
     return 3;
   }
-  if (error instanceof UsageError || error instanceof ResultsFileError || error instanceof QueueUsageError || error instanceof ShardError || error instanceof IdxError || error instanceof WeightsError || error instanceof RunError || error instanceof TimeError || error instanceof TraceFileError) {
+  if (error instanceof UsageError || error instanceof ResultsFileError || error instanceof SweepMergeError || error instanceof QueueUsageError || error instanceof ShardError || error instanceof IdxError || error instanceof WeightsError || error instanceof RunError || error instanceof TimeError || error instanceof TraceFileError) {
     io.err(`spinarch: ${error.message}\n`);
     return 2;
   }

@@ -5,7 +5,7 @@ import { describe, loadSweep, shortSweep, type Sweep } from '../sweep/load.js';
 import type { ResultLine } from '../sweep/measure.js';
 import { readResults } from '../sweep/results-file.js';
 import { runSweep } from '../sweep/run-sweep.js';
-import { mergeParts } from '../sweep/merge.js';
+import { checkPartsBelong, mergeParts, partSettings } from '../sweep/merge.js';
 import { queueAddress } from '../sweep/queue/connection.js';
 import { parseShard, shardOf } from '../sweep/shard.js';
 import { rewriteResults } from '../sweep/results-file.js';
@@ -225,9 +225,19 @@ export async function workerCommand(o: WorkerCommandOptions, io: CliIo): Promise
 
 /** `spinarch merge`: the parts of a sharded sweep joined into one results file, every point exactly once. */
 export async function mergeCommand(parts: readonly string[], o: { sweep: string; out?: string; force?: boolean; format: TableFormat }, io: CliIo): Promise<void> {
-  const sweep = loadSweep(o.sweep, o.out === undefined ? {} : { out: o.out });
-  checkOutputs(sweepOutputs(sweep, o.out === undefined ? 'out' : '--out'), [...parts, ...sweepInputs(sweep, [o.sweep])], o.force === true);
-  const merged = mergeParts(sweep, parts);
+  const written = loadSweep(o.sweep, o.out === undefined ? {} : { out: o.out });
+  checkOutputs(sweepOutputs(written, o.out === undefined ? 'out' : '--out'), [...parts, ...sweepInputs(written, [o.sweep])], o.force === true);
+  const reads = parts.map((file) => ({ file, read: readResults(file) }));
+  // Parts run with --eval-images (or other run images) are points of the sweep as it was run: merged as such.
+  const ran = partSettings(written, reads);
+  const changed = [
+    ...(ran.evalImages !== undefined && written.eval !== undefined && ran.evalImages !== written.eval.images ? [`--eval-images ${ran.evalImages} (the sweep file asks ${written.eval.images})`] : []),
+    ...(ran.runImages !== undefined && written.run !== undefined && ran.runImages !== written.run.images ? [`run images ${ran.runImages} (the sweep file asks ${written.run.images})`] : []),
+  ];
+  const sweep = changed.length === 0 ? written : loadSweep(o.sweep, { ...(o.out === undefined ? {} : { out: o.out }), ...(ran.evalImages === undefined ? {} : { evalImages: ran.evalImages }), ...(ran.runImages === undefined ? {} : { runImages: ran.runImages }) });
+  if (changed.length > 0) io.err(`note: the parts were run with ${changed.join(' and ')}: merged as they were run (a sweep of ${o.sweep} without them would run every point again)\n`);
+  checkPartsBelong(sweep, reads);
+  const merged = mergeParts(sweep, reads);
   for (const note of merged.notes) io.err(`note: ${note}\n`);
   if (merged.conflicting.length > 0) {
     throw new UsageError(`${merged.conflicting.length} point${merged.conflicting.length === 1 ? ' has' : 's have'} different results in different parts: ${merged.conflicting.slice(0, 5).map((c) => `${c.key} in ${c.files.join(' and ')}`).join('; ')} (parts of different sweeps or spinarch versions?)`);

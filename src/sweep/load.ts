@@ -9,6 +9,7 @@ import { applyOverride, displayPath, locate, parseKeyPath, parseSet, parseYamlFi
 import { MAX_SWEEP_POINTS, combinations, expandRange, rangeText } from './axes.js';
 import { keptMetrics, parseMetricPath } from './metric-path.js';
 import { pointKey } from './point-key.js';
+import type { PartStamp } from './shard.js';
 import { sweepSchema, type EvalStep, type PlotSpec, type RunStep, type SweepSpec } from './spec.js';
 import { isRecord } from '../scenario/is-record.js';
 
@@ -49,6 +50,8 @@ export interface Sweep {
   /** Where eval reads MNIST; undefined: the bundled copy. */
   readonly mnistDir?: string;
   readonly version: string;
+  /** A shard's stamp, carried by each line of its part file. */
+  readonly part?: PartStamp;
 }
 
 export interface SweepOverrides {
@@ -56,6 +59,8 @@ export interface SweepOverrides {
   readonly out?: string;
   /** Images per eval point instead of the sweep's. */
   readonly evalImages?: number;
+  /** Images per run point instead of the sweep's (merge: what the parts were run with). */
+  readonly runImages?: number;
   /** Points the sweep may have (default MAX_SWEEP_POINTS). */
   readonly maxPoints?: number;
 }
@@ -210,6 +215,7 @@ function buildSweep(raw: RawScenario, dir: string, o: SweepOverrides): Sweep {
   };
 
   const evalStep = spec.eval === undefined ? undefined : { ...spec.eval, ...(o.evalImages === undefined ? {} : { images: o.evalImages }) };
+  const runStep = spec.run === undefined ? undefined : { ...spec.run, ...(o.runImages === undefined ? {} : { images: o.runImages }) };
   const readsMnist = evalStep !== undefined || spec.run?.mnist === true;
   const mnistDir = spec.mnist === undefined ? undefined : path.resolve(dir, spec.mnist);
   const data = readsMnist ? withLocation(() => loadMnist(mnistDir ?? bundledMnistDir(), 'test').sha256.images, spec.mnist === undefined ? where() : where('mnist')) : undefined;
@@ -229,7 +235,7 @@ function buildSweep(raw: RawScenario, dir: string, o: SweepOverrides): Sweep {
       });
       const scenario = scenarioFromRaw(pointRaw);
       checkPoint(scenario, evalStep, built);
-      const key = pointKey({ scenario, ...(spec.run === undefined ? {} : { run: spec.run }), ...(evalStep === undefined ? {} : { eval: evalStep }), ...(data === undefined ? {} : { data }), version });
+      const key = pointKey({ scenario, ...(runStep === undefined ? {} : { run: runStep }), ...(evalStep === undefined ? {} : { eval: evalStep }), ...(data === undefined ? {} : { data }), version });
       const twin = seen.get(key);
       if (twin !== undefined) {
         pointIssues.set(`twin ${key}`, { location: where('axes'), path: 'axes', message: `points ${twin} and ${shown} are the same scenario (an axis value that changes nothing, or written twice)` });
@@ -262,7 +268,7 @@ function buildSweep(raw: RawScenario, dir: string, o: SweepOverrides): Sweep {
     out: o.out !== undefined ? path.resolve(o.out) : spec.out !== undefined ? resolve(spec.out) : path.resolve(defaultOut),
     // Results sent elsewhere (--out) take their plots with them, so a trial run leaves the sweep's own files alone.
     plots: spec.plots.map((p) => ({ ...p, out: o.out === undefined ? resolve(p.out) : path.join(path.dirname(path.resolve(o.out)), path.basename(p.out)) })),
-    ...(spec.run === undefined ? {} : { run: spec.run }),
+    ...(runStep === undefined ? {} : { run: runStep }),
     ...(evalStep === undefined ? {} : { eval: evalStep }),
     ...(mnistDir === undefined ? {} : { mnistDir }),
     version,

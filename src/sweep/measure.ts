@@ -6,6 +6,7 @@ import { evaluateScenario } from '../eval/evaluate.js';
 import { ScenarioError } from '../scenario/errors.js';
 import type { RawScenario } from '../scenario/load.js';
 import { keptMetrics, readMetric } from './metric-path.js';
+import type { PartStamp } from './shard.js';
 import type { EvalStep, RunStep } from './spec.js';
 
 /** One point to measure, as plain data (it crosses to worker threads and, later, machines). */
@@ -28,6 +29,8 @@ export interface ResultLine {
   readonly metrics?: Readonly<Record<string, unknown>>;
   readonly error?: string;
   readonly spinarch: string;
+  /** In a shard's part file: which sweep and settings it was run with (merge checks them). */
+  readonly part?: PartStamp;
 }
 
 /** A metric that the design's report does not have: a mistake in the sweep, not in the point. */
@@ -35,6 +38,8 @@ export interface MissingMetric {
   readonly metric: string;
   readonly at: string;
   readonly known: readonly string[];
+  /** The design whose report lacks it (a sweep over scenario files has several). */
+  readonly design: string;
 }
 
 export interface PointOutcome {
@@ -74,7 +79,7 @@ export async function measurePoint(task: PointTask): Promise<PointOutcome> {
   const metrics: Record<string, unknown> = {};
   for (const m of keptMetrics(task.metrics)) {
     const read = readMetric(report, m);
-    if (!read.found) return { line: line({ error: `no metric ${m}` }), missing: { metric: m, at: read.at, known: read.known } };
+    if (!read.found) return { line: line({ error: `no metric ${m}` }), missing: { metric: m, at: read.at, known: read.known, design: String(task.raw.data['design'] ?? 'this design') } };
     metrics[m] = read.value;
   }
   return { line: line({ metrics }) };

@@ -3,6 +3,7 @@ import { writeFileAtomic } from '../data/output-file.js';
 import { FileReadError, readBoundedFile } from '../scenario/files.js';
 import { ResultsFileError } from './sweep-error.js';
 import type { ResultLine } from './measure.js';
+import { readPartStamp } from './shard.js';
 
 /**
  * A results file: JSON lines, one per point, appended as points finish. A process killed
@@ -59,14 +60,17 @@ export function readResults(file: string): ResultsRead {
     }
     const before = byKey.get(v.key);
     if (before !== undefined) repeated.push(before.at);
-    byKey.set(v.key, { line: v, at: i + 1 });
+    // A part's stamp is kept only if it is one.
+    const { part, ...rest } = v;
+    const stamp = readPartStamp(part);
+    byKey.set(v.key, { line: stamp === undefined ? rest : { ...rest, part: stamp }, at: i + 1 });
   });
   const lines = [...byKey.values()].sort((a, b) => a.at - b.at).map((e) => e.line);
   return { lines, goodBytes: Buffer.byteLength(complete), partialTail: end < text.length, damaged, repeated };
 }
 
 /** The text of one result: one line of JSON with a newline. */
-export const resultText = (line: ResultLine): string => `${JSON.stringify({ key: line.key, point: line.point, ...(line.error === undefined ? { metrics: line.metrics } : { error: line.error }), spinarch: line.spinarch })}\n`;
+export const resultText = (line: ResultLine): string => `${JSON.stringify({ key: line.key, point: line.point, ...(line.error === undefined ? { metrics: line.metrics } : { error: line.error }), spinarch: line.spinarch, ...(line.part === undefined ? {} : { part: line.part }) })}\n`;
 
 /**
  * Appends results to a file, each line in one write (and synced), so a kill leaves whole

@@ -98,7 +98,7 @@ function metricError(sweep: Sweep, missing: MissingMetric): ScenarioError {
   const i = sweep.spec.metrics.indexOf(missing.metric);
   const hint = missing.known.length === 0 ? '' : `; there: ${missing.known.slice(0, 30).join(', ')}${missing.known.length > 30 ? ', ...' : ''}${suggest(missing.at.split(/[.[]/).pop() ?? '', missing.known)}`;
   const at = i >= 0 ? ['metrics', i] : ['metrics'];
-  return new ScenarioError([{ location: locate(sweep.written, at), path: i >= 0 ? `metrics[${i}]` : 'metrics', message: `the report of ${String(sweep.points[0]?.raw.data['design'] ?? 'this design')} has no '${missing.at}'${hint}` }]);
+  return new ScenarioError([{ location: locate(sweep.written, at), path: i >= 0 ? `metrics[${i}]` : 'metrics', message: `the report of ${missing.design} has no '${missing.at}'${hint}` }]);
 }
 
 /**
@@ -114,6 +114,8 @@ export async function runSweep(sweep: Sweep, o: SweepRunOptions): Promise<SweepO
     if (before.damaged.length > 0) o.onNotice?.(`${sweep.out}: line${before.damaged.length === 1 ? '' : 's'} ${before.damaged.join(', ')} ${before.damaged.length === 1 ? 'is' : 'are'} not results and will be dropped`);
     const byKey = new Map(before.lines.map((l) => [l.key, l]));
     const metrics = keptMetrics(sweep.spec.metrics);
+    // A shard's lines say which sweep and settings they were run with, for merge.
+    const stamped = (l: ResultLine): ResultLine => (sweep.part === undefined ? l : { ...l, part: sweep.part });
     const todo = sweep.points.filter((p) => !done(byKey.get(p.key), metrics, o.retryFailed === true));
     const kept = sweep.points.length - todo.length;
     let finished = 0;
@@ -126,8 +128,9 @@ export async function runSweep(sweep: Sweep, o: SweepRunOptions): Promise<SweepO
         missing ??= outcome.missing;
         return;
       }
-      appender.append(outcome.line);
-      byKey.set(outcome.line.key, outcome.line);
+      const line = stamped(outcome.line);
+      appender.append(line);
+      byKey.set(line.key, line);
       finished++;
       if (outcome.line.error !== undefined) failed++;
       o.onProgress?.({ done: finished, failed, total: todo.length });
@@ -145,7 +148,7 @@ export async function runSweep(sweep: Sweep, o: SweepRunOptions): Promise<SweepO
     }
     if (missing !== undefined) throw metricError(sweep, missing);
     const inSweep = new Set(sweep.points.map((p) => p.key));
-    const ordered = sweep.points.map((p) => byKey.get(p.key)).filter((l): l is ResultLine => l !== undefined);
+    const ordered = sweep.points.map((p) => byKey.get(p.key)).filter((l): l is ResultLine => l !== undefined).map(stamped);
     const foreign = [...byKey.values()].filter((l) => !inSweep.has(l.key));
     rewriteResults(sweep.out, [...ordered, ...foreign]);
     return { lines: ordered, kept, ran: finished, failed: ordered.filter((l) => l.error !== undefined).length, foreign: foreign.length };

@@ -13,3 +13,8 @@ export class PointsFailedError extends Error {
     super(`${failed} of ${total} point${total === 1 ? '' : 's'} failed; each failed point's error is in its line of the results (spinarch results shows them)`);
   }
 }
+
+/** Parts that cannot be merged into one sweep (other settings, another sweep, another version): exit 2. */
+export class SweepMergeError extends Error {
+  override name = 'SweepMergeError';
+}
