@@ -53,6 +53,8 @@ describe('spinarch compare', () => {
     expect(code).toBe(0);
     for (const name of ['charge-cenn', 'irmen-dual-cenn', 'maap-cnn-4bit', 'maap-cnn-8bit', 'maap-cnn-32bit', 'sot-mlp', 'mtj-mlp']) expect(out).toContain(` ${name}`);
     expect(out).toContain('charge-cenn*');
+    // The accuracy row says what it is over.
+    expect(out).toContain('accuracy over 1,000 images (MNIST test images from the first, by the functional model);\nunder it, its 95 % interval.');
     for (const line of out.split('\n')) expect([...line].length).toBeLessThanOrEqual(100);
     expect(out).toMatch(/42\.0 ns/);
     expect(out).toMatch(/80\.6 nJ/);

@@ -260,3 +260,34 @@ describe('issue 21: a sweep over scenario files names the design whose report la
     expect(r.err).not.toMatch(/maap-cnn has no/);
   }, 60_000);
 });
+
+// compare says what its accuracy row is over, and shows none from a synthetic digit.
+const PAIR = ['scenarios/charge-cenn.yaml', 'scenarios/irmen-dual-cenn.yaml'];
+const COMPARE_CASES: readonly { readonly name: string; readonly argv: string[]; readonly out: RegExp; readonly absent: RegExp }[] = [
+  { name: 'text, not evaluated', argv: [], out: /^Per image\. .*\naccuracy: not evaluated \(use --accuracy-images N\)\.\n/, absent: /│ accuracy|0\.0 %/ },
+  { name: 'CSV, not evaluated', argv: ['--csv'], out: /^metric,unit,charge-cenn,irmen-dual-cenn\nlatency per image,s,/, absent: /^accuracy/m },
+  { name: 'Markdown, not evaluated', argv: ['--markdown'], out: /\n\nAccuracy: not evaluated \(use --accuracy-images N\)\.\n$/, absent: /\| accuracy \|/ },
+  { name: 'JSON, not evaluated', argv: ['--json'], out: /"accuracy": \{\n\s+"evaluated": false,\n\s+"note": "not evaluated \(use --accuracy-images N\)"/, absent: /"metric": "accuracy"/ },
+  { name: 'text, over 20 MNIST images', argv: ['--accuracy-images', '20'], out: /\naccuracy over 20 images \(MNIST test images from the first, by the functional model\);\nunder it, its 95 % interval\.\n[\s\S]*│ accuracy /, absent: /not evaluated/ },
+  { name: 'CSV, over 20 MNIST images', argv: ['--accuracy-images', '20', '--csv'], out: /\naccuracy,ratio,[\d.]+,[\d.]+\n[\s\S]*\naccuracy images,count,20,20\n/, absent: /not evaluated/ },
+  { name: 'JSON, over 3 MNIST images run', argv: ['--mnist', '--images', '3', '--json'], out: /"accuracy": \{\n\s+"evaluated": true,\n\s+"images": \[\n\s+3,\n\s+3\n\s+\],\n\s+"over": "MNIST test images from index 0, run at event level"/, absent: /not evaluated/ },
+];
+
+describe('issue 21: compare says how many images its accuracy row used', () => {
+  for (const c of COMPARE_CASES) {
+    it(c.name, async () => {
+      const r = await cli('compare', ...PAIR, ...c.argv);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toMatch(c.out);
+      expect(r.out).not.toMatch(c.absent);
+    }, 60_000);
+  }
+
+  it('the JSON row and its count agree with the functional model', async () => {
+    const c = JSON.parse((await cli('compare', ...PAIR, '--accuracy-images', '20', '--json')).out) as { accuracy: { images: number[] }; metrics: { metric: string; values: number[] }[] };
+    expect(c.accuracy.images).toEqual([20, 20]);
+    const row = c.metrics.find((m) => m.metric === 'accuracy')!;
+    // Rates of 20 images are whole twentieths.
+    for (const v of row.values) expect(Math.abs(v * 20 - Math.round(v * 20))).toBeLessThan(1e-9);
+  }, 60_000);
+});

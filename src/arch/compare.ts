@@ -16,9 +16,24 @@ export interface Metric {
   readonly intervals?: readonly (readonly [number, number] | null)[];
 }
 
+/** What the accuracy row was measured over, or why there is none. */
+export type AccuracyBasis =
+  | { readonly evaluated: true; /** Images per scenario. */ readonly images: readonly (number | null)[]; readonly over: string }
+  | { readonly evaluated: false; readonly note: string };
+
+/** Accuracies to compare and what they are over ("the first 1,000 MNIST test images, functional model"). */
+export interface ComparedAccuracy {
+  readonly over: string;
+  readonly of: readonly (Accuracy | undefined)[];
+}
+
+export const ACCURACY_NOT_EVALUATED = 'not evaluated (use --accuracy-images N)';
+
 export interface Comparison {
   readonly baseline: string;
   readonly scenarios: readonly { readonly name: string; readonly design: string; readonly title: string }[];
+  /** The accuracy row's basis; without one, the row is left out (a synthetic digit's class says nothing of accuracy). */
+  readonly accuracy: AccuracyBasis;
   readonly metrics: readonly Metric[];
 }
 
@@ -37,20 +52,25 @@ const conversions = (r: RunReport): number => r.counts['adc_conversions'] ?? r.c
 
 /**
  * Puts runs side by side, per image, with each figure's ratio to the baseline run. Accuracy
- * is each run's own (over the images it ran), or the one given (from a functional evaluation).
+ * is the one given, over what it says; without it there is no accuracy row.
  */
-export function compareRuns(reports: readonly RunReport[], baseline: string, accuracies: readonly (Accuracy | undefined)[] = []): Comparison {
+export function compareRuns(reports: readonly RunReport[], baseline: string, compared?: ComparedAccuracy): Comparison {
   const base = reports.findIndex((r) => r.scenario === baseline);
   if (base < 0) throw new RangeError(`no scenario named '${baseline}' among ${reports.map((r) => r.scenario).join(', ')}`);
-  const accuracy = reports.map((r, i) => accuracies[i] ?? r.accuracy);
+  const accuracy = reports.map((_, i) => compared?.of[i]);
   const b = accuracy[base]?.rate;
-  const accuracyRow: Metric = {
-    metric: 'accuracy',
-    unit: 'ratio',
-    values: accuracy.map((a) => a?.rate ?? Number.NaN),
-    ratios: accuracy.map((a) => (a === undefined || b === undefined || b === 0 ? null : a.rate / b)),
-    intervals: accuracy.map((a) => a?.ci95 ?? null),
-  };
+  const accuracyRows: Metric[] =
+    compared === undefined
+      ? []
+      : [
+          {
+            metric: 'accuracy',
+            unit: 'ratio',
+            values: accuracy.map((a) => a?.rate ?? Number.NaN),
+            ratios: accuracy.map((a) => (a === undefined || b === undefined || b === 0 ? null : a.rate / b)),
+            intervals: accuracy.map((a) => a?.ci95 ?? null),
+          },
+        ];
   const rows: [string, MetricUnit, (r: RunReport) => number][] = [
     ['latency per image', 's', (r) => r.latency_ps * 1e-12],
     ['energy per image', 'J', (r) => r.energy_j],
@@ -66,8 +86,9 @@ export function compareRuns(reports: readonly RunReport[], baseline: string, acc
   return {
     baseline,
     scenarios: reports.map((r) => ({ name: r.scenario, design: r.design, title: r.title })),
+    accuracy: compared === undefined ? { evaluated: false, note: ACCURACY_NOT_EVALUATED } : { evaluated: true, images: accuracy.map((a) => a?.images ?? null), over: compared.over },
     metrics: [
-      accuracyRow,
+      ...accuracyRows,
       ...rows.map(([metric, unit, f]): Metric => {
         const values = reports.map(f);
         const b = values[base]!;

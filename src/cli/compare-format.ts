@@ -4,6 +4,13 @@ import { count, render } from './format.js';
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
 
+/** What the accuracy row is over, in a sentence: "accuracy over 1,000 images (...)", or that there is none. */
+export function accuracyLine(c: Comparison): string {
+  if (!c.accuracy.evaluated) return `accuracy: ${c.accuracy.note}`;
+  const counts = [...new Set(c.accuracy.images.map((n) => (n === null ? 'no' : count(n))))];
+  return `accuracy over ${counts.join(' / ')} image${counts.length === 1 && counts[0] === '1' ? '' : 's'} (${c.accuracy.over})`;
+}
+
 export function formatValue(v: number, unit: Metric['unit']): string {
   if (Number.isNaN(v)) return '-';
   if (unit === 'ratio') return pct(v);
@@ -31,7 +38,7 @@ export function formatComparison(c: Comparison, width = 100): string {
   const cell = Math.min(16, Math.max(9, ...c.scenarios.map((s) => s.name.length + 1)));
   // Each column costs its width plus 3 for the border and padding.
   const perTable = Math.max(1, Math.floor((width - label - 4) / (cell + 3)));
-  const out: string[] = [`Per image. Under each value, its ratio to the baseline, ${c.baseline}* (x more, / less);\nunder accuracy, its 95 % interval.\n`];
+  const out: string[] = [`Per image. Under each value, its ratio to the baseline, ${c.baseline}* (x more, / less).\n${accuracyLine(c)}${c.accuracy.evaluated ? ';\nunder it, its 95 % interval' : ''}.\n`];
   for (let from = 0; from < c.scenarios.length; from += perTable) {
     const cols = c.scenarios.slice(from, from + perTable);
     const header = ['', ...cols.map((s) => (s.name === c.baseline ? `${s.name}*` : s.name))];
@@ -58,6 +65,7 @@ export function comparisonCsv(c: Comparison): string {
       lines.push([`${m.metric} 95 % CI high`, m.unit, ...m.intervals.map((ci) => (ci === null ? '' : String(ci[1])))].map(quote).join(','));
     }
   }
+  if (c.accuracy.evaluated) lines.push(['accuracy images', 'count', ...c.accuracy.images.map((n) => (n === null ? '' : String(n)))].map(quote).join(','));
   for (const m of c.metrics) lines.push([`${m.metric} / ${c.baseline}`, 'ratio', ...m.ratios.map((r) => (r === null ? '' : String(r)))].map(quote).join(','));
   return `${lines.join('\n')}\n`;
 }
@@ -71,5 +79,5 @@ export function comparisonMarkdown(c: Comparison): string {
     return m.ratios[i] === null || c.scenarios[i]!.name === c.baseline ? '' : ` (${formatRatio(m.ratios[i]!)})`;
   };
   const rows = c.metrics.map((m) => `| ${m.metric} | ${m.values.map((v, i) => `${formatValue(v, m.unit)}${note(m, i)}`).join(' | ')} |`);
-  return `${[head, sep, ...rows].join('\n')}\n`;
+  return `${[head, sep, ...rows].join('\n')}\n\n${accuracyLine(c).replace(/^a/, 'A')}.\n`;
 }

@@ -53,7 +53,14 @@ export async function compareScenarios(files: readonly string[], o: CompareOptio
   } finally {
     bar.stop();
   }
-  const c = compareRuns(reports, baseline, accuracies);
+  // Accuracy is MNIST's: from the functional model, or from the event-level run of MNIST images; a synthetic digit's class is no accuracy.
+  const compared =
+    o.accuracyImages !== undefined
+      ? { over: 'MNIST test images from the first, by the functional model', of: accuracies }
+      : o.source !== undefined && o.source.spec?.kind !== 'synthetic'
+        ? { over: `${o.source.description.replace(/ \(.*?\)/, '')}, run at event level`, of: reports.map((r) => r.accuracy) }
+        : undefined;
+  const c = compareRuns(reports, baseline, compared);
   switch (o.format) {
     case 'json':
       io.out(`${JSON.stringify(c, null, 2)}\n`);
