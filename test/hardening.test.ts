@@ -291,3 +291,23 @@ describe('issue 21: compare says how many images its accuracy row used', () => {
     for (const v of row.values) expect(Math.abs(v * 20 - Math.round(v * 20))).toBeLessThan(1e-9);
   }, 60_000);
 });
+
+describe("issue 21: run's share column adds up to the energy it is a share of", () => {
+  it('on every bundled scenario, the uncounted classifier head apart', async () => {
+    const { bundledScenarios } = await import('../src/cli/paths.js');
+    for (const file of bundledScenarios()) {
+      const r = await cli('run', file, '--workers', '1');
+      expect(r.code, `${file}: ${r.err}`).toBe(0);
+      const energy = /│ energy\s+│\s+(\S+ \S+) │/.exec(r.out)![1]!;
+      const header = /│ component .*│ share of (\S+ \S+) │/.exec(r.out);
+      expect(header?.[1], file).toBe(energy);
+      const table = r.out.slice(header!.index, r.out.indexOf('└', header!.index));
+      const shares = [...table.matchAll(/│\s+([\d.]+) % │\n/g)].map((m) => Number(m[1]));
+      expect(shares.length, file).toBeGreaterThan(0);
+      // Each share is rounded to 0.1 %.
+      expect(Math.abs(shares.reduce((a, b) => a + b, 0) - 100), file).toBeLessThanOrEqual(0.05 * shares.length + 1e-9);
+      // A head outside the totals has no share of them.
+      if (/not in the totals above/.test(r.out)) expect(table).toMatch(/│ classifier .*│\s+not in it │/);
+    }
+  }, 120_000);
+});

@@ -100,14 +100,15 @@ export function formatRun(r: RunReport): string {
       [1],
     ),
   );
-  const total = r.energy_j + (r.classifier_counted === false ? (r.classifier_energy_j ?? 0) : 0);
+  // Shares are of the energy stated above; a head outside the totals is listed, not shared.
+  const apart = (l: RunReport['energy_breakdown'][number]): boolean => l.class === 'classifier' && r.classifier_counted === false;
   out.push(
     render(
       [
-        ['component', 'class', 'action', 'count', 'energy', 'share'],
+        ['component', 'class', 'action', 'count', 'energy', `share of ${joules(r.energy_j)}`],
         ...r.energy_breakdown
           .filter((l) => l.energy_j > 0)
-          .map((l) => [l.component, l.class, l.action, count(l.count), joules(l.energy_j), total > 0 ? `${((100 * l.energy_j) / total).toFixed(1)} %` : '-']),
+          .map((l) => [l.component, l.class, l.action, count(l.count), joules(l.energy_j), apart(l) ? 'not in it' : r.energy_j > 0 ? `${((100 * l.energy_j) / r.energy_j).toFixed(1)} %` : '-']),
       ],
       [3, 4, 5],
     ),
