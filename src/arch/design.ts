@@ -81,6 +81,8 @@ export interface FunctionalModel {
 /** What the functional model is built from (no kernel, no bus). */
 export interface FunctionalContext {
   readonly seed: string | number;
+  /** Which die: keys the devices' process variation (streamFor's chip). */
+  readonly chip: number;
   readonly layers: readonly Layer[];
   readonly weights: WeightSource;
 }

@@ -101,7 +101,7 @@ export class Simulation {
     readonly scenario: Scenario,
     options: Pick<RunOptions, 'attach' | 'tracing' | 'follow'> = {},
   ) {
-    const sim: SimContext = { kernel: this.kernel, bus: this.bus, seed: scenario.value.seed, tracing: options.tracing === true };
+    const sim: SimContext = { kernel: this.kernel, bus: this.bus, seed: scenario.value.seed, chip: scenario.value.chip ?? 0, tracing: options.tracing === true };
     this.ledger = new Ledger(this.bus);
     options.attach?.(sim);
     this.machine = buildMachine(scenario, sim);

@@ -10,6 +10,11 @@ export const commonFields = {
   seed: z.union([z.number().int(), z.string().min(1)], {
     error: (issue) => (issue.input === undefined ? 'required key is missing: a whole number or a non-empty string, like 2019' : `expected a whole number or a non-empty string, like 2019, got ${JSON.stringify(issue.input) ?? String(issue.input)}`),
   }),
+  /**
+   * Which die of the design to simulate: its devices' process variation is drawn from streams
+   * keyed by the chip (absent or 0: the scenario's own chip). Thermal noise stays keyed by the image.
+   */
+  chip: z.number().int().min(0).max(1_000_000).optional(),
   network: networkSchema,
   /** `random` (seeded) or a weights file, relative to the scenario file. */
   weights: z.union([z.literal('random'), z.strictObject({ file: z.string().min(1) })]).default('random'),

@@ -70,7 +70,7 @@ export function functionalModel(scenario: Scenario): FunctionalModel {
   if (build === undefined) throw new ScenarioError([{ location: locate(scenario.raw, ['design']), path: 'design', message: `design ${scenario.design.name} has no functional model yet: use run (event level) instead of eval` }]);
   requireClassifierHead(scenario);
   try {
-    return build(scenario.value, { seed: scenario.value.seed, layers: scenario.layers, weights: weightsOf(scenario) });
+    return build(scenario.value, { seed: scenario.value.seed, chip: scenario.value.chip ?? 0, layers: scenario.layers, weights: weightsOf(scenario) });
   } catch (error) {
     throw asScenarioError(scenario.raw, error);
   }

@@ -15,8 +15,11 @@ export interface EvalCommandOptions {
   readonly json?: boolean;
   readonly perImage?: boolean;
   readonly plain?: boolean;
+  readonly chips?: number;
   readonly set: readonly string[];
 }
+
+const pctOf = (rate: number): string => `${(100 * rate).toFixed(2)} %`;
 
 /** The readable form of `spinarch eval`. */
 export function formatEval(r: EvalReport): string {
@@ -24,7 +27,13 @@ export function formatEval(r: EvalReport): string {
   const f = r.first_image;
   const rows: string[][] = [
     ['images', String(r.images)],
-    ['accuracy', r.accuracy === undefined ? 'no labels' : formatAccuracy(r.accuracy)],
+    [r.chips === undefined ? 'accuracy' : `accuracy, pooled over ${r.chips.count} chips`, r.accuracy === undefined ? 'no labels' : formatAccuracy(r.accuracy)],
+    ...(r.chips === undefined
+      ? []
+      : [
+          ['chip to chip', `mean ${pctOf(r.chips.mean)}, sd ${(100 * r.chips.sd).toFixed(2)} points, ${pctOf(r.chips.min)} to ${pctOf(r.chips.max)}`],
+          ...r.chips.accuracy.map((a, k) => [`chip ${r.chips!.first + k}`, pctOf(a)]),
+        ]),
     ...Object.entries(r.figures).map(([k, v]) => [k, v.toPrecision(4)]),
     [`per image (event level, ${f.source})`, `${seconds(f.latency_ps)}, ${joules(f.energy_j)}`],
     ...(f.classifier_energy_j === undefined ? [] : [['classifier head', `${joules(f.classifier_energy_j)}, ${seconds(f.classifier_latency_ps ?? 0)}${f.classifier_counted === true ? ', included above' : ", not in the totals above (the seeds' scope)"}`]]),
@@ -42,7 +51,8 @@ export async function evalCommand(file: string, o: EvalCommandOptions, io: CliIo
   const scenario = loadScenario(file, o.set);
   const dir = mnistDir(o.mnist);
   const started = Date.now();
-  const bar = progressBar(io, `evaluating ${scenario.name}`, o.images ?? loadMnist(dir, o.mnistSet).count - o.from, 'images');
+  const chips = o.chips ?? 1;
+  const bar = progressBar(io, `evaluating ${scenario.name}`, chips * (o.images ?? loadMnist(dir, o.mnistSet).count - o.from), 'images');
   let report: EvalReport;
   try {
     report = await evaluateScenario(scenario, {
@@ -53,6 +63,7 @@ export async function evalCommand(file: string, o: EvalCommandOptions, io: CliIo
       workers: o.workers,
       perImage: o.perImage === true,
       plain: o.plain === true,
+      chips,
       onProgress: (done) => bar.update(done),
     });
   } finally {

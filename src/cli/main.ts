@@ -148,8 +148,9 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--json', 'print one JSON object')
     .option('--per-image', 'with --json: every image\'s label and predicted class')
     .option('--plain', 'the trained network in plain arithmetic (its quantizers, no devices; "GPU" in seed 004) instead of the hardware')
+    .option('--chips <n>', "evaluate N dies of the design (chips from the scenario's chip key on; each draws its own process variation, thermal noise stays keyed by the image): each chip's accuracy, their mean, sd and range, and the interval pooled over all", positiveInt('--chips', 1000))
     .option('--set <key=value>', 'override a scenario key (repeatable)', collect, [])
-    .action(async (file: string, o: { mnist?: string | true; mnistSet: 'test' | 'train'; images?: number; from: number; workers: number; json?: boolean; perImage?: boolean; plain?: boolean; set: string[] }) => {
+    .action(async (file: string, o: { mnist?: string | true; mnistSet: 'test' | 'train'; images?: number; from: number; workers: number; json?: boolean; perImage?: boolean; plain?: boolean; chips?: number; set: string[] }) => {
       await (await import('./eval.js')).evalCommand(file, o, io);
     });
 

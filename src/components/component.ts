@@ -9,6 +9,8 @@ export interface SimContext {
   readonly kernel: Kernel;
   readonly bus: Bus;
   readonly seed: string | number;
+  /** Which die of the design the devices are (the scenario's `chip`; 0 when absent): keys their process variation. */
+  readonly chip?: number;
   /** Someone is tracing: blocks attach values to their records and publish detail. */
   readonly tracing?: boolean;
 }
@@ -83,9 +85,9 @@ export abstract class Component {
   }
 
 
-  /** This block's random stream, from the run's seed and its name. */
+  /** This block's random stream (its process variation), from the run's seed, the chip and its name. */
   get rng(): RandomStream {
-    this.stream ??= streamFor(this.ctx.seed, this.name);
+    this.stream ??= streamFor(this.ctx.seed, this.name, this.ctx.chip ?? 0);
     return this.stream;
   }
 

@@ -43,10 +43,12 @@ export class RandomStream {
 
 /**
  * The stream of component `name` in a run seeded with `seed`: what belongs to the device
- * (process variation), drawn once, whatever the images.
+ * (process variation), drawn once, whatever the images. `chip` picks another die of the same
+ * design (the scenario's `chip` key; `eval --chips N` evaluates chips 0 to N - 1).
  */
-export function streamFor(seed: string | number, name: string): RandomStream {
-  return new RandomStream(`${seed}\u0000${name}`);
+export function streamFor(seed: string | number, name: string, chip = 0): RandomStream {
+  // Chip 0 is the scenario's own chip: its streams are the ones every earlier run drew.
+  return new RandomStream(chip === 0 ? `${seed}\u0000${name}` : `${seed}\u0000${name}\u0000chip[${chip}]`);
 }
 
 /**

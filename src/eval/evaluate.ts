@@ -1,7 +1,7 @@
 import { scorePredictions, type Accuracy } from '../arch/accuracy.js';
 import type { RunReport } from '../arch/report.js';
 import { runScenario } from '../arch/runner.js';
-import { functionalModel, type Scenario } from '../arch/scenario.js';
+import { functionalModel, scenarioFromRaw, type Scenario } from '../arch/scenario.js';
 import { mnistImages } from '../data/images.js';
 import { loadMnist, type MnistSetName } from '../data/mnist.js';
 import { displayPath } from '../scenario/load.js';
@@ -25,6 +25,34 @@ export interface EvalReport {
   /** The event-level figures of the first image: what each image costs. */
   readonly first_image: Pick<RunReport, 'latency_ps' | 'energy_j' | 'energy_breakdown' | 'counts' | 'traffic' | 'power' | 'events' | 'classifier_energy_j' | 'classifier_latency_ps' | 'classifier_counted'> & { readonly source: string };
   readonly per_image?: readonly { readonly image: string; readonly label: number | null; readonly predicted: number; readonly correct: boolean | null }[];
+  /** With --chips N: each chip's accuracy, and their spread (accuracy above is pooled over the chips). */
+  readonly chips?: ChipSpread;
+}
+
+/** Accuracy over several dies of one design: each chip's, their mean, sample sd and range. */
+export interface ChipSpread {
+  /** The chips evaluated: `first` to `first + count - 1` (the scenario's `chip` key). */
+  readonly first: number;
+  readonly count: number;
+  readonly accuracy: readonly number[];
+  readonly mean: number;
+  readonly sd: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The mean, sample standard deviation and range of per-chip accuracies. */
+export function chipSpread(first: number, rates: readonly number[]): ChipSpread {
+  const n = rates.length;
+  const mean = rates.reduce((a, b) => a + b, 0) / n;
+  const sd = n > 1 ? Math.sqrt(rates.reduce((a, r) => a + (r - mean) ** 2, 0) / (n - 1)) : 0;
+  return { first, count: n, accuracy: rates, mean, sd, min: Math.min(...rates), max: Math.max(...rates) };
+}
+
+/** The same scenario on another die: its `chip` key set (the devices' variation streams follow it). */
+export function onChip(scenario: Scenario, chip: number): Scenario {
+  if ((scenario.value.chip ?? 0) === chip) return scenario;
+  return scenarioFromRaw({ ...scenario.raw, data: { ...scenario.raw.data, chip } });
 }
 
 export interface EvaluateOptions {
@@ -37,6 +65,8 @@ export interface EvaluateOptions {
   readonly perImage?: boolean;
   /** The network in plain arithmetic instead of the hardware (see plainModel). */
   readonly plain?: boolean;
+  /** Dies to evaluate, from the scenario's own (default 1). */
+  readonly chips?: number;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -66,19 +96,38 @@ export async function evaluateScenario(scenario: Scenario, o: EvaluateOptions): 
   const source = mnistImages(o.dir, o.from, o.set, o.count, '--from');
   const count = o.count ?? source.count;
   const first = runScenario(scenario, { images: 1, source });
-  const outcome = await evaluateImages(scenario, { dir: o.dir, set: o.set, from: o.from, count, workers: o.workers, ...(o.plain === true ? { plain: true } : {}), ...(o.onProgress === undefined ? {} : { onProgress: o.onProgress }) });
-  if (o.plain !== true) checkAgreement(first, outcome);
+  const chips = o.plain === true ? 1 : (o.chips ?? 1);
+  const firstChip = scenario.value.chip ?? 0;
   const labels = data.labels;
-  const predictions = Array.from(outcome.predicted, (predicted, k) => ({ label: labels?.[o.from + k], predicted }));
+  const outcomes: EvalOutcome[] = [];
+  for (let c = 0; c < chips; c++) {
+    const die = onChip(scenario, firstChip + c);
+    const progress = o.onProgress;
+    const outcome = await evaluateImages(die, { dir: o.dir, set: o.set, from: o.from, count, workers: o.workers, ...(o.plain === true ? { plain: true } : {}), ...(progress === undefined ? {} : { onProgress: (done: number) => progress(c * count + done, chips * count) }) });
+    // Every die's first image, event level against functional: one model on every chip.
+    if (o.plain !== true) checkAgreement(c === 0 ? first : runScenario(die, { images: 1, source }), outcome);
+    outcomes.push(outcome);
+  }
+  const outcome = outcomes[0]!;
+  const predictions = outcomes.flatMap((x) => Array.from(x.predicted, (predicted, k) => ({ label: labels?.[o.from + k], predicted })));
   const scored = scorePredictions(predictions, outcome.classes);
-  const figures = Object.fromEntries(Object.entries(outcome.tally).map(([k, [sum, n]]) => [k, n > 0 ? sum / n : 0]));
+  const perChip = labels === undefined ? undefined : outcomes.map((x) => scorePredictions(Array.from(x.predicted, (predicted, k) => ({ label: labels[o.from + k], predicted })), x.classes)!.accuracy.rate);
+  const tally: Record<string, [number, number]> = {};
+  for (const x of outcomes) {
+    for (const [k, [sum, n]] of Object.entries(x.tally)) {
+      const t = (tally[k] ??= [0, 0]);
+      t[0] += sum;
+      t[1] += n;
+    }
+  }
+  const figures = Object.fromEntries(Object.entries(tally).map(([k, [sum, n]]) => [k, n > 0 ? sum / n : 0]));
   return {
     model: o.plain === true ? 'plain' : 'hardware',
     scenario: scenario.name,
     design: scenario.design.name,
     title: scenario.design.title,
     seed: scenario.value.seed,
-    data: `MNIST ${o.set} images ${o.from} to ${o.from + count - 1} (${displayPath(o.dir)})`,
+    data: `MNIST ${o.set} images ${o.from} to ${o.from + count - 1} (${displayPath(o.dir)})${chips > 1 ? ` on ${chips} chips (${firstChip} to ${firstChip + chips - 1})` : ''}`,
     images: count,
     ...(scored === undefined ? {} : { accuracy: scored.accuracy, confusion: scored.confusion }),
     figures,
@@ -94,8 +143,9 @@ export async function evaluateScenario(scenario: Scenario, o: EvaluateOptions): 
       energy_breakdown: first.energy_breakdown,
     },
     ...(o.perImage === true
-      ? { per_image: predictions.map((p, k) => ({ image: `${o.set}/${o.from + k}`, label: p.label ?? null, predicted: p.predicted, correct: p.label === undefined ? null : p.label === p.predicted })) }
+      ? { per_image: predictions.slice(0, count).map((p, k) => ({ image: `${o.set}/${o.from + k}`, label: p.label ?? null, predicted: p.predicted, correct: p.label === undefined ? null : p.label === p.predicted })) }
       : {}),
+    ...(chips > 1 && perChip !== undefined ? { chips: chipSpread(firstChip, perChip) } : {}),
   };
 }
 

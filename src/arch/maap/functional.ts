@@ -13,6 +13,8 @@ export interface MaapFunctional {
   readonly bits: number;
   readonly maap: MaapParams;
   readonly seed: string | number;
+  /** Which die (streamFor's chip): keys the devices' variation. */
+  readonly chip: number;
   readonly head: readonly HeadLayer[] | undefined;
   /** The last layer's stored words to the values the head computes with. */
   readonly decode: (codes: Float64Array) => Float64Array;
@@ -28,7 +30,7 @@ export function maapFunctional(f: MaapFunctional): FunctionalModel {
   const levels = 2 ** f.bits - 1;
   const R = f.maap.redundancy;
   const groups = Math.floor(f.maap.sets / R);
-  const deviations = Array.from({ length: f.maap.sets }, (_, i) => drawDeviation(streamFor(f.seed, `maap[${i}]`), f.maap.variation));
+  const deviations = Array.from({ length: f.maap.sets }, (_, i) => drawDeviation(streamFor(f.seed, `maap[${i}]`, f.chip), f.maap.variation));
   const groupDeviations = Array.from({ length: groups }, (_, g) => setsOf(g, R).map((s) => deviations[s]!));
   const rankOffsets = layerRankOffsets(f.plans);
   const digital = f.maap.averaging === 'digital';

@@ -128,10 +128,10 @@ export const maapCnn = defineDesign({
       }),
     };
   },
-  functional(scenario, { layers, weights, seed }) {
+  functional(scenario, { layers, weights, seed, chip }) {
     const p = scenario.params;
     const { sram, decode, head } = layout(scenario, layers, weights);
-    return maapFunctional({ plans: sram.plans, templates: sram.templates, bits: p.bits, maap: p.maap, seed, head: head?.quantized, decode });
+    return maapFunctional({ plans: sram.plans, templates: sram.templates, bits: p.bits, maap: p.maap, seed, chip, head: head?.quantized, decode });
   },
   training(scenario, layers) {
     const p = scenario.params;

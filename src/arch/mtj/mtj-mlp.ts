@@ -134,13 +134,13 @@ export const mtjMlp = defineDesign({
       },
     };
   },
-  functional(scenario, { seed, layers, weights }) {
+  functional(scenario, { seed, chip, layers, weights }) {
     const p = scenario.params;
     const { dense, shapes } = perceptronArrays(layers, 'a multi-level MTJ perceptron');
     checkProgramming(p.cell);
     checkScales(p, shapes.length);
     // The same cells as the event-level synapse arrays: drawn from each array's own stream.
-    const cells = shapes.map((s, l) => drawCells(s.rows * s.columns * 2, p.cell, streamFor(seed, `layer[${l}]/synapses`)));
+    const cells = shapes.map((s, l) => drawCells(s.rows * s.columns * 2, p.cell, streamFor(seed, `layer[${l}]/synapses`, chip)));
     const mapped = levelsOf(dense, shapes, weights, cells, p);
     return mtjFunctional({ shapes, cells, levels: mapped.map((m) => m.levels), cell: p.cell, neuron: p.neuron, feedback: feedbackOf(p, mapped), fullScales: fullScales(p, shapes.length) });
   },

@@ -8,6 +8,8 @@ import type { ArrayShape } from '../mlp.js';
 
 export interface SotFunctional {
   readonly seed: string | number;
+  /** Which die (streamFor's chip): keys the devices' variation. */
+  readonly chip: number;
   readonly shapes: readonly ArrayShape[];
   /** Per layer, per row, one +1/-1 per column (the last column is the bias). */
   readonly program: readonly (readonly Int8Array[])[];
@@ -26,7 +28,7 @@ export interface SotFunctional {
  * last layer's output voltages.
  */
 export function sotFunctional(f: SotFunctional): FunctionalModel {
-  const devices: CrossbarDevices[] = f.shapes.map((s, l) => drawCrossbar(f.device, f.variation, s.rows, s.columns, streamFor(f.seed, `layer[${l}]/crossbar`)));
+  const devices: CrossbarDevices[] = f.shapes.map((s, l) => drawCrossbar(f.device, f.variation, s.rows, s.columns, streamFor(f.seed, `layer[${l}]/crossbar`, f.chip)));
   const weights = f.program.map((rows, l) => {
     const w = new Int8Array(f.shapes[l]!.rows * f.shapes[l]!.columns);
     rows.forEach((row, r) => w.set(row, r * f.shapes[l]!.columns));

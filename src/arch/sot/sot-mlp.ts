@@ -151,11 +151,12 @@ export const sotMlp = defineDesign({
       },
     };
   },
-  functional(scenario, { seed, layers, weights }) {
+  functional(scenario, { seed, chip, layers, weights }) {
     const p = scenario.params;
     const { dense, shapes } = perceptronArrays(layers, 'an SOT-MRAM perceptron');
     return sotFunctional({
       seed,
+      chip,
       shapes,
       program: programOf(dense, shapes, weights),
       device: p.device,
