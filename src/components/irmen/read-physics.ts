@@ -32,15 +32,21 @@ import { MU0, hardAxisSaturationField, thermalSpread, type MagnetParams } from '
  *    linearization of that quartic well, E = K_eff V delta^4 / 4, gives an effective h1 of
  *    sigma / 0.956 at u = 1 (<delta^2> = 2 sqrt(2) sigma Gamma(3/4) / Gamma(1/4)), which is
  *    added in quadrature.
- *    m_x = sin(theta0) (1 - (a^2 + b^2) / 2) + cos(theta0) a to second order, so for the
- *    Gaussian process its autocovariance is
- *      cos^2 C_aa(t) + (sin^2 / 2) (C_aa^2 + C_bb^2 + C_ab^2 + C_ba^2)
- *    (linear in a below saturation, quadratic at and above it).
+ *    The fast part of m_x is the precession, cos(theta0) a: its normalized autocovariance
+ *    is C_aa(t) / C_aa(0).
+ *    The slow part is what the precession leaves: m_x averaged over one orbit, which moves
+ *    only as the orbit's energy relaxes, at twice the amplitude's damping rate (see
+ *    slowVariance: the orbits are circles in the (m_x, m_y) projection, and its variance
+ *    over the Boltzmann weight of the orbits is exact; it carries the anharmonic shift of
+ *    the orbit's centre, which the linearized process misses, and near saturation most of
+ *    the spread).
  *
  * 3. The read path is linear, with impulse response k over the window; the received value is
- *    normalized by the path's step response, so a constant m_x is received as itself. The
- *    variance it passes is sum_ij k_i k_j Cov(t_i - t_j) / (sum k)^2; its ratio to Cov(0),
- *    times the static variance of step 1, is the received variance.
+ *    normalized by the path's step response, so a constant m_x is received as itself. It
+ *    passes sum_ij k_i k_j rho(t_i - t_j) / (sum k)^2 of a process of normalized
+ *    autocovariance rho. The received variance is the slow part's variance times what the
+ *    path passes of it, plus the rest of step 1's static variance times what it passes of
+ *    the fast part.
  *
  * read-physics.test.ts checks the result against the LLG solver (llg.ts) driven from
  * Boltzmann samples through the same path.
