@@ -311,3 +311,31 @@ describe("issue 21: run's share column adds up to the energy it is a share of", 
     }
   }, 120_000);
 });
+
+describe('issue 21: long runs print plain progress lines when stderr is not a terminal', () => {
+  it('train with stderr piped: lines of what is done, no bar, no carriage return or ANSI', () => {
+    const dir = tempFiles({});
+    const r = spawnSync(process.execPath, [path.resolve('bin/spinarch.js'), 'train', 'scenarios/sot-mlp.yaml', '--epochs', '1', '--train-images', '2000', '--out', path.join(dir, 'w.json')], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      // A line every 0.1 s, so a short run shows some (the default is every 10 s).
+      env: { ...process.env, SPINARCH_PROGRESS_SECONDS: '0.1' },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^training sot-mlp: \d+\/\d+ batches \(\d+ %\), [\d.]+ batches\/s/m);
+    expect(r.stderr).toMatch(/^training sot-mlp: (\d+)\/\1 batches in \d+ s$/m);
+    expect(r.stderr).not.toMatch(/\r|\u001b\[/);
+  }, 60_000);
+
+  it('prints none for work shorter than the interval, and none with SPINARCH_PROGRESS_SECONDS=0', async () => {
+    const { progressBar } = await import('../src/cli/progress.js');
+    let err = '';
+    const io = { out: () => undefined, err: (t: string) => void (err += t), errIsTty: false };
+    for (const env of [{}, { SPINARCH_PROGRESS_SECONDS: '0' }]) {
+      const p = progressBar(io, 'x', 10, 'items', env);
+      for (let i = 1; i <= 10; i++) p.update(i);
+      p.stop();
+    }
+    expect(err).toBe('');
+  });
+});
