@@ -165,3 +165,26 @@ describe('MAAP set', () => {
     expect(maapIdeal({ geometry: { maps: 1, kernel: 1, convStride: 1, pool: 1, patch: 1 }, inputs: Float64Array.of(0.4), weights: Float64Array.of(-1), bias: 0 })).toBe(0);
   });
 });
+
+describe('the output ADC rounding (params.adc.rounding)', () => {
+  it('nearest puts a value on its closest code, truncate on the one below: half an LSB lower on average', async () => {
+    const { toCode } = await import('../src/components/converters/quantize.js');
+    // 4 bits, unipolar: 15 steps of 1/15.
+    expect(toCode(0.49 / 15, 4, 'unipolar')).toBe(0);
+    expect(toCode(0.51 / 15, 4, 'unipolar')).toBe(1);
+    expect(toCode(0.99 / 15, 4, 'unipolar', 'truncate')).toBe(0);
+    expect(toCode(1, 4, 'unipolar', 'truncate')).toBe(15);
+    let gap = 0;
+    for (let i = 0; i < 1000; i++) gap += toCode((i + 0.5) / 1000, 4, 'unipolar') - toCode((i + 0.5) / 1000, 4, 'unipolar', 'truncate');
+    expect(gap / 1000).toBeCloseTo(0.5, 1);
+  });
+
+  it('a truncating ADC runs the same in both modes and costs accuracy at 4 bits', async () => {
+    const { evaluateScenario } = await import('../src/eval/evaluate.js');
+    const { bundledMnistDir } = await import('../src/data/mnist.js');
+    const dir = bundledMnistDir();
+    // evaluateScenario checks the first image against an event-level run (the Adc block) too.
+    const at = async (rounding: string) => (await evaluateScenario(loadScenario('scenarios/maap-cnn-4bit.yaml', [`params.adc.rounding=${rounding}`]), { dir, set: 'test', from: 0, count: 400, workers: 1 })).accuracy!.rate;
+    expect(await at('truncate')).toBeLessThan(await at('nearest'));
+  }, 60_000);
+});

@@ -1,4 +1,4 @@
-import { toCode, toCodes } from '../../components/converters/quantize.js';
+import { toCode, toCodes, type Rounding } from '../../components/converters/quantize.js';
 import { headForward, type HeadLayer } from '../../components/digital/dense-head.js';
 import { groupOf, groupReadout, setsOf, type MaapParams } from '../../components/maap/maap-array.js';
 import { driveLevel, layerRankOffsets, outputRank, patchInputs, storedCode, type MaapLayerPlan } from '../../components/maap/maap-controller.js';
@@ -11,6 +11,8 @@ export interface MaapFunctional {
   /** Template words per layer (codes, decoded with the layer's weight scale). */
   readonly templates: readonly { readonly codes: Float64Array }[];
   readonly bits: number;
+  /** How the output ADC resolves a value between codes (params.adc.rounding). */
+  readonly rounding: Rounding;
   readonly maap: MaapParams;
   readonly seed: string | number;
   /** Which die (streamFor's chip): keys the devices' variation. */
@@ -58,7 +60,7 @@ export function maapFunctional(f: MaapFunctional): FunctionalModel {
           patchInputs(plan, out, (i) => (inputs[m++] = source[i]!));
           const ideal = maapIdeal({ geometry, inputs, weights: templates[n]![k]!, bias: plan.bias[k]! });
           const group = groupOf(rankOffsets[n]! + outputRank(plan, out), groups);
-          words[out] = storedCode(toCodes(groupReadout(ideal, groupDeviations[group]!, f.maap.averaging), f.bits, 'unipolar'), digital);
+          words[out] = storedCode(toCodes(groupReadout(ideal, groupDeviations[group]!, f.maap.averaging), f.bits, 'unipolar', f.rounding), digital);
         }
         buffer = words.map((code) => driveLevel(code * levels, levels));
       });

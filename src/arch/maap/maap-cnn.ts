@@ -131,12 +131,12 @@ export const maapCnn = defineDesign({
   functional(scenario, { layers, weights, seed, chip }) {
     const p = scenario.params;
     const { sram, decode, head } = layout(scenario, layers, weights);
-    return maapFunctional({ plans: sram.plans, templates: sram.templates, bits: p.bits, maap: p.maap, seed, chip, head: head?.quantized, decode });
+    return maapFunctional({ plans: sram.plans, templates: sram.templates, bits: p.bits, rounding: p.adc.rounding ?? 'nearest', maap: p.maap, seed, chip, head: head?.quantized, decode });
   },
   training(scenario, layers) {
     const p = scenario.params;
     // The ADC's b-bit unipolar code of an output, as the next layer and the head read it.
-    const adc = (y: number): number => fromCode(toCode(y, p.bits, 'unipolar'), p.bits, 'unipolar');
+    const adc = (y: number): number => fromCode(toCode(y, p.bits, 'unipolar', p.adc.rounding), p.bits, 'unipolar');
     return {
       description: `MAAP-CNN: ${p.bits}-bit sign-magnitude templates, ReLU saturating at the MAAP set's output range, ${p.bits}-bit ADC codes between layers${p.classifier === undefined ? '' : `, ${p.classifier.weight_bits}-bit classifier weights`}`,
       input: adc,

@@ -45,14 +45,14 @@ export class Adc<M> extends Component {
   }
 
   private code(x: number): number {
-    return toCode(x, this.params.bits, this.params.range);
+    return toCode(x, this.params.bits, this.params.range, this.params.rounding);
   }
 
   private convert(s: Samples<M>): void {
     const time = this.params.conversion_time;
     const op = s.op === undefined ? {} : { op: s.op };
     if (this.pool === undefined) {
-      const codes = toCodes(s.values, this.params.bits, this.params.range);
+      const codes = toCodes(s.values, this.params.bits, this.params.range, this.params.rounding);
       this.perform(this.conversion, codes.length, { duration: time, ...op });
       this.out.publishAfter(time, { meta: s.meta, values: codes, ...op });
       return;

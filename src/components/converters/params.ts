@@ -13,6 +13,12 @@ export const converterParams = z.strictObject({
   units: wholeNumber(1, 65_536).optional(),
   /** `bipolar` maps [-1, 1] onto the codes; `unipolar` maps [0, 1] (for ReLU outputs). */
   range: z.enum(['bipolar', 'unipolar']).default('bipolar'),
+  /**
+   * How a value between two codes is resolved: `nearest` (the default: a mid-tread quantizer,
+   * thresholds half an LSB off the codes, as a SAR ADC's DAC is usually offset) or `truncate`
+   * (a floor quantizer: thresholds at the codes, on average half an LSB low).
+   */
+  rounding: z.enum(['nearest', 'truncate']).optional(),
 });
 
 export type ConverterParams = z.output<typeof converterParams>;

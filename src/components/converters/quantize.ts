@@ -5,12 +5,14 @@ export type ConverterRange = 'bipolar' | 'unipolar';
 const LEVELS = Array.from({ length: 54 }, (_, b) => 2 ** b - 1);
 const levelsOf = (bits: number): number => LEVELS[bits] ?? 2 ** bits - 1;
 
-/** Uniform quantization of a normalized value to a `bits`-bit code (clipped to the range). */
-export function toCode(x: number, bits: number, range: ConverterRange = 'bipolar'): number {
+/** How a converter resolves a value between two codes (converters/params.ts: rounding). */
+export type Rounding = 'nearest' | 'truncate';
+
+/** Uniform quantization of a normalized value to a `bits`-bit code (clipped to the range), to the nearest code or truncated. */
+export function toCode(x: number, bits: number, range: ConverterRange = 'bipolar', rounding: Rounding = 'nearest'): number {
   const levels = levelsOf(bits);
-  if (range === 'unipolar') return Math.round((x > 1 ? 1 : x < 0 ? 0 : x) * levels);
-  const clipped = x > 1 ? 1 : x < -1 ? -1 : x;
-  return Math.round(((clipped + 1) / 2) * levels);
+  const scaled = range === 'unipolar' ? (x > 1 ? 1 : x < 0 ? 0 : x) * levels : (((x > 1 ? 1 : x < -1 ? -1 : x) + 1) / 2) * levels;
+  return rounding === 'nearest' ? Math.round(scaled) : Math.floor(scaled);
 }
 
 export function fromCode(code: number, bits: number, range: ConverterRange = 'bipolar'): number {
@@ -33,9 +35,9 @@ export function signMagnitudeScale(weights: ArrayLike<number>, bits: number): nu
 export const signMagnitudeCode = (w: number, scale: number): number => Math.round(w / scale);
 
 /** A batch of values to codes (an ADC array, a host writing an image into memory). */
-export function toCodes(values: ArrayLike<number>, bits: number, range: ConverterRange = 'bipolar'): Float64Array {
+export function toCodes(values: ArrayLike<number>, bits: number, range: ConverterRange = 'bipolar', rounding: Rounding = 'nearest'): Float64Array {
   const codes = new Float64Array(values.length);
-  for (let i = 0; i < codes.length; i++) codes[i] = toCode(values[i]!, bits, range);
+  for (let i = 0; i < codes.length; i++) codes[i] = toCode(values[i]!, bits, range, rounding);
   return codes;
 }
 
