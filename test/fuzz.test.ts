@@ -215,3 +215,176 @@ describe('fuzzer: mutated scenarios and --set arguments', () => {
     if (process.env['FUZZ_STATS'] === '1') console.log([...outcomes].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${v}\t${k}`).join('\n'));
   }, 600_000);
 });
+
+/**
+ * The other files spinarch reads (results files, a sharded sweep's parts, weights files) with
+ * arbitrary bytes in them, and arbitrary paths for the options that name an output: each
+ * command succeeds or refuses (exit 2), never an internal error. FUZZ_FILE_RUNS cases each
+ * (default a quarter of FUZZ_RUNS, at least 25).
+ */
+const FILE_RUNS = Number(process.env['FUZZ_FILE_RUNS'] ?? Math.max(25, Math.round(RUNS / 4)));
+
+/** One edit of a file's bytes, or of a value inside its JSON. */
+type ByteEdit = { kind: 'truncate' | 'splice' | 'insert' | 'json' | 'bytes'; at: number; length: number; bytes: Uint8Array; text: string; value: unknown };
+const byteEdit: fc.Arbitrary<ByteEdit> = fc.record({
+  kind: fc.constantFrom('truncate', 'splice', 'insert', 'json', 'json', 'json', 'bytes'),
+  at: fc.nat(),
+  length: fc.integer({ min: 1, max: 64 }),
+  bytes: fc.uint8Array({ maxLength: 64 }),
+  text: fc.oneof(fc.string({ maxLength: 16 }), fc.constantFrom('\n', '{', '}', '"', ',', '[', 'null', '1e400', '-1', '__proto__', '{"part":{}}', '"key":1')),
+  value: values,
+});
+
+/** A value at a random place of a JSON value replaced (the whole value if it is a scalar). */
+function replaceJson(v: unknown, at: number, value: unknown): unknown {
+  const spots: { holder: Record<string, unknown> | unknown[]; key: string | number }[] = [];
+  const walk = (x: unknown): void => {
+    if (Array.isArray(x)) x.forEach((y, i) => (spots.push({ holder: x, key: i }), walk(y)));
+    else if (typeof x === 'object' && x !== null) for (const [k, y] of Object.entries(x)) (spots.push({ holder: x as Record<string, unknown>, key: k }), walk(y));
+  };
+  walk(v);
+  if (spots.length === 0) return value;
+  const s = spots[at % spots.length]!;
+  (s.holder as Record<string | number, unknown>)[s.key] = value;
+  return v;
+}
+
+function editBytes(data: Buffer, e: ByteEdit, jsonLines: boolean): Buffer {
+  const at = data.length === 0 ? 0 : e.at % data.length;
+  switch (e.kind) {
+    case 'truncate':
+      return data.subarray(0, at);
+    case 'splice':
+      return Buffer.concat([data.subarray(0, at), Buffer.from(e.bytes), data.subarray(at + e.length)]);
+    case 'insert':
+      return Buffer.concat([data.subarray(0, at), Buffer.from(e.text), data.subarray(at)]);
+    case 'bytes':
+      return Buffer.from(e.bytes);
+    case 'json': {
+      const text = data.toString('utf8');
+      const parse = (t: string): unknown => {
+        try {
+          return JSON.parse(t) as unknown;
+        } catch {
+          return undefined;
+        }
+      };
+      if (!jsonLines) {
+        const v = parse(text);
+        return v === undefined ? data : Buffer.from(JSON.stringify(replaceJson(v, e.at, e.value)) ?? 'null');
+      }
+      const lines = text.split('\n');
+      const i = e.at % lines.length;
+      const v = parse(lines[i]!);
+      if (v !== undefined) lines[i] = JSON.stringify(replaceJson(v, Math.floor(e.at / lines.length), e.value)) ?? 'null';
+      return Buffer.from(lines.join('\n'));
+    }
+  }
+}
+
+/** What an output option may be given: odd names, places that are not files, files that are inputs or of another kind. */
+const outputName = fc.oneof(
+  fc.string({ maxLength: 24 }).map((s) => ({ rel: s })),
+  fc.constantFrom('', '.', '..', '/', '/dev/null', '/dev/zero', '-', '--json', 'a\u0000b', 'x'.repeat(300), 'missing/dir/x', 'sub', 'sub/', 'notes.txt', 'r.jsonl', 'sweep.yaml', 'p.svg', 'w.json', 'new.svg', 'new.jsonl', 'new.json', 'NEW.SVG', ' spaced name.svg', 'r.jsonl/x', 'ünï.svg').map((s) => ({ named: s })),
+);
+
+describe('fuzzer: results files, parts, weights files and output paths', () => {
+  const RESULTS = [
+    { key: 'a1', point: { x: 1, s: 'p' }, metrics: { y: 2, ci: [0.1, 0.2] }, spinarch: '0.1.0' },
+    { key: 'a2', point: { x: 2, s: 'q' }, error: 'no metric y', spinarch: '0.1.0' },
+    { key: 'a3', point: { x: 3, s: 'p' }, metrics: { y: 4.5, ci: [0.3, 0.4] }, spinarch: '0.1.0' },
+  ]
+    .map((l) => `${JSON.stringify(l)}\n`)
+    .join('');
+  const SWEEP = `scenario: ${path.resolve('scenarios/maap-cnn-4bit.yaml')}\naxes:\n  params.maap.sets: [16, 32, 64]\nrun: {images: 1}\nmetrics: [energy_j]\nout: whole.jsonl\n`;
+  const WEIGHTS = readFileSync(path.resolve('scenarios/weights/sot-mlp.json'));
+
+  /** A folder with the files commands read, fresh for each case (a case may write over them). */
+  async function folder(parts: readonly Buffer[]): Promise<string> {
+    const d = tempFiles({ 'notes.txt': 'notes\n', 'r.jsonl': RESULTS, 'sweep.yaml': SWEEP, 'p.svg': '<svg xmlns="http://www.w3.org/2000/svg"></svg>\n', 'w.json': WEIGHTS.toString('utf8') });
+    await import('node:fs').then((fs) => {
+      fs.mkdirSync(path.join(d, 'sub'));
+      parts.forEach((p, i) => fs.writeFileSync(path.join(d, `part-${i + 1}.jsonl`), p));
+    });
+    return d;
+  }
+
+  const check = (r: { code: number; err: string }, context: string): void => {
+    if (process.env['FUZZ_STATS'] === '1') console.log(`${r.code}\t${context.split(' ')[0]}\t${r.err.split('\n').find((l) => !l.startsWith('note') && l !== '')?.slice(0, 110) ?? ''}`);
+    expect([0, 2], `${context}\n${r.err}`).toContain(r.code);
+    expect(r.err, context).not.toMatch(/internal error|this is a bug|\n\s+at /);
+  };
+
+  let partsMade: Buffer[] | undefined;
+  /** The two parts of the sweep, run once. */
+  async function realParts(): Promise<Buffer[]> {
+    if (partsMade !== undefined) return partsMade;
+    const d = tempFiles({ 'sweep.yaml': SWEEP });
+    for (const i of [1, 2]) expect((await cli('sweep', path.join(d, 'sweep.yaml'), '--shard', `${i}/2`, '--workers', '1')).code).toBe(0);
+    partsMade = [1, 2].map((i) => readFileSync(path.join(d, `whole.part-${i}-of-2.jsonl`)));
+    return partsMade;
+  }
+
+  it(`results files with arbitrary bytes: results and plot exit 0 or 2 (${FILE_RUNS} cases)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(byteEdit, { minLength: 1, maxLength: 3 }), fc.constantFrom('table', '--csv', '--json', '--markdown', 'plot'), async (edits, how) => {
+        const d = await folder([]);
+        const file = path.join(d, 'r.jsonl');
+        writeFileSync(file, edits.reduce<Buffer>((b, e) => editBytes(b, e, true), Buffer.from(RESULTS)));
+        const argv = how === 'plot' ? ['plot', file, '--x', 'x', '--y', 'y', '--series', 's', '--out', path.join(d, 'new.svg')] : ['results', file, ...(how === 'table' ? [] : [how])];
+        check(await cli(...argv), `${argv.join(' ')} after ${JSON.stringify(edits)}`);
+      }),
+      { numRuns: FILE_RUNS, seed: SEED, endOnFailure: true },
+    );
+  }, 600_000);
+
+  it(`parts with arbitrary bytes: merge exits 0 or 2 (${FILE_RUNS} cases)`, async () => {
+    const good = await realParts();
+    await fc.assert(
+      fc.asyncProperty(fc.array(byteEdit, { maxLength: 3 }), fc.nat(1), async (edits, which) => {
+        const parts = good.map((p, i) => (i === which ? edits.reduce<Buffer>((b, e) => editBytes(b, e, true), p) : p));
+        const d = await folder(parts);
+        const argv = ['merge', path.join(d, 'part-1.jsonl'), path.join(d, 'part-2.jsonl'), '--sweep', path.join(d, 'sweep.yaml'), '--out', path.join(d, 'new.jsonl')];
+        check(await cli(...argv), `merge after ${JSON.stringify(edits)} of part ${which + 1}`);
+      }),
+      { numRuns: FILE_RUNS, seed: SEED, endOnFailure: true },
+    );
+  }, 600_000);
+
+  it(`weights files with arbitrary bytes: run exits 0 or 2 (${FILE_RUNS} cases)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(byteEdit, { minLength: 1, maxLength: 3 }), async (edits) => {
+        const d = await folder([]);
+        const file = path.join(d, 'w.json');
+        writeFileSync(file, edits.reduce<Buffer>((b, e) => editBytes(b, e, false), WEIGHTS));
+        check(await cli('run', 'scenarios/sot-mlp.yaml', '--set', `weights.file=${file}`, '--workers', '1'), `weights after ${JSON.stringify(edits)}`);
+      }),
+      { numRuns: FILE_RUNS, seed: SEED, endOnFailure: true },
+    );
+  }, 600_000);
+
+  it(`arbitrary output paths: schema, plot, sweep, merge and trace exit 0 or 2 (${FILE_RUNS} cases)`, async () => {
+    const good = await realParts();
+    await fc.assert(
+      fc.asyncProperty(outputName, fc.constantFrom('schema', 'plot', 'sweep', 'merge', 'trace'), fc.boolean(), async (name, command, force) => {
+        const d = await folder(good);
+        // Names stay in the case's folder, unless they are the odd absolute ones.
+        const out = 'named' in name && (name.named.startsWith('/') || name.named.startsWith('-') || name.named === '') ? name.named : path.join(d, 'named' in name ? name.named : name.rel.replace(/\.\./g, '_'));
+        const f = force ? ['--force'] : [];
+        const argv: Record<typeof command, string[]> = {
+          schema: ['schema', '--out', out, ...f],
+          plot: ['plot', path.join(d, 'r.jsonl'), '--x', 'x', '--y', 'y', '--out', out, ...f],
+          sweep: ['sweep', 'scenarios/maap-cnn-4bit.yaml', '--vary', 'params.maap.sets=16,64', '--workers', '1', '--out', out, ...f],
+          merge: ['merge', path.join(d, 'part-1.jsonl'), path.join(d, 'part-2.jsonl'), '--sweep', path.join(d, 'sweep.yaml'), '--out', out, ...f],
+          trace: ['trace', 'scenarios/sot-mlp.yaml', '--vcd', out, ...f],
+        };
+        // The command's own inputs are never written over, --force or not.
+        const inputs = command === 'merge' ? ['sweep.yaml', 'part-1.jsonl', 'part-2.jsonl'] : command === 'plot' ? ['r.jsonl'] : [];
+        const before = inputs.map((f) => readFileSync(path.join(d, f), 'utf8'));
+        check(await cli(...argv[command]), `${argv[command].join(' ')}`);
+        inputs.forEach((f, i) => expect(readFileSync(path.join(d, f), 'utf8') === before[i], `${argv[command].join(' ')} wrote over its input ${f}`).toBe(true));
+      }),
+      { numRuns: FILE_RUNS, seed: SEED, endOnFailure: true },
+    );
+  }, 600_000);
+});

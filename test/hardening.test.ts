@@ -50,6 +50,10 @@ const CASES: readonly Case[] = [
   { name: 'device irmen --plot over notes', argv: (d) => ['device', 'irmen', IRMEN, '--plot', path.join(d, 'notes.txt')], code: 2, err: /--plot .*notes\.txt: plots are written as SVG only/, untouched: ['notes.txt'] },
   { name: 'a trace past --max-trace-size', argv: (d) => ['trace', IRMEN, '--perfetto', path.join(d, 'old.json'), '--max-trace-size', '50kB'], code: 2, err: /warning: the traces have written .* of --max-trace-size 50\.0 kB[\s\S]*reached --max-trace-size 50\.0 kB: stopped .*removed what was being written to .*old\.json/, untouched: ['old.json'] },
   { name: 'trace --op that matches nothing, before simulating', argv: () => ['trace', IRMEN, '--op', 'L3/out[5]'], code: 2, err: /--op L3\/out\[5\]: no operation of irmen-dual-cenn matches it; it has stage\[0\.\.27\]/ },
+  { name: "sweep --out - (no file named '-' in the working folder)", argv: () => ['sweep', 'scenarios/maap-cnn-4bit.yaml', '--vary', 'params.maap.sets=16,64', '--out', '-'], code: 2, err: /--out -: that looks like standard output, which spinarch does not write files to; if it is a file name, write it \.\/-/ },
+  { name: 'merge --out --json (an option taken for a name)', argv: (d) => ['merge', path.join(d, 'r.jsonl'), '--sweep', path.join(d, 's.yaml'), '--out', '--json'], code: 2, err: /--out --json: that looks like an option, not a file name/ },
+  { name: "schema --out ''", argv: () => ['schema', '--out', ''], code: 2, err: /--out needs a file name, got ''/ },
+  { name: 'trace --vcd with a NUL in its name', argv: (d) => ['trace', IRMEN, '--vcd', path.join(d, 'a\u0000b.vcd')], code: 2, err: /--vcd ".*a\\u0000b\.vcd": a file name cannot hold a NUL character/ },
   // Every other file is bounded.
   { name: 'results /dev/zero', argv: () => ['results', '/dev/zero'], code: 2, err: /cannot read results file \/dev\/zero: it is not a regular file/ },
   { name: 'plot /dev/zero', argv: (d) => ['plot', '/dev/zero', '--x', 'x', '--y', 'y', '--out', path.join(d, 'p.svg')], code: 2, err: /cannot read results file \/dev\/zero: it is not a regular file/ },

@@ -83,6 +83,14 @@ function sameFile(a: string, b: string): boolean {
   }
 }
 
+/** An output name as given on the command line (before it is resolved): a file name, not an option or '-'. */
+export function checkOutputName(flag: string, name: string): void {
+  if (name.trim() === '') throw new UsageError(`${flag} needs a file name, got '${name}'`);
+  if (name.includes('\u0000')) throw new UsageError(`${flag} ${JSON.stringify(name)}: a file name cannot hold a NUL character`);
+  // '-' is not standard output here, and '--json' was meant as an option: neither is written as a file by that name.
+  if (name.startsWith('-')) throw new UsageError(`${flag} ${name}: that looks like ${name === '-' ? 'standard output, which spinarch does not write files to' : 'an option, not a file name'}; if it is a file name, write it ./${name}`);
+}
+
 /**
  * Checks where a command will write before it does anything: each output's directory exists,
  * no output is an input or another output, and what it would replace is a regular file of its
@@ -90,6 +98,7 @@ function sameFile(a: string, b: string): boolean {
  */
 export function checkOutputs(outputs: readonly Output[], inputs: readonly string[], force: boolean): void {
   for (const [i, o] of outputs.entries()) {
+    checkOutputName(o.flag, o.file);
     const input = inputs.find((f) => sameFile(f, o.file));
     if (input !== undefined) throw new UsageError(`${o.flag} ${o.file} is also an input of this command (${input}): writing it would destroy it; give the output another name`);
     const twin = outputs.slice(0, i).find((p) => sameFile(p.file, o.file));

@@ -14,7 +14,7 @@ import { resultsCsv, resultsMarkdown, resultsTable, shownRows } from '../sweep/t
 import { render } from './format.js';
 import { UsageError, writeText, type CliIo } from './io.js';
 import { progressBar } from './progress.js';
-import { checkOutputs, scenarioInputs, type Output } from './outputs.js';
+import { checkOutputName, checkOutputs, scenarioInputs, type Output } from './outputs.js';
 
 export type TableFormat = 'table' | 'csv' | 'markdown' | 'json';
 
@@ -81,6 +81,7 @@ async function drawPlots(sweep: Sweep, lines: readonly ResultLine[], io: CliIo):
  * is built and checked before the first runs; results go to JSON lines as points finish.
  */
 export async function sweepCommand(files: readonly string[], o: SweepCommandOptions, io: CliIo): Promise<void> {
+  if (o.out !== undefined) checkOutputName('--out', o.out);
   let sweeps: Sweep[];
   if (o.vary.length > 0) {
     if (files.length !== 1) throw new UsageError('with --vary, give one scenario file (a sweep file lists its own axes)');
@@ -225,6 +226,7 @@ export async function workerCommand(o: WorkerCommandOptions, io: CliIo): Promise
 
 /** `spinarch merge`: the parts of a sharded sweep joined into one results file, every point exactly once. */
 export async function mergeCommand(parts: readonly string[], o: { sweep: string; out?: string; force?: boolean; format: TableFormat }, io: CliIo): Promise<void> {
+  if (o.out !== undefined) checkOutputName('--out', o.out);
   const written = loadSweep(o.sweep, o.out === undefined ? {} : { out: o.out });
   checkOutputs(sweepOutputs(written, o.out === undefined ? 'out' : '--out'), [...parts, ...sweepInputs(written, [o.sweep])], o.force === true);
   const reads = parts.map((file) => ({ file, read: readResults(file) }));

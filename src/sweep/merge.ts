@@ -62,7 +62,11 @@ export function checkPartsBelong(sweep: Sweep, parts: readonly PartRead[]): void
   const fingerprint = sweepFingerprint(sweep);
   for (const p of parts) {
     const other = p.read.lines.find((l) => l.spinarch !== sweep.version);
-    if (other !== undefined) throw new SweepMergeError(`${p.file} was run by spinarch ${other.spinarch}, and this is ${sweep.version}: every point's result depends on the version; run its shard again with this one`);
+    if (other !== undefined) {
+      // The file is read, not trusted: its version may be missing or not a string.
+      const by = typeof other.spinarch === 'string' ? `was run by spinarch ${other.spinarch}` : `does not say which spinarch ran it (its line of ${other.key} has spinarch: ${JSON.stringify(other.spinarch) ?? 'nothing'})`;
+      throw new SweepMergeError(`${p.file} ${by}, and this is ${sweep.version}: every point's result depends on the version; run its shard again with this one`);
+    }
     const foreign = stampsOf(p).find((s) => s.sweep !== fingerprint);
     if (foreign === undefined) continue;
     const mine = sweep.source.split('/').pop();
