@@ -12,7 +12,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Document, isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml';
 import { cli, tempFiles } from './helpers.js';
 
@@ -309,8 +309,15 @@ describe('fuzzer: results files, parts, weights files and output paths', () => {
     return d;
   }
 
+  // What the cases came to (FUZZ_STATS=1 prints it): exit code, command and the first words of the message.
+  const outcomes = new Map<string, number>();
+  afterAll(() => {
+    if (process.env['FUZZ_STATS'] === '1') console.log([...outcomes].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${v}\t${k}`).join('\n'));
+  });
   const check = (r: { code: number; err: string }, context: string): void => {
-    if (process.env['FUZZ_STATS'] === '1') console.log(`${r.code}\t${context.split(' ')[0]}\t${r.err.split('\n').find((l) => !l.startsWith('note') && l !== '')?.slice(0, 110) ?? ''}`);
+    const said = (r.err.split('\n').find((l) => !l.startsWith('note') && l !== '') ?? '').replace(/\/\S*/g, 'F').replace(/\d+/g, 'N').slice(0, 60);
+    const kind = `${r.code}\t${context.split(' ')[0]}\t${said}`;
+    outcomes.set(kind, (outcomes.get(kind) ?? 0) + 1);
     expect([0, 2], `${context}\n${r.err}`).toContain(r.code);
     expect(r.err, context).not.toMatch(/internal error|this is a bug|\n\s+at /);
   };
