@@ -165,10 +165,11 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--decay <x>', 'learning rate factor after each epoch', positiveNumber('--decay'), 0.6)
     .option('--train-images <n>', 'train on the first n training images only', positiveInt('--train-images'))
     .option('--out <file>', 'weights file to write (default: <scenario name>.weights.json)')
+    .option('--noise <range>', "noise-aware training (irmen-dual-cenn): every cell between the trained layers is read through the hardware's read model, its spread times a scale drawn for each image from MIN:MAX[:STEP] (or 0:MAX), e.g. 0:1.5; varied, so the network does not learn to lean on one noise level's bias")
     .option('--json', 'print the provenance as JSON')
     .option('--force', 'replace an existing --out file that is not a weights file')
     .option('--set <key=value>', 'override a scenario key, e.g. --set seed=7 (repeatable)', collect, [])
-    .action(async (file: string, o: { mnist?: string | true; epochs?: number; batch: number; learningRate: number; decay: number; trainImages?: number; out?: string; json?: boolean; force?: boolean; set: string[] }) => {
+    .action(async (file: string, o: { mnist?: string | true; epochs?: number; batch: number; learningRate: number; decay: number; trainImages?: number; out?: string; noise?: string; json?: boolean; force?: boolean; set: string[] }) => {
       // Where the weights go is checked before minutes of training, not after.
       const [{ checkOutputs, scenarioInputs }, { loadScenario, requireClassifierHead }] = await Promise.all([import('./outputs.js'), import('../arch/scenario.js')]);
       const scenario = loadScenario(file, o.set);
