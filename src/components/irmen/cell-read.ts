@@ -55,7 +55,17 @@ export function settledSpread(stats: ReadStatistics, u: number): number {
  * the magnet's [-1, 1].
  */
 export function readCell(read: CellRead, drive: number, previous: number, rng: RandomStream): number {
-  if (read.kind === 'analytic') return saturatedLinear(settledMean(read.stats, drive) + read.scale * settledSpread(read.stats, drive) * rng.normal());
+  if (read.kind === 'analytic') {
+    // settledMean and settledSpread at one index (this runs for every cell of every stage).
+    const { mean, sd } = read.stats;
+    const a = drive < 0 ? -drive : drive;
+    const x = (a >= FIELD_MAX ? FIELD_MAX : a) / FIELD_STEP;
+    const i = x >= mean.length - 1 ? mean.length - 2 : Math.floor(x);
+    const f = x - i;
+    const m = mean[i]! + f * (mean[i + 1]! - mean[i]!);
+    const v = (drive < 0 ? -m : m) + read.scale * (sd[i]! + f * (sd[i + 1]! - sd[i]!)) * rng.normal();
+    return v > 1 ? 1 : v < -1 ? -1 : v;
+  }
   const t = read.table;
   const at = (u: number, n: number): number => ((u + t.span) / (2 * t.span)) * (n - 1);
   const row = at(previous, t.previous);
