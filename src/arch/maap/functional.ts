@@ -1,9 +1,9 @@
-import { toCode, toCodes, type Rounding } from '../../components/converters/quantize.js';
+import { toCode, type Rounding } from '../../components/converters/quantize.js';
 import { headForward, type HeadLayer } from '../../components/digital/dense-head.js';
-import { groupOf, groupReadout, setsOf, type MaapParams } from '../../components/maap/maap-array.js';
-import { driveLevel, layerRankOffsets, outputRank, patchInputs, storedCode, type MaapLayerPlan } from '../../components/maap/maap-controller.js';
-import { drawDeviation, maapIdeal } from '../../components/maap/maap-set.js';
-import { streamFor } from '../../components/random.js';
+import { chipSets, groupOf, groupReadout, setsOf, type MaapParams } from '../../components/maap/maap-array.js';
+import { driveLevel, layerRankOffsets, outputRank, storedCode, type MaapLayerPlan } from '../../components/maap/maap-controller.js';
+import { setModel } from '../../components/maap/set-response.js';
+import { imageNormalsFor, type CounterNormals } from '../../components/random.js';
 import type { FunctionalModel } from '../design.js';
 
 export interface MaapFunctional {
@@ -22,20 +22,30 @@ export interface MaapFunctional {
   readonly decode: (codes: Float64Array) => Float64Array;
 }
 
+/** Activation pairs per set: the largest pooling window the network's MAAP layers use. */
+export const pairsPerSet = (plans: readonly MaapLayerPlan[]): number => Math.max(1, ...plans.map((p) => p.geometry.pool * p.geometry.pool));
+
 /**
- * The MAAP-CNN without the kernel: layer by layer, every output's patch and template (decoded
- * as the controller decodes them) give its ideal result, its group of sets (each with the
- * deviation it drew as a device) reads it, the ADC converts, and the stored word feeds the
- * next layer through the multiplier's drive level; the head reads the last layer's words.
+ * The MAAP-CNN without the kernel: layer by layer, the conv sums of every position (each
+ * once, in the order pairSums adds them, so the same doubles as the event level's), every
+ * output's pooling window of them read by its group of sets (the chip's devices and trims,
+ * each set's thermal draws numbered by the output's rank), the ADC converts, and the stored
+ * word feeds the next layer through the multiplier's drive level; the head reads the last
+ * layer's words.
  */
 export function maapFunctional(f: MaapFunctional): FunctionalModel {
   const levels = 2 ** f.bits - 1;
   const R = f.maap.redundancy;
   const groups = Math.floor(f.maap.sets / R);
-  const deviations = Array.from({ length: f.maap.sets }, (_, i) => drawDeviation(streamFor(f.seed, `maap[${i}]`, f.chip), f.maap.variation));
-  const groupDeviations = Array.from({ length: groups }, (_, g) => setsOf(g, R).map((s) => deviations[s]!));
+  const model = setModel(f.maap.circuit, pairsPerSet(f.plans), f.maap.thermal_noise);
+  const chip = chipSets(f.maap, model, f.seed, f.chip);
+  const groupSets = Array.from({ length: groups }, (_, g) => setsOf(g, R).map((s) => chip[s]!));
   const rankOffsets = layerRankOffsets(f.plans);
   const digital = f.maap.averaging === 'digital';
+  const values = new Float64Array(R);
+  const sums = new Float64Array(model.pairs);
+  const noises: (CounterNormals | undefined)[] = new Array<CounterNormals | undefined>(f.maap.sets).fill(undefined);
+  const groupNoises: (CounterNormals | undefined)[][] = Array.from({ length: groups }, () => new Array<CounterNormals | undefined>(R).fill(undefined));
   // Each template's words decoded, as the controller decodes the words it reads.
   const templates = f.plans.map((plan, n) =>
     Array.from({ length: plan.output.c }, (_, k) => {
@@ -45,22 +55,36 @@ export function maapFunctional(f: MaapFunctional): FunctionalModel {
     }),
   );
   return {
-    infer(pixels) {
+    infer(pixels, image) {
+      if (model.sigma > 0) {
+        for (let s = 0; s < f.maap.sets; s++) noises[s] = imageNormalsFor(f.seed, `maap[${s}]`, image.id);
+        for (let g = 0; g < groups; g++) for (let i = 0; i < R; i++) groupNoises[g]![i] = noises[g * R + i];
+      }
       let buffer = pixels.map((x) => driveLevel(toCode(x, f.bits, 'unipolar') * levels, levels));
       let words = new Float64Array(0);
       f.plans.forEach((plan, n) => {
         const { output, geometry } = plan;
+        const conv = convPlanes(plan, buffer, templates[n]!);
+        const { pool } = geometry;
+        const convH = (output.h - 1) * plan.poolStride + pool;
+        const convW = (output.w - 1) * plan.poolStride + pool;
         const positions = output.h * output.w;
         words = new Float64Array(output.c * positions);
-        const inputs = new Float64Array(plan.input.c * geometry.patch * geometry.patch);
+        const codes = new Float64Array(R);
         for (let out = 0; out < words.length; out++) {
           const k = Math.floor(out / positions);
-          let m = 0;
-          const source = buffer;
-          patchInputs(plan, out, (i) => (inputs[m++] = source[i]!));
-          const ideal = maapIdeal({ geometry, inputs, weights: templates[n]![k]!, bias: plan.bias[k]! });
-          const group = groupOf(rankOffsets[n]! + outputRank(plan, out), groups);
-          words[out] = storedCode(toCodes(groupReadout(ideal, groupDeviations[group]!, f.maap.averaging), f.bits, 'unipolar', f.rounding), digital);
+          const rest = out % positions;
+          const oy = Math.floor(rest / output.w);
+          const ox = rest % output.w;
+          for (let py = 0; py < pool; py++) {
+            const row = (k * convH + oy * plan.poolStride + py) * convW + ox * plan.poolStride;
+            for (let px = 0; px < pool; px++) sums[py * pool + px] = conv[row + px]!;
+          }
+          const rank = rankOffsets[n]! + outputRank(plan, out);
+          const group = groupOf(rank, groups);
+          const count = groupReadout(model, groupSets[group]!, groupNoises[group]!, sums, pool * pool, rank, f.maap.averaging, values);
+          for (let i = 0; i < count; i++) codes[i] = toCode(values[i]!, f.bits, 'unipolar', f.rounding);
+          words[out] = storedCode(codes, digital);
         }
         buffer = words.map((code) => driveLevel(code * levels, levels));
       });
@@ -68,4 +92,37 @@ export function maapFunctional(f: MaapFunctional): FunctionalModel {
       return headForward(f.head, f.decode(words));
     },
   };
+}
+
+/**
+ * Every conv position's sum of a layer (map-major planes of the conv output before pooling),
+ * added in pairSums's order (bias, then maps, rows, columns), so each equals the pair sum
+ * the event level computes for the same window position.
+ */
+function convPlanes(plan: MaapLayerPlan, input: Float64Array, templates: readonly Float64Array[]): Float64Array {
+  const { output, geometry, poolStride } = plan;
+  const { kernel, convStride, pool } = geometry;
+  const H = plan.input.h;
+  const W = plan.input.w;
+  const convH = (output.h - 1) * poolStride + pool;
+  const convW = (output.w - 1) * poolStride + pool;
+  const out = new Float64Array(output.c * convH * convW);
+  for (let k = 0; k < output.c; k++) {
+    const w = templates[k]!;
+    const bias = plan.bias[k]!;
+    for (let cy = 0; cy < convH; cy++) {
+      for (let cx = 0; cx < convW; cx++) {
+        let sum = bias;
+        for (let j = 0; j < plan.input.c; j++) {
+          for (let ky = 0; ky < kernel; ky++) {
+            const row = j * H * W + (cy * convStride + ky) * W + cx * convStride;
+            const wrow = (j * kernel + ky) * kernel;
+            for (let kx = 0; kx < kernel; kx++) sum += w[wrow + kx]! * input[row + kx]!;
+          }
+        }
+        out[(k * convH + cy) * convW + cx] = sum;
+      }
+    }
+  }
+  return out;
 }

@@ -3,9 +3,10 @@ import { Adc } from '../../components/converters/adc.js';
 import { converterParams } from '../../components/converters/params.js';
 import { fromCode, toCode } from '../../components/converters/quantize.js';
 import { classifierParams } from '../../components/digital/classifier.js';
-import { NOMINAL, maapTransfer } from '../../components/maap/maap-set.js';
 import { MultiplierPool, multiplierParams } from '../../components/digital/multiplier.js';
-import { MAAP_RESULTS, MaapArray, maapErrors, maapParams, type MaapErrorSums } from '../../components/maap/maap-array.js';
+import { MAAP_RESULTS, MaapArray, maapErrors, maapParams, trimResidual, type MaapErrorSums } from '../../components/maap/maap-array.js';
+import { DEVICE_PARAMETERS, pairSensitivities } from '../../components/maap/maap-circuit.js';
+import { IMAGES, SETUP } from '../../components/records.js';
 import { MAAP_CONVERTED, MaapController } from '../../components/maap/maap-controller.js';
 import { Sram, sramParams } from '../../components/memory/sram.js';
 import { wholeNumber } from '../../scenario/fields.js';
@@ -16,7 +17,7 @@ import { buildHead, headSummary, planHead } from '../head.js';
 import type { Layer } from '../network.js';
 import { designScenario } from '../scenario-fields.js';
 import { cnnTrainLayers, signMagnitudeQuantizer } from '../training.js';
-import { maapFunctional } from './functional.js';
+import { maapFunctional, pairsPerSet } from './functional.js';
 import { describeMaapLayer, mapMaapLayers, maapCounts, planMaap } from './mapping.js';
 
 const params = z.strictObject({
@@ -66,6 +67,27 @@ interface MaapImageFigures {
   readonly errors: MaapErrorSums;
 }
 
+/**
+ * What the circuit gives the report: the output's first-order sensitivity to one sigma of
+ * each device parameter at mid-scale input (from the circuit equations, maap-circuit.ts),
+ * the thermal spread per magnet, and what the trim left.
+ */
+function circuitFigures(array: MaapArray, variation: MaapScenario['params']['maap']['variation']) {
+  const s = pairSensitivities(array.model.design, 0.5);
+  const sigma = { r: variation.resistance_sigma, t: variation.tmr_sigma, c: variation.critical_current_sigma, f: variation.resistance_sigma, vt: variation.threshold_sigma };
+  const names = { r: 'mtj_resistance', t: 'tmr', c: 'critical_current', f: 'reference_resistor', vt: 'inverter_threshold' } as const;
+  const perSigma = (cell: Record<(typeof DEVICE_PARAMETERS)[number], number>) => Object.fromEntries(DEVICE_PARAMETERS.map((k) => [names[k], cell[k] * sigma[k]]));
+  const c1 = perSigma(s.cell1);
+  const c2 = perSigma(s.cell2);
+  const pairSpread = Math.sqrt([...Object.values(c1), ...Object.values(c2)].reduce((a, v) => a + v * v, 0));
+  return {
+    output_change_per_sigma_at_half_scale: { cell1: c1, cell2: c2 },
+    pair_spread_at_half_scale: pairSpread,
+    thermal_sigma_m: array.model.sigma,
+    ...(array.params.trim.enabled ? { trim_residual: trimResidual(array.chip, array.params.trim.bits) } : {}),
+  };
+}
+
 export const maapCnn = defineDesign({
   name: 'maap-cnn',
   title: 'MAAP-CNN, SHE-MTJ MAAP sets (seed 003)',
@@ -76,7 +98,7 @@ export const maapCnn = defineDesign({
     const sram = new Sram(sim, 'sram', p.sram, p.bits);
     for (const t of words.templates) sram.preload(t.address, t.codes);
     const mult = new MultiplierPool(sim, 'mult', p.multipliers, p.bits);
-    const array = new MaapArray(sim, 'maap', p.maap, p.bits);
+    const array = new MaapArray(sim, 'maap', p.maap, p.bits, pairsPerSet(words.plans), p.adc.energy_per_conversion);
     const adc = new Adc(sim, 'adc', { ...p.adc, bits: p.bits, range: 'unipolar' }, MAAP_RESULTS, MAAP_CONVERTED);
     const groups = Math.floor(p.maap.sets / p.maap.redundancy);
     const controller = new MaapController(sim, 'maap/controller', words.plans, p.bits, p.maap.averaging === 'digital', groups * p.outputs_in_flight_per_group, 'sram', 'mult', groups, head !== undefined);
@@ -85,8 +107,18 @@ export const maapCnn = defineDesign({
         ? undefined
         : buildHead(sim, head, { producer: 'sram', region, readEnergy: p.bits * p.sram.energy_per_bit, readDescription: `reading one ${p.bits}-bit result word from SRAM`, decode });
     const expected = maapCounts(maap);
+    const marks = sim.bus.topic(IMAGES);
     return {
       countsHead: head?.params.count_in_totals,
+      // The mean-error calibration, once per chip: every set's search at once.
+      ...(p.maap.trim.enabled
+        ? {
+            setup() {
+              const duration = array.calibrate() + p.maap.trim.bits * p.adc.conversion_time;
+              sim.kernel.after(duration, () => marks.publish({ time: sim.kernel.now, image: SETUP, phase: 'end' }), undefined);
+            },
+          }
+        : {}),
       process(pixels, index) {
         sram.preload(words.imageBase, Array.from(pixels, (x) => toCode(x, p.bits, 'unipolar')));
         controller.start(index);
@@ -116,6 +148,7 @@ export const maapCnn = defineDesign({
           utilization,
           busiest,
           errors: maapErrors(figures.map((f) => f.errors)),
+          circuit: circuitFigures(array, p.maap.variation),
           ...headSummary(head, classifier),
         };
       },
@@ -144,7 +177,7 @@ export const maapCnn = defineDesign({
         layers,
         {
           convWeights: signMagnitudeQuantizer(p.bits),
-          relu: { name: 'MAAP activation', f: (x) => maapTransfer(x > 0 ? x : 0, NOMINAL), df: (x) => (x > 0 && x < 1 ? 1 : 0) },
+          relu: { name: 'MAAP activation', f: (x) => (x < 0 ? 0 : x > 1 ? 1 : x), df: (x) => (x > 0 && x < 1 ? 1 : 0) },
           reluQuantize: adc,
         },
         p.classifier,

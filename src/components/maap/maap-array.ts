@@ -2,10 +2,13 @@ import { z } from 'zod';
 import { topicKey, type Topic } from '../../scheduler/bus.js';
 import { ServerPool } from '../../scheduler/server-pool.js';
 import { quantity, wholeNumber } from '../../scenario/fields.js';
-import { Component, type SimContext } from '../component.js';
+import { Component, type ActionSpec, type SimContext } from '../component.js';
 import type { Samples } from '../converters/samples.js';
 import { IMAGES, type ComponentClass } from '../records.js';
-import { MAAP_MEASURED, MaapSet, maapIdeal, maapRunOf, maapTransfer, variationParams, type MaapDeviation, type MaapOperation, type MaapRun } from './maap-set.js';
+import { streamFor } from '../random.js';
+import { circuitParams, trimParams, variationParams } from './maap-circuit.js';
+import { MAAP_MEASURED, MaapSet, maapRunOf, pairSums, type MaapOperation, type MaapRun } from './maap-set.js';
+import { calibrateTrim, drawSet, nominalSetOutput, setModel, setOutput, trimSteps, type SetDevices, type SetModel, type ThermalSource } from './set-response.js';
 import { OtaDrive } from './ota-drive.js';
 
 export const maapParams = z.strictObject({
@@ -20,7 +23,12 @@ export const maapParams = z.strictObject({
   /** Energy per MAAP operation per bit of precision, split between the MTJ stacks and the OTAs. */
   mtj_energy_per_bit: quantity('energy', { min: 0 }),
   ota_energy_per_bit: quantity('energy', { min: 0 }),
+  /** The set's circuit (maap-circuit.ts): supply, TMR, overdrive, the magnets' thermal stability. */
+  circuit: circuitParams,
   variation: variationParams,
+  /** Thermal noise in every measurement (false: the magnets read their mean state). */
+  thermal_noise: z.boolean(),
+  trim: trimParams,
 });
 
 export type MaapParams = z.output<typeof maapParams>;
@@ -35,6 +43,8 @@ export interface MaapRequest extends MaapOperation {
   readonly op: string;
   /** The group of R sets that measures it (see groupOf). */
   readonly group: number;
+  /** The output's rank in the image (groupOf's argument): numbers its thermal draws. */
+  readonly rank: number;
   /** Filled in by the array when the group takes it: the sets that measure it. */
   sets: readonly number[];
 }
@@ -51,20 +61,53 @@ export const groupOf = (rank: number, groups: number): number => rank % groups;
 export const setsOf = (group: number, redundancy: number): number[] => Array.from({ length: redundancy }, (_, i) => group * redundancy + i);
 
 /**
- * One output as a group of sets reads it: each set's response to the ideal result, then
- * their mean (analog averaging: one value) or each of them (digital: R values to convert).
+ * A chip's M sets: each draws its activation pairs from its own stream (keyed by the chip)
+ * and, with the trim on, is calibrated once (its own calibration stream for the reads' noise).
  */
-export function groupReadout(ideal: number, deviations: readonly MaapDeviation[], averaging: MaapParams['averaging']): Float64Array {
-  const values = new Float64Array(deviations.length);
-  for (let i = 0; i < values.length; i++) values[i] = maapTransfer(ideal, deviations[i]!);
-  return averaging === 'analog' ? Float64Array.of(meanOf(values)) : values;
+export function chipSets(maap: MaapParams, model: SetModel, seed: string | number, chip: number): SetDevices[] {
+  return Array.from({ length: maap.sets }, (_, i) => {
+    const set = drawSet(model, streamFor(seed, `maap[${i}]`, chip), maap.variation);
+    if (maap.trim.enabled) calibrateTrim(model, set, maap.trim, streamFor(seed, `maap[${i}]/trim`, chip));
+    return set;
+  });
+}
+
+/** The residual error the trim leaves at its calibration input, over a chip's sets: RMS and the largest. */
+/** (codes_at_limit: pairs whose search ended at the DAC's end: their error exceeded the trim's range.) */
+export function trimResidual(sets: readonly SetDevices[], bits: number): { rms: number; max_abs: number; codes_at_limit: number } {
+  const half = 2 ** (bits - 1);
+  let sq = 0;
+  let max = 0;
+  let n = 0;
+  let limit = 0;
+  for (const s of sets)
+    s.residuals.forEach((r, p) => {
+      sq += r * r;
+      n++;
+      max = Math.max(max, Math.abs(r));
+      const code = s.trimCodes[p]!;
+      if (code === -half || code === half - 1) limit++;
+    });
+  return { rms: Math.sqrt(sq / Math.max(1, n)), max_abs: max, codes_at_limit: limit };
+}
+
+/**
+ * One output as a group of sets reads it, into `values`: each set's measurement of the pair
+ * sums (set i's thermal draws numbered from rank * pairs), then their mean (analog
+ * averaging: one value, in values[0]) or each of them (digital: R values). Returns the count.
+ */
+export function groupReadout(model: SetModel, sets: readonly SetDevices[], noises: readonly (ThermalSource | undefined)[], sums: Float64Array, count: number, rank: number, averaging: MaapParams['averaging'], values: Float64Array): number {
+  for (let i = 0; i < sets.length; i++) values[i] = setOutput(model, sets[i]!, sums, count, noises[i], rank * model.pairs);
+  if (averaging === 'digital') return sets.length;
+  values[0] = meanOf(values, sets.length);
+  return 1;
 }
 
 /** The mean of a group's measurements, summed in set order (what analog averaging reads). */
-export const meanOf = (values: Float64Array): number => {
+export const meanOf = (values: Float64Array, count = values.length): number => {
   let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i]!;
-  return sum / values.length;
+  for (let i = 0; i < count; i++) sum += values[i]!;
+  return sum / count;
 };
 
 /** Where the averaged (analog) or individual (digital) measurements of an output go next: the ADCs. */
@@ -125,19 +168,30 @@ export class MaapArray extends Component {
   /** Squared errors against the ideal result in the image in progress: of single measurements, and of the R-averages. */
   readonly squared: MaapErrorSums = { measurement: 0, measurements: 0, output: 0, outputs: 0 };
 
+  readonly model: SetModel;
+  readonly chip: readonly SetDevices[];
+  private readonly comparison: ActionSpec;
+
   constructor(
     ctx: SimContext,
     name: string,
     readonly params: MaapParams,
     readonly bits: number,
+    /** Activation pairs per set: the largest pooling window the network uses. */
+    pairs: number,
+    /** Energy of one comparison of the calibration's search (the output ADC's conversion). */
+    comparisonEnergy: number,
   ) {
     super(ctx, name);
     if (params.redundancy > params.sets) {
       throw new RangeError(`${name}: redundancy ${params.redundancy} needs at least that many distinct sets, there are ${params.sets}`);
     }
+    this.comparison = this.declareEnergy('trim_comparison', comparisonEnergy, "one comparison of the mean-error calibration's search (setup), by the output ADC");
+    this.model = setModel(params.circuit, pairs, params.thermal_noise);
+    this.chip = chipSets(params, this.model, ctx.seed, ctx.chip ?? 0);
     for (let i = 0; i < params.sets; i++) {
       const set = `maap[${i}]`;
-      this.sets.push(new MaapSet(ctx, set, i, params.runtime, bits * params.mtj_energy_per_bit, params.variation));
+      this.sets.push(new MaapSet(ctx, set, i, params.runtime, bits * params.mtj_energy_per_bit, this.model, this.chip[i]!));
       new OtaDrive(ctx, `${set}/ota`, set, params.runtime, bits * params.ota_energy_per_bit);
       this.runs.push(ctx.bus.topic(maapRunOf(set)));
     }
@@ -149,7 +203,7 @@ export class MaapArray extends Component {
       return {
         group,
         sets,
-        run: { id: 0, op: '', geometry: { maps: 0, kernel: 0, convStride: 1, pool: 1, patch: 0 }, inputs: new Float64Array(0), weights: new Float64Array(0), bias: 0, ideal: 0 },
+        run: { id: 0, op: '', rank: 0, sums: new Float64Array(pairs), geometry: { maps: 0, kernel: 0, convStride: 1, pool: 1, patch: 0 }, inputs: new Float64Array(0), weights: new Float64Array(0), bias: 0, ideal: 0 },
         values: new Float64Array(R),
         request: undefined,
         left: 0,
@@ -165,6 +219,18 @@ export class MaapArray extends Component {
       const q = this.squared;
       q.measurement = q.measurements = q.output = q.outputs = 0;
     });
+  }
+
+  /**
+   * The chip's mean-error calibration (setup): every set makes its calibration measurements
+   * at once; returns how long they take. The trims themselves are the chip's (chipSets).
+   */
+  calibrate(): number {
+    if (!this.params.trim.enabled) return 0;
+    const { measurements, comparisons } = trimSteps(this.params.trim, this.model.pairs);
+    for (const s of this.sets) s.calibrate(measurements);
+    this.performFor(this.comparison, comparisons * this.sets.length, 0, 'trim');
+    return measurements * this.params.runtime;
   }
 
   /** Busy group-time over available group-time, from `from` to `to`. */
@@ -190,8 +256,10 @@ export class MaapArray extends Component {
     run.inputs = r.inputs;
     run.weights = r.weights;
     run.bias = r.bias;
-    // The ideal result does not depend on the set: worked out once, each set applies its deviation.
-    run.ideal = maapIdeal(r);
+    run.rank = r.rank;
+    // The pairs' sums do not depend on the set: worked out once, each set reads them through its devices.
+    const count = pairSums(r, run.sums);
+    run.ideal = nominalSetOutput(this.model, run.sums, count);
     g.left = g.sets.length;
     for (const s of g.sets) this.runs[s]!.publish(run);
   };

@@ -236,7 +236,7 @@ export class MaapController extends Component {
       sets: '',
       weights: plans.map((p) => new Float64Array(p.fanIn)),
       inputs: plans.map((p) => new Float64Array(p.input.c * p.geometry.patch * p.geometry.patch)),
-      request: { id: index, op: '', group: 0, sets: [], geometry: plans[0]!.geometry, inputs: new Float64Array(0), weights: new Float64Array(0), bias: 0 },
+      request: { id: index, op: '', group: 0, rank: 0, sets: [], geometry: plans[0]!.geometry, inputs: new Float64Array(0), weights: new Float64Array(0), bias: 0 },
     }));
     this.freeSlots = new FreeList(inFlight);
     for (let i = inFlight - 1; i >= 0; i--) this.freeSlots.push(i);
@@ -396,7 +396,8 @@ export class MaapController extends Component {
     const k = Math.floor(slot.out / (plan.output.h * plan.output.w));
     const r = slot.request;
     r.op = slot.op ?? '';
-    r.group = groupOf(this.rankOffsets[layer]! + outputRank(plan, slot.out), this.groups);
+    r.rank = this.rankOffsets[layer]! + outputRank(plan, slot.out);
+    r.group = groupOf(r.rank, this.groups);
     r.geometry = plan.geometry;
     r.inputs = inputs;
     r.weights = weights;

@@ -1,23 +1,8 @@
-import { z } from 'zod';
 import { topicKey, type Topic } from '../../scheduler/bus.js';
-import { quantity, ratio } from '../../scenario/fields.js';
 import { Component, type ActionSpec, type SimContext } from '../component.js';
-import type { RandomStream } from '../random.js';
-import type { ComponentClass } from '../records.js';
-
-/** Process variation of a MAAP set's devices (seed 003 Sec. 4; its refs. [3, 15-17]). */
-export const variationParams = z.strictObject({
-  /** Relative spread of MTJ resistance. */
-  resistance_sigma: ratio(0, 1),
-  /** Relative spread of the SHE-MTJ critical current. */
-  critical_current_sigma: ratio(0, 1),
-  /** Spread of the readout transistors' threshold voltage (seed 003 studies 0-20 mV). */
-  threshold_sigma: quantity('voltage', { min: 0 }),
-  /** Voltage swing that a full-scale output spans at the readout inverter. */
-  output_swing: quantity('voltage', { positive: true }),
-});
-
-export type VariationParams = z.output<typeof variationParams>;
+import { imageNormalsFor, type CounterNormals } from '../random.js';
+import { setOutput, type SetDevices, type SetModel } from './set-response.js';
+import { IMAGES, type ComponentClass } from '../records.js';
 
 /** The shape of one MAAP operation: a pooling window of convolutions over a patch of inputs. */
 export interface MaapGeometry {
@@ -43,7 +28,11 @@ export interface MaapOperation {
 export interface MaapRun extends MaapOperation {
   readonly id: number;
   readonly op: string;
-  /** What a set without variation reads out for it (the same for every set: computed once). */
+  /** The output's place in the image (outputRank plus the layers before): numbers its thermal draws. */
+  readonly rank: number;
+  /** The pooling window's conv sums, one per activation pair (pairSums), computed once for all R sets. */
+  readonly sums: Float64Array;
+  /** What a set without variation or noise reads out for it (the same for every set: computed once). */
   readonly ideal: number;
 }
 
@@ -60,12 +49,11 @@ export const maapRunOf = (set: string) => topicKey<MaapRun>(`${set}/run`);
 export const MAAP_MEASURED = topicKey<MaapMeasurement>('maap/measured');
 
 /**
- * The ideal MAAP result: the maximum over the pooling window of ReLU(conv). The winner-take-
- * all of activation pairs picks the maximum; each pair's SHE layer sums its inputs' currents.
+ * The conv sums of an operation's pooling window, one per activation pair (window position
+ * py * pool + px), into `into`: each pair's SHE layer sums its inputs' currents. Returns the count.
  */
-export function maapIdeal(run: MaapOperation): number {
+export function pairSums(run: MaapOperation, into: Float64Array): number {
   const { maps, kernel, convStride, pool, patch } = run.geometry;
-  let best = 0;
   for (let py = 0; py < pool; py++) {
     for (let px = 0; px < pool; px++) {
       let sum = run.bias;
@@ -76,52 +64,25 @@ export function maapIdeal(run: MaapOperation): number {
           for (let kx = 0; kx < kernel; kx++) sum += run.weights[wrow + kx]! * run.inputs[row + kx]!;
         }
       }
-      if (sum > best) best = sum;
+      into[py * pool + px] = sum;
     }
   }
-  return best;
-}
-
-/** A set's deviation from nominal: the slope (gain) and shift (offset) of its activation. */
-export interface MaapDeviation {
-  readonly gain: number;
-  readonly offset: number;
+  return pool * pool;
 }
 
 /**
- * Draws a set's deviation from its own stream (once: it belongs to the device). First-order
- * sensitivities: slope ~ 1/Ic; the divider's midpoint moves by half the relative resistance
- * change; a threshold shift moves the output by dVt / swing.
- */
-export function drawDeviation(rng: RandomStream, variation: VariationParams): MaapDeviation {
-  const dIc = rng.normal(0, variation.critical_current_sigma);
-  const dR = rng.normal(0, variation.resistance_sigma);
-  const dVt = rng.normal(0, variation.threshold_sigma);
-  return { gain: 1 / (1 + dIc), offset: dR / 2 + dVt / variation.output_swing };
-}
-
-/** What a set with deviation `d` reads out for an ideal result (clipped to the output range [0, 1]). */
-export function maapTransfer(ideal: number, d: MaapDeviation): number {
-  const v = ideal * d.gain + d.offset;
-  return v < 0 ? 0 : v > 1 ? 1 : v;
-}
-
-/** A set without variation. */
-export const NOMINAL: MaapDeviation = { gain: 1, offset: 0 };
-
-/**
- * One physical MAAP set (multiply-accumulate-activate-pool, seed 003): SHE-MTJ activation
- * pairs in a winner-take-all computing max(ReLU(conv)) over a pooling window in one
- * operation of `runtime`. Its devices deviate from nominal by amounts drawn once, from its
- * own stream, when it is made: the critical current sets the activation's slope (gain), the
- * MTJ resistance and the inverter threshold shift its output (offset). So every set has
- * its own error, and averaging R sets shrinks the spread by sqrt(R).
+ * One physical MAAP set (multiply-accumulate-activate-pool, seed 003): a winner-take-all of
+ * SHE-MTJ activation pairs computing max(ReLU(conv)) over a pooling window in one operation
+ * of `runtime` (setOutput). Its devices are the chip's (drawn once, trimmed once: chipSets);
+ * thermal noise comes from its counter-based stream for the image, numbered by the output's
+ * rank, so each measurement draws the same numbers in either mode whatever the order.
  */
 export class MaapSet extends Component {
   readonly kind: ComponentClass = 'spintronic';
-  readonly deviation: MaapDeviation;
   private readonly run: ActionSpec;
+  private readonly trimRead: ActionSpec;
   private readonly measured: Topic<MaapMeasurement>;
+  private thermal: CounterNormals | undefined;
 
   constructor(
     ctx: SimContext,
@@ -129,19 +90,25 @@ export class MaapSet extends Component {
     readonly index: number,
     readonly runtime: number,
     energyPerOp: number,
-    variation: VariationParams,
+    readonly model: SetModel,
+    readonly devices: SetDevices,
   ) {
     super(ctx, name);
-    this.deviation = drawDeviation(this.rng, variation);
     this.run = this.declareEnergy('maap_op', energyPerOp, 'one MAAP measurement: MTJ stack leakage while it runs');
+    this.trimRead = this.declareEnergy('maap_trim_read', energyPerOp, 'one measurement of the mean-error calibration (setup)');
     this.measured = ctx.bus.topic(MAAP_MEASURED);
     this.result = { id: 0, set: index, value: 0, ideal: 0, op: '' };
     ctx.bus.topic(maapRunOf(name)).listen((r) => this.measure(r));
+    // Each image's thermal draws are keyed by its id (as the functional model keys them).
+    ctx.bus.topic(IMAGES).listen((m) => {
+      if (m.phase === 'start') this.thermal = model.sigma === 0 ? undefined : imageNormalsFor(ctx.seed, name, m.id ?? `run/${m.image}`);
+    });
   }
 
-  /** What this set reads out for an ideal result `ideal` (clipped to the output range [0, 1]). */
-  respond(ideal: number): number {
-    return maapTransfer(ideal, this.deviation);
+
+  /** The calibration's measurements (setup): their energy and time; the trim itself is the chip's (chipSets). */
+  calibrate(measurements: number): void {
+    this.performFor(this.trimRead, measurements, measurements * this.runtime, 'trim', this.tracing ? { trim_codes: Array.from(this.devices.trimCodes).join(' ') } : undefined);
   }
 
   /**
@@ -151,14 +118,13 @@ export class MaapSet extends Component {
   private readonly result: { id: number; set: number; value: number; ideal: number; op: string };
 
   private measure(r: MaapRun): void {
-    const ideal = r.ideal;
-    const value = this.respond(ideal);
-    this.performFor(this.run, 1, this.runtime, r.op, this.tracing ? { ideal, value, gain: this.deviation.gain, offset: this.deviation.offset } : undefined);
+    const value = setOutput(this.model, this.devices, r.sums, r.geometry.pool * r.geometry.pool, this.thermal, r.rank * this.model.pairs);
+    this.performFor(this.run, 1, this.runtime, r.op, this.tracing ? { ideal: r.ideal, value } : undefined);
     if (this.signalling) this.signal('busy', '1', r.op);
     const m = this.result;
     m.id = r.id;
     m.value = value;
-    m.ideal = Math.min(1, ideal);
+    m.ideal = r.ideal;
     m.op = r.op;
     this.kernel.after(this.runtime, this.done, m);
   }

@@ -1,0 +1,196 @@
+import type { RandomStream } from '../random.js';
+import { designPair, drawPair, nominalActivation, realizePair, thermalSigma, trimPair, type CircuitParams, type Pair, type PairDesign, type TrimParams, type VariationParams } from './maap-circuit.js';
+
+/**
+ * One physical MAAP set of a chip: its activation pairs (one per input of the pooling
+ * window, each with its own devices) and their trims (the bias currents the calibration
+ * chose, each added to its pair's input).
+ */
+export interface SetDevices {
+  readonly pairs: readonly Pair[];
+  /** Each pair's trim (shift of its output, fraction of full scale; maap-circuit.ts Pair). */
+  readonly trims: Float64Array;
+  readonly trimCodes: Int32Array;
+  /** Each pair's noiseless error at the calibration input after its trim. */
+  readonly residuals: Float64Array;
+  /** The pairs' coefficients packed for setOutput (PACKED numbers per pair; see packPair). */
+  readonly packed: Float64Array;
+}
+
+/** Numbers per pair in SetDevices.packed. */
+const PACKED = 12;
+
+/**
+ * Pair p's circuit in the form setOutput evaluates (the same equations as maap-circuit.ts's
+ * cellOutput, rearranged): per cell, m = clamp(drive icInv + noise), G = g0 + g1 m,
+ * w = c - gain G / (G + gRef) (c holds the switching point and, for cell 2, the trim);
+ * then where the pair is quiet and its floor there.
+ */
+function packPair(design: PairDesign, pair: Pair, into: Float64Array, p: number): void {
+  const o = p * PACKED;
+  const cells = [pair.c1, pair.c2];
+  for (let k = 0; k < 2; k++) {
+    const c = cells[k]!;
+    into[o + 5 * k] = c.icInv;
+    into[o + 5 * k + 1] = 0.5 * (c.gP + c.gAP);
+    into[o + 5 * k + 2] = 0.5 * (c.gP - c.gAP);
+    into[o + 5 * k + 3] = c.gRef;
+    into[o + 5 * k + 4] = 0.5 + design.gain * c.vM + (k === 1 ? pair.trim : 0);
+  }
+  into[o + 10] = pair.quietBelow;
+  into[o + 11] = pair.floor;
+}
+
+/** What every set of a design shares: the nominal design, the thermal spread, the nominal response. */
+export interface SetModel {
+  readonly design: PairDesign;
+  /** Thermal spread of each magnet's m per measurement (0: noise off). */
+  readonly sigma: number;
+  /** Pairs per set (the largest pooling window the network uses). */
+  readonly pairs: number;
+  readonly nominal: (x: number) => number;
+}
+
+export function setModel(circuit: CircuitParams, pairs: number, thermal: boolean): SetModel {
+  const design = designPair(circuit);
+  return { design, sigma: thermal ? thermalSigma(circuit) : 0, pairs, nominal: nominalActivation(design) };
+}
+
+/** A set's pairs, drawn from the set's own stream (once per chip). */
+export function drawSet(model: SetModel, rng: RandomStream, variation: VariationParams): SetDevices {
+  const pairs = Array.from({ length: model.pairs }, () => realizePair(model.design, drawPair(rng, variation), model.sigma));
+  const n = model.pairs;
+  const packed = new Float64Array(n * PACKED);
+  pairs.forEach((pair, p) => packPair(model.design, pair, packed, p));
+  return { pairs, trims: new Float64Array(n), trimCodes: new Int32Array(n), residuals: new Float64Array(n), packed };
+}
+
+/** Draws thermal noise for a measurement: the two normals of pair draw i (CounterNormals or a sequential stream). */
+export interface ThermalSource {
+  pair(i: number): void;
+  first: number;
+  second: number;
+}
+
+/** A sequential stream as a ThermalSource (the calibration's reads, which run in one order). */
+export class StreamNormals implements ThermalSource {
+  first = 0;
+  second = 0;
+  constructor(private readonly rng: RandomStream) {}
+  pair(): void {
+    this.first = this.rng.normal();
+    this.second = this.rng.normal();
+  }
+}
+
+/**
+ * What set `set` reads out for pair inputs `sums[0..count)` (fractions of full scale; the
+ * conv sums of the pooling window's positions): the winner-take-all's largest pair output.
+ * Pair p's noise is draw `base + p` of `noise`. A pair that sits at its rail for any noise
+ * within QUIET_SIGMAS reads its rail without a draw (most zeros of a ReLU layer).
+ */
+export function setOutput(model: SetModel, set: SetDevices, sums: Float64Array, count: number, noise: ThermalSource | undefined, base: number): number {
+  const sigma = noise === undefined ? 0 : model.sigma;
+  const { gain, slope1, k2, b2 } = model.design;
+  const q = set.packed;
+  let best = 0;
+  for (let p = 0; p < count; p++) {
+    const o = p * PACKED;
+    const x = sums[p]!;
+    let v: number;
+    if (x < q[o + 10]!) v = q[o + 11]!;
+    else {
+      let n1 = 0;
+      let n2 = 0;
+      if (sigma > 0) {
+        noise!.pair(base + p);
+        n1 = sigma * noise!.first;
+        n2 = sigma * noise!.second;
+      }
+      // Cell 1 (its output clipped to the rails).
+      let m = slope1 * (x - 0.5) * q[o]! + n1;
+      m = m < -1 ? -1 : m > 1 ? 1 : m;
+      let G = q[o + 1]! + q[o + 2]! * m;
+      let w = q[o + 4]! - (gain * G) / (G + q[o + 3]!);
+      w = w < 0 ? 0 : w > 1 ? 1 : w;
+      // Cell 2, driven by cell 1.
+      m = (k2 * (2 * w - 1) + b2) * q[o + 5]! + n2;
+      m = m < -1 ? -1 : m > 1 ? 1 : m;
+      G = q[o + 6]! + q[o + 7]! * m;
+      v = q[o + 9]! - (gain * G) / (G + q[o + 8]!);
+      v = v < 0 ? 0 : v > 1 ? 1 : v;
+    }
+    if (v > best) best = v;
+  }
+  return best;
+}
+
+/** The nominal set's output: the nominal activation of the largest input (the activation is monotone). */
+export function nominalSetOutput(model: SetModel, sums: Float64Array, count: number): number {
+  let best = -Infinity;
+  for (let p = 0; p < count; p++) if (sums[p]! > best) best = sums[p]!;
+  return model.nominal(best);
+}
+
+/** Passes of the calibration over a set's pairs: the second redoes each pair with every other pair's zero already trimmed. */
+export const TRIM_PASSES = 2;
+
+/** Work one set's calibration does: per pass, a search per pair, `bits` comparisons each after `reads` measurements. */
+export const trimSteps = (trim: TrimParams, pairs: number): { comparisons: number; measurements: number } => ({ comparisons: TRIM_PASSES * pairs * trim.bits, measurements: TRIM_PASSES * pairs * trim.bits * trim.reads_per_step });
+
+/** Input that holds a pair at its zero rail during another pair's calibration (full scale below the knee). */
+const HELD_AT_ZERO = -1;
+
+/**
+ * The mean-error trim of one set (seed 003 Sec. 4.1: "the process variation-induced mean error
+ * is easily dealt with"). Each pair has its own bias current sources; the trim adds a DAC-set
+ * current to cell 2's bias, which moves both the pair's zero rail and its output. Pair by
+ * pair, with the data inputs at zero, the other pairs held below the knee and a calibration
+ * current at `calibration_input` injected into this one, a successive-approximation search
+ * over the trim DAC's signed code finds the largest trim whose averaged output does not exceed
+ * the nominal pair's; each comparison averages
+ * `reads_per_step` measurements (thermal noise from `rng`). A pair whose zero sits high
+ * spoils the others' comparisons until it is trimmed itself, so the search runs over the
+ * pairs twice (TRIM_PASSES). Fills the set's trims, codes and residuals (the noiseless error
+ * left at the calibration input).
+ */
+export function calibrateTrim(model: SetModel, set: SetDevices, trim: TrimParams, rng: RandomStream): void {
+  const count = model.pairs;
+  const sums = new Float64Array(count);
+  const target = model.nominal(trim.calibration_input);
+  const half = 2 ** (trim.bits - 1);
+  const lsb = trim.range / half;
+  const noise = new StreamNormals(rng);
+  const setTrim = (p: number, code: number): void => {
+    set.trimCodes[p] = code;
+    set.trims[p] = code * lsb;
+    trimPair(model.design, set.pairs[p]!, code * lsb, model.sigma);
+    packPair(model.design, set.pairs[p]!, set.packed, p);
+  };
+  for (let pass = 0; pass < TRIM_PASSES; pass++) {
+    for (let p = 0; p < count; p++) {
+      sums.fill(HELD_AT_ZERO);
+      sums[p] = trim.calibration_input;
+      const reading = (code: number): number => {
+        setTrim(p, code);
+        let sum = 0;
+        for (let k = 0; k < trim.reads_per_step; k++) sum += setOutput(model, set, sums, count, noise, 0);
+        return sum / trim.reads_per_step;
+      };
+      // Codes -half .. half - 1; the output rises with the code.
+      let lo = -half;
+      let hi = half - 1;
+      for (let step = 0; step < trim.bits; step++) {
+        const mid = Math.floor((lo + hi + 1) / 2);
+        if (reading(mid) <= target) lo = mid;
+        else hi = mid - 1;
+      }
+      setTrim(p, lo);
+    }
+  }
+  for (let p = 0; p < count; p++) {
+    sums.fill(HELD_AT_ZERO);
+    sums[p] = trim.calibration_input;
+    set.residuals[p] = setOutput(model, set, sums, count, undefined, 0) - target;
+  }
+}

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { DEVICE_PARAMETERS, designPair, dividerSwing, nominalActivation, pairOutput, pairSensitivities, shiftedPairOutput, thermalSigma } from '../src/components/maap/maap-circuit.js';
+import { drawSet, setModel, setOutput } from '../src/components/maap/set-response.js';
+import { RandomStream, inverseNormal } from '../src/components/random.js';
+
+const circuit = { supply: 0.8, tmr: 1.5, overdrive: 0.25, full_scale_current: 50e-6, thermal_stability: 40, relaxation_time: 130, integration_time: 300 };
+const variation = { resistance_sigma: 0.05, tmr_sigma: 0.03, critical_current_sigma: 0.05, threshold_sigma: 0.01 };
+
+describe('MAAP set circuit', () => {
+  const design = designPair(circuit);
+
+  it('divider with the reference at sqrt(R_P R_AP): node extremes symmetric about V_DD / 2, swing (sqrt(1+TMR)-1)/(sqrt(1+TMR)+1)', () => {
+    // Independent: R_P = 1, R_AP = 2.5, R_ref = sqrt(2.5); node = R_ref / (R_mtj + R_ref).
+    const ref = Math.sqrt(2.5);
+    const high = ref / (1 + ref);
+    const low = ref / (2.5 + ref);
+    expect(high + low).toBeCloseTo(1, 12);
+    expect(dividerSwing(1.5)).toBeCloseTo(high - low, 12);
+    expect(dividerSwing(1.5)).toBeCloseTo(0.2251, 4);
+  });
+
+  it('the nominal pair is a ReLU saturating at full scale: 0 below the knee, 1 at full scale', () => {
+    const f = nominalActivation(design);
+    expect(f(-0.5)).toBe(0);
+    expect(f(0)).toBeCloseTo(0, 9);
+    expect(f(1)).toBeCloseTo(1, 9);
+    expect(f(1.5)).toBe(1);
+    // Monotone, and within a few percent of the straight line (the divider's curvature).
+    let last = -1;
+    for (let x = 0; x <= 1; x += 0.01) {
+      expect(f(x)).toBeGreaterThanOrEqual(last);
+      expect(Math.abs(f(x) - x)).toBeLessThan(0.05);
+      last = f(x);
+    }
+  });
+
+  it('sensitivities from the chain rule equal a finite-difference solve of the circuit, for every device of both cells', () => {
+    for (const x of [0.1, 0.3, 0.5, 0.8]) {
+      const s = pairSensitivities(design, x);
+      for (const cell of [1, 2] as const) {
+        for (const k of DEVICE_PARAMETERS) {
+          const h = k === 'vt' ? 1e-5 : 1e-6;
+          const fd = (shiftedPairOutput(design, cell, k, h, x) - shiftedPairOutput(design, cell, k, -h, x)) / (2 * h);
+          const analytic = (cell === 1 ? s.cell1 : s.cell2)[k];
+          expect(Math.abs(analytic - fd)).toBeLessThan(1e-5 * Math.max(1, Math.abs(fd)));
+        }
+      }
+    }
+  });
+
+  it('a 5 % resistance shift and a 10 mV threshold shift move one cell by the hand estimate: 0.0125 V_DD over the 0.225 V_DD swing, times the gain margin', () => {
+    // Cell 2 at mid-scale: dV_node = 0.05 G gRef / (G + gRef)^2 with G at m = 0; output = 1.25 dV / swing.
+    const gRef = 1 / Math.sqrt(2.5);
+    const G = 0.5 * (1 + 1 / 2.5);
+    const dv = (0.05 * G * gRef) / (G + gRef) ** 2;
+    const expected = (1.25 * dv) / dividerSwing(1.5);
+    const x = 0.5;
+    // Cell 2's magnet sits near m = 0 at mid-scale.
+    const direct = Math.abs(shiftedPairOutput(design, 2, 'r', 0.05, x) - shiftedPairOutput(design, 2, 'r', 0, x));
+    expect(direct).toBeGreaterThan(0.8 * expected);
+    expect(direct).toBeLessThan(1.2 * expected);
+    const vt = Math.abs(shiftedPairOutput(design, 2, 'vt', 0.01, x) - shiftedPairOutput(design, 2, 'vt', 0, x));
+    expect(vt).toBeCloseTo((1.25 * 0.01) / 0.8 / dividerSwing(1.5), 6);
+  });
+
+  it('thermal spread: Boltzmann 1/sqrt(2 Delta) without averaging, and the OU time-average limits', () => {
+    expect(thermalSigma({ thermal_stability: 50, relaxation_time: 100, integration_time: 0 })).toBeCloseTo(0.1, 9);
+    // T >> tau: variance falls as 2 tau / T.
+    const long = thermalSigma({ thermal_stability: 50, relaxation_time: 100, integration_time: 1e6 });
+    expect(long ** 2 / 0.01).toBeCloseTo(2e-4, 6);
+  });
+
+  it('the packed evaluator (setOutput) is the circuit (pairOutput), pair by pair, with noise', () => {
+    const model = setModel(circuit, 1, true);
+    const rng = new RandomStream('pairs');
+    for (let k = 0; k < 200; k++) {
+      const set = drawSet(model, new RandomStream(`s${k}`), variation);
+      const x = rng.uniform() * 1.6 - 0.3;
+      const n1 = rng.normal();
+      const n2 = rng.normal();
+      const noise = { first: n1, second: n2, pair: () => undefined };
+      const got = setOutput(model, set, Float64Array.of(x), 1, noise, 0);
+      const want = pairOutput(design, set.pairs[0]!, x, model.sigma * n1, model.sigma * n2);
+      expect(Math.abs(got - Math.max(0, want))).toBeLessThan(1e-12);
+    }
+  });
+
+  it('averaging R sets shrinks the output spread as 1/sqrt(R)', () => {
+    const model = setModel(circuit, 1, false);
+    const sets = Array.from({ length: 4096 }, (_, i) => drawSet(model, new RandomStream(`set${i}`), variation));
+    const sums = Float64Array.of(0.5);
+    const outputs = sets.map((s) => setOutput(model, s, sums, 1, undefined, 0));
+    const spread = (R: number): number => {
+      const means: number[] = [];
+      for (let g = 0; g + R <= outputs.length; g += R) means.push(outputs.slice(g, g + R).reduce((a, b) => a + b, 0) / R);
+      const mu = means.reduce((a, b) => a + b, 0) / means.length;
+      return Math.sqrt(means.reduce((a, b) => a + (b - mu) ** 2, 0) / (means.length - 1));
+    };
+    const one = spread(1);
+    for (const R of [4, 16]) {
+      const ratio = (spread(R) * Math.sqrt(R)) / one;
+      expect(ratio).toBeGreaterThan(0.8);
+      expect(ratio).toBeLessThan(1.2);
+    }
+  });
+
+  it('the normal table: quantiles symmetric and at the right places', () => {
+    expect(inverseNormal(0.5)).toBeCloseTo(0, 12);
+    expect(inverseNormal(0.975)).toBeCloseTo(1.959964, 5);
+    expect(inverseNormal(0.001)).toBeCloseTo(-3.090232, 5);
+  });
+});
