@@ -98,26 +98,19 @@ export class CounterNormals {
    * measurement.
    */
   pair(i: number): void {
-    const lo = i >>> 0;
-    const hi = Math.floor(i / 4294967296) >>> 0;
-    const a = fmix32(fmix32(lo ^ this.k1) ^ Math.imul(hi + 1, 0x9e3779b1));
-    const q = normalQuantiles();
+    const a = this.word(i);
+    const q = NORMAL_QUANTILES;
     this.first = q[a & 0xffff]!;
     this.second = q[a >>> 16]!;
   }
+
+  /** Draw i's 32 hashed bits: two 16-bit indices into NORMAL_QUANTILES (for loops that look them up themselves). */
+  word(i: number): number {
+    const hi = (i / 4294967296) >>> 0;
+    return fmix32(fmix32((i >>> 0) ^ this.k1) ^ Math.imul(hi + 1, 0x9e3779b1));
+  }
 }
 
-let quantiles: Float64Array | undefined;
-
-/** The standard normal's quantiles at (k + 1/2) / 65536, k = 0 .. 65535 (Acklam's rational approximation). */
-function normalQuantiles(): Float64Array {
-  if (quantiles !== undefined) return quantiles;
-  const n = 65536;
-  const q = new Float64Array(n);
-  for (let k = 0; k < n; k++) q[k] = inverseNormal((k + 0.5) / n);
-  quantiles = q;
-  return q;
-}
 
 /** The standard normal quantile of p (Acklam's rational approximation, relative error about 1e-9). */
 export function inverseNormal(p: number): number {
@@ -143,3 +136,11 @@ export function inverseNormal(p: number): number {
 
 /** The counter-based normals of component `name` for one image (see imageStreamFor for the keying). */
 export const imageNormalsFor = (seed: string | number, name: string, image: string): CounterNormals => new CounterNormals(`${seed}\u0000${name}\u0000${image}`);
+
+/** The standard normal's quantiles at (k + 1/2) / 65536, k = 0 .. 65535: CounterNormals' draws. */
+export const NORMAL_QUANTILES: Float64Array = (() => {
+  const n = 65536;
+  const q = new Float64Array(n);
+  for (let k = 0; k < n; k++) q[k] = inverseNormal((k + 0.5) / n);
+  return q;
+})();

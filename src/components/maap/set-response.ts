@@ -1,4 +1,4 @@
-import type { RandomStream } from '../random.js';
+import { CounterNormals, NORMAL_QUANTILES, type RandomStream } from '../random.js';
 import { designPair, drawPair, nominalActivation, realizePair, thermalSigma, trimPair, type CircuitParams, type Pair, type PairDesign, type TrimParams, type VariationParams } from './maap-circuit.js';
 
 /**
@@ -93,6 +93,8 @@ export function setOutput(model: SetModel, set: SetDevices, sums: Float64Array, 
   const sigma = noise === undefined ? 0 : model.sigma;
   const { gain, slope1, k2, b2 } = model.design;
   const q = set.packed;
+  const counter = noise instanceof CounterNormals ? noise : undefined;
+  const Q = NORMAL_QUANTILES;
   let best = 0;
   for (let p = 0; p < count; p++) {
     const o = p * PACKED;
@@ -103,9 +105,16 @@ export function setOutput(model: SetModel, set: SetDevices, sums: Float64Array, 
       let n1 = 0;
       let n2 = 0;
       if (sigma > 0) {
-        noise!.pair(base + p);
-        n1 = sigma * noise!.first;
-        n2 = sigma * noise!.second;
+        if (counter !== undefined) {
+          // Inline CounterNormals.pair: this runs per pair per measurement.
+          const h = counter.word(base + p);
+          n1 = sigma * Q[h & 0xffff]!;
+          n2 = sigma * Q[h >>> 16]!;
+        } else {
+          noise!.pair(base + p);
+          n1 = sigma * noise!.first;
+          n2 = sigma * noise!.second;
+        }
       }
       // Cell 1 (its output clipped to the rails).
       let m = slope1 * (x - 0.5) * q[o]! + n1;
@@ -182,7 +191,8 @@ export function calibrateTrim(model: SetModel, set: SetDevices, trim: TrimParams
       let hi = half - 1;
       for (let step = 0; step < trim.bits; step++) {
         const mid = Math.floor((lo + hi + 1) / 2);
-        if (reading(mid) <= target) lo = mid;
+        // (A hair of slack: the target comes from the same circuit through another arithmetic order.)
+        if (reading(mid) <= target + 1e-12) lo = mid;
         else hi = mid - 1;
       }
       setTrim(p, lo);
