@@ -188,6 +188,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--set <key=value>', 'with --vary: override a scenario key at every point (repeatable)', collect, [])
     .option('--images <n>', 'with --vary: event-level images per point', eventImages('--images'))
     .option('--eval-images <n>', 'MNIST test images per point for accuracy (with --vary: adds an eval step; with a sweep file: instead of its eval.images)', positiveInt('--eval-images', 10_000, ' (the MNIST test set)'))
+    .option('--eval-chips <n>', "dies per point for accuracy, like eval --chips (with --vary: adds an eval step; with a sweep file: instead of its eval.chips): each point keeps each chip's accuracy and chips.mean, chips.sd, chips.min, chips.max beside the pooled accuracy", positiveInt('--eval-chips', 1000))
     .option('--out <file>', "results file (JSON lines); default: the sweep file's out, else <name>.jsonl here")
     .option('--workers <n>', 'points run at once, each on its own thread; one per core by default (more than the cores are capped, with a note); the results do not depend on it', positiveInt('--workers'), defaultWorkers())
     .option('--retry-failed', 'run again the points whose results record a failure')
@@ -200,7 +201,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--markdown', 'print the results as a Markdown table')
     .option('--json', 'print the results as JSON')
     .addHelpText('after', `\nA sweep file:\n  scenario: ../scenarios/irmen-dual-cenn.yaml\n  axes:\n    params.irmen.fm_length: [17 nm, 30 nm, 45 nm, 60 nm]\n    params.ota.weight_bits: {from: 4, to: 8, step: 2}\n  run: {images: 1}          # event-level cost\n  eval: {images: 2000}      # accuracy over MNIST test images\n  metrics: [energy_j, accuracy.rate]\n  out: irmen.jsonl\n  plots:\n    - {out: irmen.svg, x: params.irmen.fm_length, y: accuracy.rate, series: params.ota.weight_bits}\n\nExit codes: 0 every point done, 2 bad input (nothing ran), 3 some points failed (each error is in its line).\n\nExamples:\n  spinarch sweep sweeps/irmen-fig7a-energy-vs-fm-length.yaml\n  spinarch sweep scenarios/maap-cnn-4bit.yaml --vary params.maap.sets=16,64,256 --metric latency_ps --csv`)
-    .action(async (files: string[], o: { vary: string[]; metric: string[]; set: string[]; images?: number; evalImages?: number; out?: string; workers: number; retryFailed?: boolean; force?: boolean; maxPoints?: number; csv?: boolean; markdown?: boolean; json?: boolean; queue?: string; name?: string; shard?: string }) => {
+    .action(async (files: string[], o: { vary: string[]; metric: string[]; set: string[]; images?: number; evalImages?: number; evalChips?: number; out?: string; workers: number; retryFailed?: boolean; force?: boolean; maxPoints?: number; csv?: boolean; markdown?: boolean; json?: boolean; queue?: string; name?: string; shard?: string }) => {
       const formats = (['csv', 'markdown', 'json'] as const).filter((f) => o[f] === true);
       if (formats.length > 1) throw new UsageError('give at most one of --csv, --markdown, --json');
       await (await import('./sweep.js')).sweepCommand(files, { ...o, format: formats[0] ?? 'table' }, io);
