@@ -90,9 +90,10 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       .option('--markdown', 'print a Markdown table')
       .option('--images <n>', 'images per scenario, at event level', eventImages('--images'), 1)
       .option('--accuracy-images <n>', 'accuracy from the functional model over the first n MNIST test images (else from the images run)', positiveInt('--accuracy-images'))
+      .option('--chips <n>', "with --accuracy-images: evaluate N dies of each design (from the scenario's chip key on, as eval --chips): the accuracy pooled over them, and a row of their mean with its sd and min-max", positiveInt('--chips', 1000))
       .option('--workers <n>', 'threads for the event-level images and --accuracy-images, one per core by default (more than the cores are capped, with a note); the figures do not depend on it', positiveInt('--workers'))
       .option('--set <key=value>', 'override a key in every scenario (repeatable)', collect, []),
-  ).action(async (files: string[], o: { baseline?: string; json?: boolean; csv?: boolean; markdown?: boolean; images: number; accuracyImages?: number; workers?: number; set: string[] } & InputOptions) => {
+  ).action(async (files: string[], o: { baseline?: string; json?: boolean; csv?: boolean; markdown?: boolean; images: number; accuracyImages?: number; chips?: number; workers?: number; set: string[] } & InputOptions) => {
     const formats = (['json', 'csv', 'markdown'] as const).filter((f) => o[f] === true);
     if (formats.length > 1) throw new UsageError('give at most one of --json, --csv, --markdown');
     const [{ compareScenarios }, { imageSource }] = await Promise.all([import('./compare.js'), import('./input.js')]);
@@ -106,6 +107,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
         set: o.set,
         ...(source === undefined ? {} : { source }),
         ...(o.accuracyImages === undefined ? {} : { accuracyImages: o.accuracyImages }),
+        ...(o.chips === undefined ? {} : { chips: o.chips }),
         ...(o.mnist === undefined || o.mnist === true ? {} : { mnist: o.mnist }),
         ...(o.workers === undefined ? {} : { workers: o.workers }),
       },
