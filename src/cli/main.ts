@@ -168,10 +168,38 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--train-images <n>', 'train on the first n training images only', positiveInt('--train-images'))
     .option('--out <file>', 'weights file to write (default: <scenario name>.weights.json)')
     .option('--noise <range>', "noise-aware training (irmen-dual-cenn): every cell between the trained layers is read through the hardware's read model, its spread times a scale drawn for each image from MIN:MAX[:STEP] (or 0:MAX), e.g. 0:1.5; varied, so the network does not learn to lean on one noise level's bias")
+    .addOption(
+      new Option('--quantize <mode>', "when the network meets the hardware's quantizers (see below): aware trains through them, post trains in float and quantizes the weights after (default: aware; post for designs whose training has none, mtj-mlp)").choices(['aware', 'post']),
+    )
     .option('--json', 'print the provenance as JSON')
     .option('--force', 'replace an existing --out file that is not a weights file')
     .option('--set <key=value>', 'override a scenario key, e.g. --set seed=7 (repeatable)', collect, [])
-    .action(async (file: string, o: { mnist?: string | true; epochs?: number; batch: number; learningRate: number; decay: number; trainImages?: number; out?: string; noise?: string; json?: boolean; force?: boolean; set: string[] }) => {
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Quantization (--quantize):',
+        "  aware  quantization-aware training: the forward pass goes through the hardware's",
+        '         weight quantizer (e.g. b-bit sign-magnitude templates), its activation',
+        '         converters (b-bit ADC codes between layers) and its input code, the gradient',
+        '         straight through them to float weights; the file holds those float weights',
+        "         (a binarized student's +1/-1), quantized by the hardware as it loads them.",
+        '  post   post-training quantization, as seed 003 did (trained in TensorFlow in float,',
+        '         quantized after): every quantizer off while training (float weights and',
+        "         activations, the hardware's activation shape kept, e.g. the ReLU saturating",
+        '         where the cells do; a teacher-student design trains its teacher only), then',
+        "         the weights quantized once by the design's weight quantizer; the file holds",
+        '         those levels, and the hardware converts activations itself at run time. The',
+        "         report gives the float accuracy and the post-quantized one through the",
+        "         hardware's quantizers; the provenance says quantize: post.",
+        '',
+        'Examples:',
+        '  spinarch train scenarios/maap-cnn-4bit.yaml --out maap4.json',
+        '  spinarch train scenarios/maap-cnn-4bit.yaml --quantize post --out maap4-post.json',
+        '  spinarch train scenarios/irmen-dual-cenn.yaml --noise 0:1.5 --train-images 12000 --epochs 2',
+      ].join('\n'),
+    )
+    .action(async (file: string, o: { mnist?: string | true; epochs?: number; batch: number; learningRate: number; decay: number; trainImages?: number; out?: string; noise?: string; quantize?: 'aware' | 'post'; json?: boolean; force?: boolean; set: string[] }) => {
       // Where the weights go is checked before minutes of training, not after.
       const [{ checkOutputs, scenarioInputs }, { loadScenario, requireClassifierHead }] = await Promise.all([import('./outputs.js'), import('../arch/scenario.js')]);
       const scenario = loadScenario(file, o.set);
