@@ -26,6 +26,13 @@ export interface TimelineFormat {
    * a quantity a block asks to see over time (an IRMEN cell's magnetization), its series `series`.
    */
   counter(name: string, series: string, component: string | undefined, time: Ps, value: number): void;
+  /**
+   * For a format that writes a slice's start and end apart (protobuf): a status line's slice
+   * as it rises and falls, so its start goes out in time order; without them, the slice goes
+   * whole to `slice` when the line falls.
+   */
+  begin?(track: number, name: string, category: string, start: Ps, op: string | undefined): void;
+  end?(track: number, time: Ps): void;
 }
 
 interface Lane {
@@ -46,7 +53,7 @@ interface Lane {
 export class Timeline {
   private nextTrack = 1;
   private readonly lanes = new Map<string, Lane[]>();
-  private readonly statusOpen = new Map<string, { track: number; since: number; op?: string }>();
+  private readonly statusOpen = new Map<string, { track: number; since: number; op?: string; begun: boolean }>();
   private readonly statusTracks = new Map<string, number>();
   /** Power by group number; groups numbered as they first draw power. */
   private readonly groups = new Map<string, number>();
@@ -178,10 +185,14 @@ export class Timeline {
         track = this.track(key, { kind: 'status', component: s.component, signal: s.signal });
         this.statusTracks.set(key, track);
       }
-      this.statusOpen.set(key, { track, since: s.time, ...(s.op === undefined ? {} : { op: s.op }) });
+      // A line that rises inside the window surely overlaps it: its start can go out now.
+      const begun = this.format.begin !== undefined && overlaps(this.window, s.time, 0);
+      if (begun) this.format.begin!(track, s.signal, 'status', s.time, s.op);
+      this.statusOpen.set(key, { track, since: s.time, ...(s.op === undefined ? {} : { op: s.op }), begun });
     } else if (s.value === '0' && open !== undefined) {
       this.statusOpen.delete(key);
-      if (overlaps(this.window, open.since, s.time - open.since)) this.format.slice(open.track, s.signal, 'status', open.since, s.time - open.since, undefined, open.op);
+      if (open.begun) this.format.end!(open.track, s.time);
+      else if (overlaps(this.window, open.since, s.time - open.since)) this.format.slice(open.track, s.signal, 'status', open.since, s.time - open.since, undefined, open.op);
     }
   }
 
