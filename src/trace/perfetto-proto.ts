@@ -67,7 +67,7 @@ const BOOTTIME = 6;
 /** A sequence's own clock (64 is the first a writer may define): the same time, each packet's the difference from the one before. */
 const DELTA_CLOCK = 64;
 /** Interned strings kept, over all sequences, before they all start afresh (so a long run's memory stays bounded). */
-const MAX_INTERNED = 1 << 22;
+const MAX_INTERNED = 1 << 16;
 /** Strings longer than this are written in place, never interned (they rarely repeat). */
 const MAX_INTERNED_LENGTH = 64;
 /** Bytes gathered before they go to the file. */
@@ -148,6 +148,8 @@ export class PerfettoProtoTrace implements TimelineFormat {
     title: string,
     window: TimeWindow = WHOLE_RUN,
     budget?: TraceBudget,
+    /** Interned strings kept before every sequence starts afresh. */
+    private readonly maxInterned = MAX_INTERNED,
   ) {
     this.sink = new FileSink(path, budget);
     this.descriptor(this.rootUuid, 0, `${title} (times x1000: 1 ns shown is 1 ps simulated)`, undefined);
@@ -245,7 +247,7 @@ export class PerfettoProtoTrace implements TimelineFormat {
 
   /** Starts every sequence afresh when the interned strings reach their bound (between packets only). */
   private boundInterning(): void {
-    if (this.interned < MAX_INTERNED) return;
+    if (this.interned < this.maxInterned) return;
     this.shared.clear();
     this.interned = 0;
   }
@@ -292,9 +294,15 @@ export class PerfettoProtoTrace implements TimelineFormat {
   track(id: number, name: string, place: TrackPlace): void {
     let uuid: number;
     if (place.kind === 'lane' && place.lane === 0) uuid = this.pathTrack(place.component);
-    else {
+    else if (place.kind === 'status') {
+      // A status line's name may hold a path of its own (`unit[10]/busy`): it nests the same way.
+      const full = `${place.component}/${place.signal}`;
+      const cut = full.lastIndexOf('/');
+      uuid = this.nextUuid++;
+      this.descriptor(uuid, this.pathTrack(full.slice(0, cut)), full.slice(cut + 1), undefined);
+    } else {
       const parent = place.kind === 'run' ? this.rootUuid : this.pathTrack(place.component);
-      const own = place.kind === 'run' ? name : place.kind === 'status' ? place.signal : `${place.component.slice(place.component.lastIndexOf('/') + 1)} #${place.lane}`;
+      const own = place.kind === 'run' ? name : `${place.component.slice(place.component.lastIndexOf('/') + 1)} #${place.lane}`;
       uuid = this.nextUuid++;
       this.descriptor(uuid, parent, own, undefined);
     }
