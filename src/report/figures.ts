@@ -47,7 +47,7 @@ export function energyByComponentSpec(designs: readonly DesignFigures[], shown =
     encoding: {
       y: { field: 'design', type: 'nominal', sort: designs.map((d) => d.scenario), title: null },
       x: { field: 'energy', type: 'quantitative', title: `energy per image (${u.unit})`, aggregate: 'sum' },
-      color: { field: 'component', type: 'nominal', title: 'component', sort: [...kept, 'other'] },
+      color: { field: 'component', type: 'nominal', title: 'component', sort: [...kept, 'other'], scale: { scheme: 'tableau20' } },
     },
   } as TopLevelSpec;
 }
