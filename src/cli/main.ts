@@ -269,7 +269,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .argument('[scenario...]', 'scenario files (YAML); the first is the baseline')
     .requiredOption('--out <file>', 'HTML file to write')
     .option('--results <file>', "a sweep's results file (JSON lines) instead of scenarios: its plots and points")
-    .option('--eval-images <n>', 'MNIST test images for each accuracy, by the functional model (default 1000; 10000 is the whole test set)', positiveInt('--eval-images', 10_000, ' (the MNIST test set)'), 1000)
+    .option('--eval-images <n>', 'MNIST test images for each accuracy, by the functional model (10000 is the whole test set)', positiveInt('--eval-images', 10_000, ' (the MNIST test set)'), 1000)
     .option('--chips <n>', "evaluate N dies of each design (from the scenario's chip key on): their accuracy spread", positiveInt('--chips', 1000), 1)
     .option('--mnist <dir>', 'MNIST IDX files to read (default: the copy bundled in data/mnist)')
     .option('--workers <n>', 'threads for the accuracy, one per core by default; the report does not depend on it', positiveInt('--workers'))
