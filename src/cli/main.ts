@@ -27,7 +27,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', `\nExamples:\n  spinarch run scenarios/irmen-dual-cenn.yaml\n  spinarch run scenarios/irmen-dual-cenn.yaml --json --set params.irmen.fm_length='45 nm'\n  spinarch run scenarios/maap-cnn-4bit.yaml --mnist --images 20\n  spinarch eval scenarios/maap-cnn-4bit.yaml\n  spinarch train scenarios/irmen-dual-cenn.yaml --out irmen.weights.json\n  spinarch compare scenarios/charge-cenn.yaml scenarios/irmen-dual-cenn.yaml\n  spinarch trace scenarios/maap-cnn-4bit.yaml --op 'L2/out[17]'\n  spinarch trace scenarios/sot-mlp.yaml --vcd sot.vcd --perfetto sot.json\n  spinarch validate scenarios/charge-cenn.yaml\n  spinarch sweep sweeps/irmen-fig7a-energy-vs-fm-length.yaml\n  spinarch results docs/figures/irmen-fig7a-energy-vs-fm-length.jsonl --csv`);
+    .addHelpText('after', `\nExamples:\n  spinarch run scenarios/irmen-dual-cenn.yaml\n  spinarch run scenarios/irmen-dual-cenn.yaml --json --set params.irmen.fm_length='45 nm'\n  spinarch run scenarios/maap-cnn-4bit.yaml --mnist --images 20\n  spinarch eval scenarios/maap-cnn-4bit.yaml\n  spinarch train scenarios/irmen-dual-cenn.yaml --out irmen.weights.json\n  spinarch compare scenarios/charge-cenn.yaml scenarios/irmen-dual-cenn.yaml\n  spinarch report scenarios/charge-cenn.yaml scenarios/irmen-dual-cenn.yaml --out report.html\n  spinarch trace scenarios/maap-cnn-4bit.yaml --op 'L2/out[17]'\n  spinarch trace scenarios/sot-mlp.yaml --vcd sot.vcd --perfetto sot.pftrace\n  spinarch validate scenarios/charge-cenn.yaml\n  spinarch sweep sweeps/irmen-fig7a-energy-vs-fm-length.yaml\n  spinarch results docs/figures/irmen-fig7a-energy-vs-fm-length.jsonl --csv`);
 
   addInputOptions(
     program
@@ -120,7 +120,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       .command('trace')
       .description('run a scenario with tracers: a Perfetto trace, a VCD waveform, and/or one operation followed through the machine')
       .argument('<scenario>', 'scenario file (YAML)')
-      .option('--perfetto <file>', 'write Chrome trace-event JSON (ui.perfetto.dev, chrome://tracing)')
+      .option('--perfetto <file>', "write a Perfetto trace (ui.perfetto.dev), its format by the extension: .pftrace (.perfetto-trace, .pb) Perfetto's own protobuf, a fifth of the size, times x1000 (1 ns on its axis is 1 ps); .json Chrome trace-event JSON (also chrome://tracing), real time")
       .option('--vcd <file>', 'write an IEEE 1364 value change dump (GTKWave)')
       .option('--op <selector>', "list every event of one operation, e.g. 'L2/out[17]' (maap-cnn), 'stage[5]/v[0,3,4]' (CeNN), 'L0/row[3]' (MLPs)")
       .option('--from <time>', "trace from this time ('12 ns', or picoseconds)")
@@ -292,6 +292,23 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--force', 'replace an existing --out file that is not an SVG')
     .action(async (file: string, o: { x: string; y: string[]; series?: string; mark: 'line' | 'point'; logX?: boolean; logY?: boolean; title?: string; xTitle?: string; yTitle?: string; out: string; force?: boolean }) => {
       await (await import('./sweep.js')).plotCommand(file, o, io);
+    });
+
+  program
+    .command('report')
+    .description('one self-contained HTML page (opens offline) of scenarios side by side: what was run, accuracy with its interval and confusion, latency, energy, power and area per image with ratios to the first, energy by component and class, power over the first image, timing, the device transfer function; or of a sweep\'s results file (--results)')
+    .argument('[scenario...]', 'scenario files (YAML); the first is the baseline')
+    .requiredOption('--out <file>', 'HTML file to write')
+    .option('--results <file>', "a sweep's results file (JSON lines) instead of scenarios: its plots and points")
+    .option('--eval-images <n>', 'MNIST test images for each accuracy, by the functional model (10000 is the whole test set)', positiveInt('--eval-images', 10_000, ' (the MNIST test set)'), 1000)
+    .option('--chips <n>', "evaluate N dies of each design (from the scenario's chip key on): their accuracy spread", positiveInt('--chips', 1000), 1)
+    .option('--mnist <dir>', 'MNIST IDX files to read (default: the copy bundled in data/mnist)')
+    .option('--workers <n>', 'threads for the accuracy, one per core by default; the report does not depend on it', positiveInt('--workers'))
+    .option('--force', 'replace an existing --out file that is not an HTML page')
+    .option('--set <key=value>', 'override a key in every scenario (repeatable)', collect, [])
+    .addHelpText('after', `\nThe page holds the same figures as JSON in <script type="application/json" id="spinarch-data">, for tools.\n\nExamples:\n  spinarch report scenarios/charge-cenn.yaml scenarios/irmen-dual-cenn.yaml scenarios/maap-cnn-4bit.yaml --out report.html\n  spinarch report scenarios/irmen-dual-cenn.yaml --chips 8 --eval-images 2000 --out irmen.html\n  spinarch report --results docs/figures/irmen-fig7.jsonl --out fig7.html`)
+    .action(async (files: string[], o: { out: string; results?: string; evalImages: number; chips: number; mnist?: string; workers?: number; force?: boolean; set: string[] }) => {
+      await (await import('./report.js')).reportCommand(files, o, argv, io);
     });
 
   const device = program.command('device').description("a device's own figures, from its physics (IRMEN: the LLG macrospin)");
