@@ -1,5 +1,6 @@
 import { COMPONENT_CLASSES, type ComponentClass } from '../components/records.js';
 import type { Accuracy } from './accuracy.js';
+import type { ChipSpread } from '../eval/evaluate.js';
 import type { RunReport } from './report.js';
 
 /** Unit of a compared figure, for formatting ('ratio': a fraction, shown as a percentage). */
@@ -14,17 +15,21 @@ export interface Metric {
   readonly ratios: readonly (number | null)[];
   /** 95 % intervals of the values, where they are estimates (accuracy). */
   readonly intervals?: readonly (readonly [number, number] | null)[];
+  /** The spread over chips of an accuracy evaluated on several (values: their mean). */
+  readonly spread?: readonly (ChipSpread | null)[];
 }
 
 /** What the accuracy row was measured over, or why there is none. */
 export type AccuracyBasis =
-  | { readonly evaluated: true; /** Images per scenario. */ readonly images: readonly (number | null)[]; readonly over: string }
+  | { readonly evaluated: true; /** Images per scenario (pooled over the chips, with chips). */ readonly images: readonly (number | null)[]; readonly over: string; /** Chips each scenario was evaluated on (compare --chips). */ readonly chips?: number }
   | { readonly evaluated: false; readonly note: string };
 
 /** Accuracies to compare and what they are over ("the first 1,000 MNIST test images, functional model"). */
 export interface ComparedAccuracy {
   readonly over: string;
   readonly of: readonly (Accuracy | undefined)[];
+  /** With several chips: each scenario's spread over them (its accuracy above is pooled). */
+  readonly chips?: { readonly count: number; readonly of: readonly (ChipSpread | undefined)[] };
 }
 
 export const ACCURACY_NOT_EVALUATED = 'not evaluated (use --accuracy-images N)';
@@ -50,6 +55,18 @@ const CLASS_LABEL: Readonly<Record<ComponentClass, string>> = {
 const classEnergy = (r: RunReport, c: ComponentClass): number => r.energy_breakdown.filter((l) => l.class === c).reduce((a, l) => a + l.energy_j, 0);
 const conversions = (r: RunReport): number => r.counts['adc_conversions'] ?? r.counts['adc_conversion'] ?? 0;
 
+/** The accuracy over chips: each scenario's mean over its chips, with their sd and range. */
+function chipRow(spreads: readonly (ChipSpread | undefined)[], base: number): Metric {
+  const b = spreads[base]?.mean;
+  return {
+    metric: 'accuracy over chips',
+    unit: 'ratio',
+    values: spreads.map((s) => s?.mean ?? Number.NaN),
+    ratios: spreads.map((s) => (s === undefined || b === undefined || b === 0 ? null : s.mean / b)),
+    spread: spreads.map((s) => s ?? null),
+  };
+}
+
 /**
  * Puts runs side by side, per image, with each figure's ratio to the baseline run. Accuracy
  * is the one given, over what it says; without it there is no accuracy row.
@@ -70,6 +87,7 @@ export function compareRuns(reports: readonly RunReport[], baseline: string, com
             ratios: accuracy.map((a) => (a === undefined || b === undefined || b === 0 ? null : a.rate / b)),
             intervals: accuracy.map((a) => a?.ci95 ?? null),
           },
+          ...(compared.chips === undefined ? [] : [chipRow(compared.chips.of, base)]),
         ];
   const rows: [string, MetricUnit, (r: RunReport) => number][] = [
     ['latency per image', 's', (r) => r.latency_ps * 1e-12],
@@ -86,7 +104,7 @@ export function compareRuns(reports: readonly RunReport[], baseline: string, com
   return {
     baseline,
     scenarios: reports.map((r) => ({ name: r.scenario, design: r.design, title: r.title })),
-    accuracy: compared === undefined ? { evaluated: false, note: ACCURACY_NOT_EVALUATED } : { evaluated: true, images: accuracy.map((a) => a?.images ?? null), over: compared.over },
+    accuracy: compared === undefined ? { evaluated: false, note: ACCURACY_NOT_EVALUATED } : { evaluated: true, images: accuracy.map((a) => a?.images ?? null), over: compared.over, ...(compared.chips === undefined ? {} : { chips: compared.chips.count }) },
     metrics: [
       ...accuracyRows,
       ...rows.map(([metric, unit, f]): Metric => {

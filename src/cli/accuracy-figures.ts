@@ -176,12 +176,16 @@ export function trainedNetworksMarkdown(): string {
   const dir = path.join(projectRoot(), 'scenarios', 'weights');
   const rows = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
-    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+    // By name without the extension, so a file comes before its variants (maap-cnn-4bit, then maap-cnn-4bit-post).
+    .sort((a, b) => a.replace(/\.json$/, '').localeCompare(b.replace(/\.json$/, ''), 'en', { numeric: true }))
     .map((f) => {
       const p = (JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { provenance: Record<string, unknown> }).provenance;
       const acc = p['accuracy'] as { train: number; test: number };
       const fw = p['accuracy_float_weights'] as { test: number };
-      return `| \`scenarios/weights/${f}\` | ${String(p['training'])} | ${epochsOf(p['epochs'])}, seed ${String(p['seed'])} | ${(100 * acc.train).toFixed(2)} % | ${(100 * acc.test).toFixed(2)} % | ${(100 * fw.test).toFixed(2)} % |`;
+      // Post-training quantization (train --quantize post): trained in float, the weights quantized after; files from before the option were trained through the quantizers.
+      const float = p['accuracy_float'] as { test: number } | undefined;
+      const post = p['quantize'] === 'post' && float !== undefined ? `; trained in float (test ${(100 * float.test).toFixed(2)} %), weights quantized after` : '';
+      return `| \`scenarios/weights/${f}\` | ${String(p['training'])} | ${epochsOf(p['epochs'])}, seed ${String(p['seed'])}${post} | ${(100 * acc.train).toFixed(2)} % | ${(100 * acc.test).toFixed(2)} % | ${(100 * fw.test).toFixed(2)} % |`;
     });
   return ['| weights | trained for | training | train accuracy | test accuracy | test, float weights |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n') + '\n';
 }

@@ -27,7 +27,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', `\nExamples:\n  spinarch run scenarios/irmen-dual-cenn.yaml\n  spinarch run scenarios/irmen-dual-cenn.yaml --json --set params.irmen.fm_length='45 nm'\n  spinarch run scenarios/maap-cnn-4bit.yaml --mnist --images 20\n  spinarch eval scenarios/maap-cnn-4bit.yaml\n  spinarch train scenarios/irmen-dual-cenn.yaml --out irmen.weights.json\n  spinarch compare scenarios/charge-cenn.yaml scenarios/irmen-dual-cenn.yaml\n  spinarch trace scenarios/maap-cnn-4bit.yaml --op 'L2/out[17]'\n  spinarch trace scenarios/sot-mlp.yaml --vcd sot.vcd --perfetto sot.json\n  spinarch validate scenarios/charge-cenn.yaml\n  spinarch sweep sweeps/irmen-fig7a-energy-vs-fm-length.yaml\n  spinarch results docs/figures/irmen-fig7a-energy-vs-fm-length.jsonl --csv`);
+    .addHelpText('after', `\nExamples:\n  spinarch run scenarios/irmen-dual-cenn.yaml\n  spinarch run scenarios/irmen-dual-cenn.yaml --json --set params.irmen.fm_length='45 nm'\n  spinarch run scenarios/maap-cnn-4bit.yaml --mnist --images 20\n  spinarch eval scenarios/maap-cnn-4bit.yaml\n  spinarch train scenarios/irmen-dual-cenn.yaml --out irmen.weights.json\n  spinarch compare scenarios/charge-cenn.yaml scenarios/irmen-dual-cenn.yaml\n  spinarch report scenarios/charge-cenn.yaml scenarios/irmen-dual-cenn.yaml --out report.html\n  spinarch trace scenarios/maap-cnn-4bit.yaml --op 'L2/out[17]'\n  spinarch trace scenarios/sot-mlp.yaml --vcd sot.vcd --perfetto sot.pftrace\n  spinarch validate scenarios/charge-cenn.yaml\n  spinarch sweep sweeps/irmen-fig7a-energy-vs-fm-length.yaml\n  spinarch results docs/figures/irmen-fig7a-energy-vs-fm-length.jsonl --csv`);
 
   addInputOptions(
     program
@@ -90,9 +90,10 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       .option('--markdown', 'print a Markdown table')
       .option('--images <n>', 'images per scenario, at event level', eventImages('--images'), 1)
       .option('--accuracy-images <n>', 'accuracy from the functional model over the first n MNIST test images (else from the images run)', positiveInt('--accuracy-images'))
+      .option('--chips <n>', "with --accuracy-images: evaluate N dies of each design (from the scenario's chip key on, as eval --chips): the accuracy pooled over them, and a row of their mean with its sd and min-max", positiveInt('--chips', 1000))
       .option('--workers <n>', 'threads for the event-level images and --accuracy-images, one per core by default (more than the cores are capped, with a note); the figures do not depend on it', positiveInt('--workers'))
       .option('--set <key=value>', 'override a key in every scenario (repeatable)', collect, []),
-  ).action(async (files: string[], o: { baseline?: string; json?: boolean; csv?: boolean; markdown?: boolean; images: number; accuracyImages?: number; workers?: number; set: string[] } & InputOptions) => {
+  ).action(async (files: string[], o: { baseline?: string; json?: boolean; csv?: boolean; markdown?: boolean; images: number; accuracyImages?: number; chips?: number; workers?: number; set: string[] } & InputOptions) => {
     const formats = (['json', 'csv', 'markdown'] as const).filter((f) => o[f] === true);
     if (formats.length > 1) throw new UsageError('give at most one of --json, --csv, --markdown');
     const [{ compareScenarios }, { imageSource }] = await Promise.all([import('./compare.js'), import('./input.js')]);
@@ -106,6 +107,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
         set: o.set,
         ...(source === undefined ? {} : { source }),
         ...(o.accuracyImages === undefined ? {} : { accuracyImages: o.accuracyImages }),
+        ...(o.chips === undefined ? {} : { chips: o.chips }),
         ...(o.mnist === undefined || o.mnist === true ? {} : { mnist: o.mnist }),
         ...(o.workers === undefined ? {} : { workers: o.workers }),
       },
@@ -118,7 +120,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       .command('trace')
       .description('run a scenario with tracers: a Perfetto trace, a VCD waveform, and/or one operation followed through the machine')
       .argument('<scenario>', 'scenario file (YAML)')
-      .option('--perfetto <file>', 'write Chrome trace-event JSON (ui.perfetto.dev, chrome://tracing)')
+      .option('--perfetto <file>', "write a Perfetto trace (ui.perfetto.dev), its format by the extension: .pftrace (.perfetto-trace, .pb) Perfetto's own protobuf, a fifth of the size, times x1000 (1 ns on its axis is 1 ps); .json Chrome trace-event JSON (also chrome://tracing), real time")
       .option('--vcd <file>', 'write an IEEE 1364 value change dump (GTKWave)')
       .option('--op <selector>', "list every event of one operation, e.g. 'L2/out[17]' (maap-cnn), 'stage[5]/v[0,3,4]' (CeNN), 'L0/row[3]' (MLPs)")
       .option('--from <time>', "trace from this time ('12 ns', or picoseconds)")
@@ -166,10 +168,38 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--train-images <n>', 'train on the first n training images only', positiveInt('--train-images'))
     .option('--out <file>', 'weights file to write (default: <scenario name>.weights.json)')
     .option('--noise <range>', "noise-aware training (irmen-dual-cenn): every cell between the trained layers is read through the hardware's read model, its spread times a scale drawn for each image from MIN:MAX[:STEP] (or 0:MAX), e.g. 0:1.5; varied, so the network does not learn to lean on one noise level's bias")
+    .addOption(
+      new Option('--quantize <mode>', "when the network meets the hardware's quantizers (see below): aware trains through them, post trains in float and quantizes the weights after (default: aware; post for designs whose training has none, mtj-mlp)").choices(['aware', 'post']),
+    )
     .option('--json', 'print the provenance as JSON')
     .option('--force', 'replace an existing --out file that is not a weights file')
     .option('--set <key=value>', 'override a scenario key, e.g. --set seed=7 (repeatable)', collect, [])
-    .action(async (file: string, o: { mnist?: string | true; epochs?: number; batch: number; learningRate: number; decay: number; trainImages?: number; out?: string; noise?: string; json?: boolean; force?: boolean; set: string[] }) => {
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Quantization (--quantize):',
+        "  aware  quantization-aware training: the forward pass goes through the hardware's",
+        '         weight quantizer (e.g. b-bit sign-magnitude templates), its activation',
+        '         converters (b-bit ADC codes between layers) and its input code, the gradient',
+        '         straight through them to float weights; the file holds those float weights',
+        "         (a binarized student's +1/-1), quantized by the hardware as it loads them.",
+        '  post   post-training quantization, as seed 003 did (trained in TensorFlow in float,',
+        '         quantized after): every quantizer off while training (float weights and',
+        "         activations, the hardware's activation shape kept, e.g. the ReLU saturating",
+        '         where the cells do; a teacher-student design trains its teacher only), then',
+        "         the weights quantized once by the design's weight quantizer; the file holds",
+        '         those levels, and the hardware converts activations itself at run time. The',
+        "         report gives the float accuracy and the post-quantized one through the",
+        "         hardware's quantizers; the provenance says quantize: post.",
+        '',
+        'Examples:',
+        '  spinarch train scenarios/maap-cnn-4bit.yaml --out maap4.json',
+        '  spinarch train scenarios/maap-cnn-4bit.yaml --quantize post --out maap4-post.json',
+        '  spinarch train scenarios/irmen-dual-cenn.yaml --noise 0:1.5 --train-images 12000 --epochs 2',
+      ].join('\n'),
+    )
+    .action(async (file: string, o: { mnist?: string | true; epochs?: number; batch: number; learningRate: number; decay: number; trainImages?: number; out?: string; noise?: string; quantize?: 'aware' | 'post'; json?: boolean; force?: boolean; set: string[] }) => {
       // Where the weights go is checked before minutes of training, not after.
       const [{ checkOutputs, scenarioInputs }, { loadScenario, requireClassifierHead }] = await Promise.all([import('./outputs.js'), import('../arch/scenario.js')]);
       const scenario = loadScenario(file, o.set);
@@ -188,6 +218,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--set <key=value>', 'with --vary: override a scenario key at every point (repeatable)', collect, [])
     .option('--images <n>', 'with --vary: event-level images per point', eventImages('--images'))
     .option('--eval-images <n>', 'MNIST test images per point for accuracy (with --vary: adds an eval step; with a sweep file: instead of its eval.images)', positiveInt('--eval-images', 10_000, ' (the MNIST test set)'))
+    .option('--eval-chips <n>', "dies per point for accuracy, like eval --chips (with --vary: adds an eval step; with a sweep file: instead of its eval.chips): each point keeps each chip's accuracy and chips.mean, chips.sd, chips.min, chips.max beside the pooled accuracy", positiveInt('--eval-chips', 1000))
     .option('--out <file>', "results file (JSON lines); default: the sweep file's out, else <name>.jsonl here")
     .option('--workers <n>', 'points run at once, each on its own thread; one per core by default (more than the cores are capped, with a note); the results do not depend on it', positiveInt('--workers'), defaultWorkers())
     .option('--retry-failed', 'run again the points whose results record a failure')
@@ -200,7 +231,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--markdown', 'print the results as a Markdown table')
     .option('--json', 'print the results as JSON')
     .addHelpText('after', `\nA sweep file:\n  scenario: ../scenarios/irmen-dual-cenn.yaml\n  axes:\n    params.irmen.fm_length: [17 nm, 30 nm, 45 nm, 60 nm]\n    params.ota.weight_bits: {from: 4, to: 8, step: 2}\n  run: {images: 1}          # event-level cost\n  eval: {images: 2000}      # accuracy over MNIST test images\n  metrics: [energy_j, accuracy.rate]\n  out: irmen.jsonl\n  plots:\n    - {out: irmen.svg, x: params.irmen.fm_length, y: accuracy.rate, series: params.ota.weight_bits}\n\nExit codes: 0 every point done, 2 bad input (nothing ran), 3 some points failed (each error is in its line).\n\nExamples:\n  spinarch sweep sweeps/irmen-fig7a-energy-vs-fm-length.yaml\n  spinarch sweep scenarios/maap-cnn-4bit.yaml --vary params.maap.sets=16,64,256 --metric latency_ps --csv`)
-    .action(async (files: string[], o: { vary: string[]; metric: string[]; set: string[]; images?: number; evalImages?: number; out?: string; workers: number; retryFailed?: boolean; force?: boolean; maxPoints?: number; csv?: boolean; markdown?: boolean; json?: boolean; queue?: string; name?: string; shard?: string }) => {
+    .action(async (files: string[], o: { vary: string[]; metric: string[]; set: string[]; images?: number; evalImages?: number; evalChips?: number; out?: string; workers: number; retryFailed?: boolean; force?: boolean; maxPoints?: number; csv?: boolean; markdown?: boolean; json?: boolean; queue?: string; name?: string; shard?: string }) => {
       const formats = (['csv', 'markdown', 'json'] as const).filter((f) => o[f] === true);
       if (formats.length > 1) throw new UsageError('give at most one of --csv, --markdown, --json');
       await (await import('./sweep.js')).sweepCommand(files, { ...o, format: formats[0] ?? 'table' }, io);
@@ -261,6 +292,23 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--force', 'replace an existing --out file that is not an SVG')
     .action(async (file: string, o: { x: string; y: string[]; series?: string; mark: 'line' | 'point'; logX?: boolean; logY?: boolean; title?: string; xTitle?: string; yTitle?: string; out: string; force?: boolean }) => {
       await (await import('./sweep.js')).plotCommand(file, o, io);
+    });
+
+  program
+    .command('report')
+    .description('one self-contained HTML page (opens offline) of scenarios side by side: what was run, accuracy with its interval and confusion, latency, energy, power and area per image with ratios to the first, energy by component and class, power over the first image, timing, the device transfer function; or of a sweep\'s results file (--results)')
+    .argument('[scenario...]', 'scenario files (YAML); the first is the baseline')
+    .requiredOption('--out <file>', 'HTML file to write')
+    .option('--results <file>', "a sweep's results file (JSON lines) instead of scenarios: its plots and points")
+    .option('--eval-images <n>', 'MNIST test images for each accuracy, by the functional model (10000 is the whole test set)', positiveInt('--eval-images', 10_000, ' (the MNIST test set)'), 1000)
+    .option('--chips <n>', "evaluate N dies of each design (from the scenario's chip key on): their accuracy spread", positiveInt('--chips', 1000), 1)
+    .option('--mnist <dir>', 'MNIST IDX files to read (default: the copy bundled in data/mnist)')
+    .option('--workers <n>', 'threads for the accuracy, one per core by default; the report does not depend on it', positiveInt('--workers'))
+    .option('--force', 'replace an existing --out file that is not an HTML page')
+    .option('--set <key=value>', 'override a key in every scenario (repeatable)', collect, [])
+    .addHelpText('after', `\nThe page holds the same figures as JSON in <script type="application/json" id="spinarch-data">, for tools.\n\nExamples:\n  spinarch report scenarios/charge-cenn.yaml scenarios/irmen-dual-cenn.yaml scenarios/maap-cnn-4bit.yaml --out report.html\n  spinarch report scenarios/irmen-dual-cenn.yaml --chips 8 --eval-images 2000 --out irmen.html\n  spinarch report --results docs/figures/irmen-fig7.jsonl --out fig7.html`)
+    .action(async (files: string[], o: { out: string; results?: string; evalImages: number; chips: number; mnist?: string; workers?: number; force?: boolean; set: string[] }) => {
+      await (await import('./report.js')).reportCommand(files, o, argv, io);
     });
 
   const device = program.command('device').description("a device's own figures, from its physics (IRMEN: the LLG macrospin)");

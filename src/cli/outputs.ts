@@ -11,12 +11,14 @@ import { UsageError } from './io.js';
  * refused; an existing file of another kind (notes.txt for a results file) is refused unless
  * --force; so is anything that is not a regular file. All of it before any work is done.
  */
-export type OutputKind = 'results' | 'svg' | 'perfetto' | 'vcd' | 'weights' | 'schema';
+export type OutputKind = 'results' | 'svg' | 'perfetto' | 'perfetto-proto' | 'vcd' | 'weights' | 'schema' | 'html';
 
 const KIND_NAMES: Record<OutputKind, string> = {
   results: 'a results file (JSON lines from spinarch sweep)',
   svg: 'an SVG drawing',
   perfetto: 'a Perfetto trace (trace-event JSON)',
+  'perfetto-proto': "a Perfetto trace (Perfetto's protobuf)",
+  html: 'an HTML page',
   vcd: 'a VCD file',
   weights: 'a weights file (from spinarch train)',
   schema: 'a JSON Schema',
@@ -60,6 +62,11 @@ function looksLike(kind: OutputKind, text: string): boolean {
       return t.startsWith('<svg') || (t.startsWith('<?xml') && t.includes('<svg'));
     case 'perfetto':
       return /^\{\s*"(displayTimeUnit|traceEvents)"/.test(t);
+    case 'perfetto-proto':
+      // A Trace starts with its first packet: field 1, length-delimited (0x0a).
+      return text.charCodeAt(0) === 0x0a;
+    case 'html':
+      return /^<!doctype html/i.test(t);
     case 'vcd':
       return /^\$(date|version|timescale|comment)\b/.test(t);
     case 'weights':

@@ -24,6 +24,8 @@ export interface SweepCommandOptions {
   readonly set: readonly string[];
   readonly images?: number;
   readonly evalImages?: number;
+  /** Chips per eval point (eval.chips). */
+  readonly evalChips?: number;
   readonly out?: string;
   readonly workers: number;
   readonly retryFailed?: boolean;
@@ -93,6 +95,7 @@ export async function sweepCommand(files: readonly string[], o: SweepCommandOpti
         set: o.set,
         ...(o.images === undefined ? {} : { runImages: o.images }),
         ...(o.evalImages === undefined ? {} : { evalImages: o.evalImages }),
+        ...(o.evalChips === undefined ? {} : { evalChips: o.evalChips }),
         out: o.out ?? `${path.basename(files[0]!).replace(/\.ya?ml$/i, '')}.sweep.jsonl`,
         ...(o.maxPoints === undefined ? {} : { maxPoints: o.maxPoints }),
       }),
@@ -100,7 +103,7 @@ export async function sweepCommand(files: readonly string[], o: SweepCommandOpti
   } else {
     if (o.metric.length > 0 || o.set.length > 0 || o.images !== undefined) throw new UsageError('--metric, --set and --images go with --vary (the short form); a sweep file says them itself');
     if (files.length > 1 && o.out !== undefined) throw new UsageError('--out names one results file: give one sweep file with it');
-    sweeps = files.map((f) => loadSweep(f, { ...(o.out === undefined ? {} : { out: o.out }), ...(o.evalImages === undefined ? {} : { evalImages: o.evalImages }), ...(o.maxPoints === undefined ? {} : { maxPoints: o.maxPoints }) }));
+    sweeps = files.map((f) => loadSweep(f, { ...(o.out === undefined ? {} : { out: o.out }), ...(o.evalImages === undefined ? {} : { evalImages: o.evalImages }), ...(o.evalChips === undefined ? {} : { evalChips: o.evalChips }), ...(o.maxPoints === undefined ? {} : { maxPoints: o.maxPoints }) }));
   }
   if (o.name !== undefined && o.queue === undefined) throw new UsageError("--name names a Redis queue: it goes with --queue (a local sweep has no queue)");
   if (o.shard !== undefined) {
@@ -234,9 +237,10 @@ export async function mergeCommand(parts: readonly string[], o: { sweep: string;
   const ran = partSettings(written, reads);
   const changed = [
     ...(ran.evalImages !== undefined && written.eval !== undefined && ran.evalImages !== written.eval.images ? [`--eval-images ${ran.evalImages} (the sweep file asks ${written.eval.images})`] : []),
+    ...(ran.evalChips !== undefined && written.eval !== undefined && ran.evalChips !== written.eval.chips ? [`--eval-chips ${ran.evalChips} (the sweep file asks ${written.eval.chips ?? 'none'})`] : []),
     ...(ran.runImages !== undefined && written.run !== undefined && ran.runImages !== written.run.images ? [`run images ${ran.runImages} (the sweep file asks ${written.run.images})`] : []),
   ];
-  const sweep = changed.length === 0 ? written : loadSweep(o.sweep, { ...(o.out === undefined ? {} : { out: o.out }), ...(ran.evalImages === undefined ? {} : { evalImages: ran.evalImages }), ...(ran.runImages === undefined ? {} : { runImages: ran.runImages }) });
+  const sweep = changed.length === 0 ? written : loadSweep(o.sweep, { ...(o.out === undefined ? {} : { out: o.out }), ...(ran.evalImages === undefined ? {} : { evalImages: ran.evalImages }), ...(ran.evalChips === undefined ? {} : { evalChips: ran.evalChips }), ...(ran.runImages === undefined ? {} : { runImages: ran.runImages }) });
   if (changed.length > 0) io.err(`note: the parts were run with ${changed.join(' and ')}: merged as they were run (a sweep of ${o.sweep} without them would run every point again)\n`);
   checkPartsBelong(sweep, reads);
   const merged = mergeParts(sweep, reads);

@@ -10,6 +10,7 @@ import { checkOutputs, scenarioInputs, type Output } from './outputs.js';
 import { parseQuantity } from '../scenario/units.js';
 import { OpFollower, type OpEvent } from '../trace/follow.js';
 import { PerfettoTrace } from '../trace/perfetto.js';
+import { PerfettoProtoTrace } from '../trace/perfetto-proto.js';
 import { TraceBudget, TraceFileError, WHOLE_RUN, formatBytes, type TimeWindow } from '../trace/sink.js';
 import { VcdTrace } from '../trace/vcd.js';
 import { joules, render, seconds } from './format.js';
@@ -32,6 +33,13 @@ export interface TraceOptions {
 
 /** What the trace files may take together by default: a few GB, well under a disk, over any trace a viewer opens. */
 export const DEFAULT_MAX_TRACE_SIZE = 4e9;
+
+/** Which Perfetto format a --perfetto file name asks for, by its extension. */
+export function perfettoFormat(file: string): 'json' | 'protobuf' {
+  if (/\.json$/i.test(file)) return 'json';
+  if (/\.(pftrace|perfetto-trace|pb)$/i.test(file)) return 'protobuf';
+  throw new UsageError(`--perfetto ${file}: the extension picks the format: .pftrace (or .perfetto-trace, .pb) for Perfetto's protobuf, .json for trace-event JSON`);
+}
 
 /** A time on the command line: with a unit (`12 ns`) or a bare number of picoseconds; never before the run starts. */
 export function parseTimeOption(name: string, text: string): number {
@@ -85,10 +93,11 @@ export async function traceScenario(file: string, o: TraceOptions, io: CliIo): P
   };
   if (window.to < window.from) throw new UsageError(`--to (${window.to} ps) is before --from (${window.from} ps)`);
   const outputs: Output[] = [
-    ...(o.perfetto === undefined ? [] : [{ flag: '--perfetto', file: o.perfetto, kind: 'perfetto' as const }]),
+    ...(o.perfetto === undefined ? [] : [{ flag: '--perfetto', file: o.perfetto, kind: o.perfetto.toLowerCase().endsWith('.json') ? ('perfetto' as const) : ('perfetto-proto' as const) }]),
     ...(o.vcd === undefined ? [] : [{ flag: '--vcd', file: o.vcd, kind: 'vcd' as const }]),
   ];
   checkOutputs(outputs, [file], o.force === true);
+  const format = o.perfetto === undefined ? undefined : perfettoFormat(o.perfetto);
   const scenario = loadScenario(file, o.set);
   checkOutputs(outputs, scenarioInputs(scenario.raw, scenario), o.force === true);
   const source = o.source ?? defaultSource(scenario);
@@ -96,7 +105,7 @@ export async function traceScenario(file: string, o: TraceOptions, io: CliIo): P
   const title = `${scenario.design.title}: ${scenario.name}`;
   const limit = o.maxTraceSize ?? DEFAULT_MAX_TRACE_SIZE;
   const budget = new TraceBudget(limit, (text) => io.err(`warning: ${text}\n`));
-  const perfetto = o.perfetto === undefined ? undefined : new PerfettoTrace(o.perfetto, title, window, budget);
+  const perfetto = o.perfetto === undefined ? undefined : format === 'protobuf' ? new PerfettoProtoTrace(o.perfetto, title, window, budget) : new PerfettoTrace(o.perfetto, title, window, budget);
   let vcd: VcdTrace | undefined;
   try {
     vcd = o.vcd === undefined ? undefined : new VcdTrace(o.vcd, title, window, budget);
@@ -172,7 +181,7 @@ export async function traceScenario(file: string, o: TraceOptions, io: CliIo): P
     io.out(o.json === true ? `${JSON.stringify({ op: o.op, events: follower.events }, null, 2)}\n` : listing(follower.events));
   }
   const wrote = [
-    ...(perfetto === undefined ? [] : [`${perfetto.path} (Perfetto, ${perfetto.events} events; open in ui.perfetto.dev)`]),
+    ...(perfetto === undefined ? [] : [`${perfetto.path} (Perfetto ${format === 'protobuf' ? 'protobuf' : 'JSON'}, ${perfetto.events} events; open in ui.perfetto.dev)`]),
     ...(vcd === undefined ? [] : [`${vcd.path} (VCD, ${vcd.changes} changes; open in GTKWave)`]),
   ];
   if (wrote.length > 0) io.err(`${report.scenario}: ${seconds(report.latency_ps)} and ${joules(report.energy_j)} per image; wrote ${wrote.join(', ')} (${formatBytes(budget.used)} of --max-trace-size ${formatBytes(limit)})\n`);

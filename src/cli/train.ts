@@ -9,6 +9,7 @@ import { displayPath, locate } from '../scenario/load.js';
 import { mnistTrainData } from '../train/data.js';
 import { roundWeights, type TrainNet } from '../train/network.js';
 import type { TrainingProfile } from '../train/profile.js';
+import { floatProfile, hasQuantizers, quantizeAfter, type QuantizeMode } from '../train/quantize.js';
 import { countCorrect, noiseLevels, trainNetwork, type NoiseRange, type TrainData } from '../train/trainer.js';
 import { formatAccuracy } from './format.js';
 import { UsageError, type CliIo } from './io.js';
@@ -28,6 +29,12 @@ export interface TrainCommandOptions {
   readonly json?: boolean;
   /** Noise-aware training: the read-noise scales to draw from, 'MIN:MAX[:STEP]', or 'MAX' (from 0). */
   readonly noise?: string;
+  /**
+   * When the network meets the hardware's quantizers: 'aware' trains through them, 'post'
+   * trains in float and quantizes the weights once after. Default: 'aware' where the design's
+   * training has quantizers, else 'post' (float weights the hardware maps to its levels).
+   */
+  readonly quantize?: QuantizeMode;
 }
 
 /** Levels a noise range has when its step is not given: 30 steps, enough to be near uniform, few enough that their read tables take seconds. */
@@ -54,6 +61,13 @@ function noiseAware(profile: TrainingProfile, design: string): TrainingProfile {
   return profile.noiseAware();
 }
 
+/** The quantization mode asked for, or the design's default; refused where it means nothing. */
+function quantizeMode(profile: TrainingProfile, design: string, asked: QuantizeMode | undefined): QuantizeMode {
+  const quantized = hasQuantizers(profile);
+  if (asked === 'aware' && !quantized) throw new UsageError(`--quantize aware: design ${design} trains with no quantizer to be aware of (float weights, which its hardware maps to its cells' levels when it loads them: post-training quantization already); use --quantize post or leave --quantize out`);
+  return asked ?? (quantized ? 'aware' : 'post');
+}
+
 /** Weights keep 8 significant digits: far below any hardware's resolution, and files stay small. */
 const DIGITS = 8;
 
@@ -71,6 +85,10 @@ export function trainCommand(file: string, o: TrainCommandOptions, io: CliIo): W
   const base = scenario.design.training?.(scenario.value, scenario.layers);
   if (base === undefined) throw new ScenarioError([{ location: locate(scenario.raw, ['design']), path: 'design', message: `spinarch cannot train for design ${scenario.design.name} yet` }]);
   const profile = noise === undefined ? base : noiseAware(base, scenario.design.name);
+  const mode = quantizeMode(profile, scenario.design.name, o.quantize);
+  const quantized = hasQuantizers(profile);
+  // Post-training quantization trains the network with every quantizer off (a teacher-student profile: its teacher alone).
+  const trainedProfile = mode === 'post' ? floatProfile(profile) : profile;
   const dir = mnistDir(o.mnist);
   const trainSet = loadMnist(dir, 'train');
   const testSet = loadMnist(dir, 'test');
@@ -80,11 +98,11 @@ export function trainCommand(file: string, o: TrainCommandOptions, io: CliIo): W
   const out = o.out ?? `${scenario.name}.weights.json`;
   const seed = scenario.value.seed;
   const epochs = o.epochs ?? profile.epochs ?? 6;
-  const stages = profile.teacher === true ? 2 : 1;
+  const stages = trainedProfile.teacher === true ? 2 : 1;
   const bar = progressBar(io, `training ${scenario.name}`, stages * epochs * Math.ceil(train.count / o.batch), 'batches');
   let net: TrainNet;
   try {
-    net = trainNetwork(profile, train, {
+    net = trainNetwork(trainedProfile, train, {
       epochs,
       batch: o.batch,
       learningRate: o.learningRate,
@@ -97,12 +115,18 @@ export function trainCommand(file: string, o: TrainCommandOptions, io: CliIo): W
     bar.stop();
   }
   roundWeights(net, DIGITS);
+  // Post: the float network as trained, then its weights quantized once as the hardware stores them.
+  // (A design whose training has no quantizers has nothing to quantize here: its hardware maps the float weights when it loads them.)
+  const float = mode === 'post' && quantized ? { train: score(net, train), test: score(net, test) } : undefined;
+  if (float !== undefined) net = quantizeAfter(net, profile);
   const trained = { train: score(net, train), test: score(net, test) };
   net.plain = true;
   net.realize();
   const floatWeights = { train: score(net, train), test: score(net, test) };
   net.plain = false;
   net.realize();
+  // What the file holds: post-training quantization's levels (as the hardware stores them: it quantizes them again to the same codes), a student's binary weights, else the latent float weights (the hardware quantizes them).
+  const exported = mode === 'post' || profile.exportQuantized === true;
   const weights: WeightsFile = {
     format: WEIGHTS_FORMAT,
     provenance: {
@@ -110,10 +134,12 @@ export function trainCommand(file: string, o: TrainCommandOptions, io: CliIo): W
       design: scenario.design.name,
       network: scenario.layers.map((l) => l.spec.type).join(' -> '),
       training: profile.description,
+      // aware: trained through the hardware's quantizers; post: trained with them off, the weights quantized once after.
+      quantize: mode,
       // Each training sample's read-noise scale, drawn uniformly from the levels min, min + step, ... max.
       ...(noise === undefined ? {} : { noise: { min: noise.min, max: noise.max, step: noise.step, levels: noiseLevels(noise).length, per: 'sample' } }),
       seed,
-      epochs: profile.teacher === true ? { teacher: epochs, student: epochs } : epochs,
+      epochs: trainedProfile.teacher === true ? { teacher: epochs, student: epochs } : epochs,
       batch: o.batch,
       learning_rate: o.learningRate,
       decay_per_epoch: o.decay,
@@ -125,13 +151,14 @@ export function trainCommand(file: string, o: TrainCommandOptions, io: CliIo): W
         test_labels_sha256: testSet.sha256.labels,
       },
       spinarch: spinarchVersion(),
-      // The trained network in plain arithmetic, through the hardware's quantizers (no device noise; noise-aware, its cells read at noise scale 0).
+      // The trained network in plain arithmetic, through the hardware's quantizers (no device noise; noise-aware, its cells read at noise scale 0); post, after its weights were quantized.
       accuracy: { train: trained.train.rate, test: trained.test.rate },
-      // The same network with its latent float weights (quantizers off).
+      // The same network with its latent float weights (weight quantizers off, activation quantizers on).
       accuracy_float_weights: { train: floatWeights.train.rate, test: floatWeights.test.rate },
+      // Post: the network as it was trained, every quantizer off.
+      ...(float === undefined ? {} : { accuracy_float: { train: float.train.rate, test: float.test.rate } }),
     },
-    // The student's binary weights where the hardware holds those, else the latent float weights (the hardware quantizes them).
-    layers: net.params.map((p) => (profile.exportQuantized === true ? { layer: p.layer.index, shape: p.shape, weights: [...p.qw], bias: [...p.qb] } : { layer: p.layer.index, shape: p.shape, weights: [...p.w], bias: [...p.b] })),
+    layers: net.params.map((p) => (exported ? { layer: p.layer.index, shape: p.shape, weights: [...p.qw], bias: [...p.qb] } : { layer: p.layer.index, shape: p.shape, weights: [...p.w], bias: [...p.b] })),
   };
   try {
     writeWeightsFile(out, weights);
@@ -141,10 +168,19 @@ export function trainCommand(file: string, o: TrainCommandOptions, io: CliIo): W
   if (o.json === true) io.out(`${JSON.stringify({ file: out, ...weights.provenance }, null, 2)}\n`);
   else {
     io.out(`${scenario.design.title}: ${scenario.name}, ${profile.description}\n`);
-    io.out(`trained ${profile.teacher === true ? `${epochs} teacher and ${epochs} student` : epochs} epochs on ${train.count} MNIST training images (seed ${seed}); wrote ${displayPath(path.resolve(out))}\n`);
+    io.out(`trained ${trainedProfile.teacher === true ? `${epochs} teacher and ${epochs} student` : epochs} epochs on ${train.count} MNIST training images (seed ${seed}); wrote ${displayPath(path.resolve(out))}\n`);
+    io.out(
+      mode === 'aware'
+        ? "quantization-aware: trained through the hardware's quantizers\n"
+        : quantized
+          ? 'post-training quantization: trained with every quantizer off, then the weights quantized once as the hardware stores them (the file holds those levels)\n'
+          : "post-training quantization: trained in float; the design's training has no quantizers (its hardware maps the float weights to its levels when it loads them)\n",
+    );
     if (noise !== undefined) io.out(`noise-aware: each image's read-noise scale drawn from ${noiseLevels(noise).length} levels, ${noise.min} to ${noise.max}; the accuracies below read the cells without noise (scale 0)\n`);
-    io.out(`  train accuracy: ${formatAccuracy(trained.train)}\n  test accuracy:  ${formatAccuracy(trained.test)}\n`);
-    io.out(`  with float weights (quantizers off): train ${(100 * floatWeights.train.rate).toFixed(2)} %, test ${(100 * floatWeights.test.rate).toFixed(2)} %\n`);
+    if (float !== undefined) io.out(`  float, as trained (quantizers off): train ${(100 * float.train.rate).toFixed(2)} %, test ${(100 * float.test.rate).toFixed(2)} %\n`);
+    if (float !== undefined) io.out(`  post-quantized, through the hardware's quantizers:\n    train accuracy: ${formatAccuracy(trained.train)}\n    test accuracy:  ${formatAccuracy(trained.test)}\n`);
+    else io.out(`  train accuracy: ${formatAccuracy(trained.train)}\n  test accuracy:  ${formatAccuracy(trained.test)}\n`);
+    io.out(`  with float weights (${quantized ? 'weight quantizers off, activation quantizers on' : 'quantizers off'}): train ${(100 * floatWeights.train.rate).toFixed(2)} %, test ${(100 * floatWeights.test.rate).toFixed(2)} %\n`);
   }
   return weights;
 }

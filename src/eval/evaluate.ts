@@ -1,4 +1,4 @@
-import { scorePredictions, type Accuracy } from '../arch/accuracy.js';
+import { accuracy, scorePredictions, type Accuracy } from '../arch/accuracy.js';
 import type { RunReport } from '../arch/report.js';
 import { runScenario } from '../arch/runner.js';
 import { functionalModel, scenarioFromRaw, type Scenario } from '../arch/scenario.js';
@@ -160,4 +160,29 @@ export async function functionalAccuracy(scenario: Scenario, o: Omit<EvaluateOpt
   const outcome = await evaluateImages(scenario, { dir: o.dir, set: o.set, from: o.from, count: o.count, workers: o.workers, ...(o.onProgress === undefined ? {} : { onProgress: o.onProgress }) });
   const labels = data.labels;
   return scorePredictions(Array.from(outcome.predicted, (predicted, k) => ({ label: labels?.[o.from + k], predicted })), outcome.classes)?.accuracy;
+}
+
+/**
+ * The accuracy of a scenario's functional model on `chips` dies (from the scenario's `chip`
+ * on, as `eval --chips`), pooled over them, and its spread over the chips; undefined when
+ * the design has no functional model or the images have no labels.
+ */
+export async function functionalChipAccuracy(scenario: Scenario, o: Omit<EvaluateOptions, 'perImage' | 'count' | 'chips' | 'plain'> & { readonly count: number; readonly chips: number }): Promise<{ readonly accuracy: Accuracy; readonly chips: ChipSpread } | undefined> {
+  if (scenario.design.functional === undefined) return undefined;
+  const labels = loadMnist(o.dir, o.set).labels;
+  mnistImages(o.dir, o.from, o.set, o.count, '--from');
+  if (labels === undefined) return undefined;
+  const firstChip = scenario.value.chip ?? 0;
+  const rates: number[] = [];
+  let correct = 0;
+  let images = 0;
+  for (let c = 0; c < o.chips; c++) {
+    const progress = o.onProgress;
+    const outcome = await evaluateImages(onChip(scenario, firstChip + c), { dir: o.dir, set: o.set, from: o.from, count: o.count, workers: o.workers, ...(progress === undefined ? {} : { onProgress: (done: number) => progress(c * o.count + done, o.chips * o.count) }) });
+    const scored = scorePredictions(Array.from(outcome.predicted, (predicted, k) => ({ label: labels[o.from + k], predicted })), outcome.classes)!;
+    correct += scored.accuracy.correct;
+    images += scored.accuracy.images;
+    rates.push(scored.accuracy.rate);
+  }
+  return { accuracy: accuracy(correct, images), chips: chipSpread(firstChip, rates) };
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import type { ResultLine } from '../sweep/measure.js';
 import { describe } from '../sweep/load.js';
-import { intervalOf } from '../sweep/metric-path.js';
+import { chipSpreadOf, intervalOf } from '../sweep/metric-path.js';
 import type { PlotSpec } from '../sweep/spec.js';
 import { axisQuantity, fieldWords } from './quantity.js';
 
@@ -39,7 +39,8 @@ export interface ChartData {
 
 /**
  * What a plot of results draws: each point scaled to its axis' unit, its series, and the
- * interval of a rate where the results hold it.
+ * interval of a rate where the results hold it: the range over the chips for a point
+ * evaluated on several (eval.chips), else the pooled 95 % interval.
  */
 export function chartData(lines: readonly ResultLine[], plot: ChartSpec): ChartData {
   const ys = Array.isArray(plot.y) ? plot.y : [plot.y];
@@ -50,6 +51,8 @@ export function chartData(lines: readonly ResultLine[], plot: ChartSpec): ChartD
   const yTitle = plot.y_title ?? (ys.length > 1 ? y.title.replace(fieldWords(ys[0]!), ys.map(fieldWords).join(', ')) : y.title);
   const numericX = usable.every((l) => x.read(valueOf(l, plot.x)) !== undefined);
   const data: Datum[] = [];
+  // Chip counts of the points drawn with chip-to-chip bars (for the axis title).
+  const chipCounts = new Set<number>();
   let skipped = lines.length - usable.length;
   for (const l of usable) {
     for (const key of ys) {
@@ -62,14 +65,25 @@ export function chartData(lines: readonly ResultLine[], plot: ChartSpec): ChartD
       const d: Datum = { x: numericX ? x.read(xv)! * x.scale : seriesLabel(plot.x, xv), y: yv * y.scale, series: ys.length > 1 ? (plot.labels?.[ys.indexOf(key)] ?? fieldWords(key)) : plot.series === undefined ? '' : seriesLabel(plot.series, valueOf(l, plot.series)) };
       const ci = intervalOf(key);
       const interval = ci === undefined ? undefined : l.metrics?.[ci];
-      if (Array.isArray(interval) && typeof interval[0] === 'number' && typeof interval[1] === 'number') {
+      // Evaluated on several chips: the bars are the range over the chips, not the pooled interval.
+      const chips = chipSpreadOf(key);
+      const [min, max] = chips === undefined ? [] : [l.metrics?.[chips.min], l.metrics?.[chips.max]];
+      if (chips !== undefined && typeof min === 'number' && typeof max === 'number') {
+        d.lo = min * y.scale;
+        d.hi = max * y.scale;
+        const perChip = l.metrics?.[chips.accuracy];
+        if (Array.isArray(perChip)) chipCounts.add(perChip.length);
+        else chipCounts.add(0);
+      } else if (Array.isArray(interval) && typeof interval[0] === 'number' && typeof interval[1] === 'number') {
         d.lo = interval[0] * y.scale;
         d.hi = interval[1] * y.scale;
       }
       data.push(d);
     }
   }
-  return { data, xTitle: x.title, yTitle, numericX, series: [...new Set(data.map((d) => d.series))], skipped };
+  const counts = [...chipCounts].filter((n) => n > 0).sort((a, b) => a - b);
+  const bars = chipCounts.size === 0 ? yTitle : `${yTitle}; error bars: min–max over ${counts.length === 0 || chipCounts.has(0) ? 'the' : counts.join(' / ')} chips`;
+  return { data, xTitle: x.title, yTitle: bars, numericX, series: [...new Set(data.map((d) => d.series))], skipped };
 }
 
 /**

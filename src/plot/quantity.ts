@@ -24,6 +24,8 @@ const SUFFIXES: readonly (readonly [RegExp, string, number])[] = [
 
 /** A report key as words: `energy_breakdown[action=sram_read].energy_j` -> `sram_read energy`. */
 export function fieldWords(key: string): string {
+  const chips = /(?:^|\.)chips\.(mean|sd|min|max)$/.exec(key);
+  if (chips !== null) return `accuracy, ${chips[1] === 'sd' ? 'sd' : chips[1]} over chips`;
   const filters = [...key.matchAll(/\[\w+=([^\]]*)\]/g)].map((m) => m[1]!);
   const last = key.replace(/\[[^\]]*\]/g, '').split('.').pop() ?? key;
   const bare = last === 'rate' || last === 'ci95' ? (key.replace(/\[[^\]]*\]/g, '').split('.').slice(-2, -1)[0] ?? last) : last;
@@ -45,7 +47,7 @@ export function axisQuantity(key: string, values: readonly unknown[], title?: st
     return { title: title ?? `${fieldWords(key)} (${unit})`, scale: 1, read: (v) => splitQuantity(v)?.value };
   }
   const read = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : splitQuantity(v)?.value);
-  if (/(^|\.)rate$/.test(key)) return { title: title ?? `${fieldWords(key)} (%)`, scale: 100, read };
+  if (/(^|\.)rate$/.test(key) || /(^|\.)chips\.(mean|sd|min|max)$/.test(key)) return { title: title ?? `${fieldWords(key)} (%)`, scale: 100, read };
   const suffix = SUFFIXES.find(([re]) => re.test(key));
   if (suffix === undefined) return { title: title ?? fieldWords(key), scale: 1, read };
   const [, unit, base] = suffix;

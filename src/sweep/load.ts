@@ -59,6 +59,8 @@ export interface SweepOverrides {
   readonly out?: string;
   /** Images per eval point instead of the sweep's. */
   readonly evalImages?: number;
+  /** Chips per eval point instead of the sweep's (eval.chips). */
+  readonly evalChips?: number;
   /** Images per run point instead of the sweep's (merge: what the parts were run with). */
   readonly runImages?: number;
   /** Points the sweep may have (default MAX_SWEEP_POINTS). */
@@ -81,6 +83,7 @@ export interface ShortSweep {
   readonly set: readonly string[];
   readonly runImages?: number;
   readonly evalImages?: number;
+  readonly evalChips?: number;
   readonly out: string;
   readonly maxPoints?: number;
 }
@@ -106,13 +109,15 @@ export function shortSweep(s: ShortSweep): Sweep {
     set[pathString(keyPath)] = value;
     at(['set', pathString(keyPath)], `--set ${text}`);
   }
+  // --eval-images or --eval-chips adds an eval step (the other at its default).
+  const evaluates = s.evalImages !== undefined || s.evalChips !== undefined;
   const data: Record<string, unknown> = {
     scenario: path.resolve(s.scenario),
     axes,
     ...(Object.keys(set).length > 0 ? { set } : {}),
-    metrics: s.metrics.length > 0 ? [...s.metrics] : s.evalImages !== undefined ? ['latency_ps', 'energy_j', 'accuracy.rate'] : ['latency_ps', 'energy_j'],
-    ...(s.evalImages === undefined || s.runImages !== undefined ? { run: { images: s.runImages ?? 1 } } : {}),
-    ...(s.evalImages === undefined ? {} : { eval: { images: s.evalImages } }),
+    metrics: s.metrics.length > 0 ? [...s.metrics] : evaluates ? ['latency_ps', 'energy_j', 'accuracy.rate'] : ['latency_ps', 'energy_j'],
+    ...(!evaluates || s.runImages !== undefined ? { run: { images: s.runImages ?? 1 } } : {}),
+    ...(evaluates ? { eval: { ...(s.evalImages === undefined ? {} : { images: s.evalImages }), ...(s.evalChips === undefined ? {} : { chips: s.evalChips }) } } : {}),
     out: path.resolve(s.out),
   };
   return buildSweep({ file: `${path.basename(s.scenario)} --vary`, data, sources }, process.cwd(), s.maxPoints === undefined ? {} : { maxPoints: s.maxPoints });
@@ -176,7 +181,10 @@ function buildSweep(raw: RawScenario, dir: string, o: SweepOverrides): Sweep {
   for (const [i, m] of spec.metrics.entries()) {
     if (parseMetricPath(m) === undefined) issues.push({ location: where('metrics', i), path: `metrics[${i}]`, message: `cannot read '${m}' as a report key path (energy_j, accuracy.rate, counts.adc_conversions, energy_breakdown[action=sram_read].energy_j)` });
   }
-  const known = new Set([...axes.map((a) => a.key), ...keptMetrics(spec.metrics)]);
+  const evalStep = spec.eval === undefined ? undefined : { ...spec.eval, ...(o.evalImages === undefined ? {} : { images: o.evalImages }), ...(o.evalChips === undefined ? {} : { chips: o.evalChips }) };
+  if (o.evalChips !== undefined && spec.eval === undefined) issues.push({ location: where(), path: 'eval', message: `--eval-chips ${o.evalChips} evaluates accuracy on several chips, and this sweep has no eval step: add one (eval: {images: 1000, chips: ${o.evalChips}})` });
+  if (evalStep?.chips !== undefined && evalStep.plain) issues.push({ location: where('eval', spec.eval?.chips === undefined ? 'plain' : 'chips'), path: 'eval.chips', message: 'the plain network (eval.plain) has no devices, so no chips to draw: leave chips out, or plain' });
+  const known = new Set([...axes.map((a) => a.key), ...keptMetrics(spec.metrics, evalStep?.chips !== undefined)]);
   for (const [i, plot] of spec.plots.entries()) {
     const fields: [string, string][] = [['x', plot.x], ...(Array.isArray(plot.y) ? plot.y.map((y, k): [string, string] => [`y[${k}]`, y]) : [['y', plot.y] as [string, string]]), ...(plot.series === undefined ? [] : [['series', plot.series] as [string, string]])];
     for (const [field, value] of fields) {
@@ -214,7 +222,6 @@ function buildSweep(raw: RawScenario, dir: string, o: SweepOverrides): Sweep {
     return base;
   };
 
-  const evalStep = spec.eval === undefined ? undefined : { ...spec.eval, ...(o.evalImages === undefined ? {} : { images: o.evalImages }) };
   const runStep = spec.run === undefined ? undefined : { ...spec.run, ...(o.runImages === undefined ? {} : { images: o.runImages }) };
   const readsMnist = evalStep !== undefined || spec.run?.mnist === true;
   const mnistDir = spec.mnist === undefined ? undefined : path.resolve(dir, spec.mnist);

@@ -2,7 +2,7 @@ import { runScenario } from '../arch/runner.js';
 import { scenarioFromRaw } from '../arch/scenario.js';
 import { mnistImages } from '../data/images.js';
 import { bundledMnistDir } from '../data/mnist.js';
-import { evaluateScenario } from '../eval/evaluate.js';
+import { chipSpread, evaluateScenario } from '../eval/evaluate.js';
 import { ScenarioError } from '../scenario/errors.js';
 import type { RawScenario } from '../scenario/load.js';
 import { keptMetrics, readMetric } from './metric-path.js';
@@ -51,8 +51,8 @@ export interface PointOutcome {
 /**
  * The report a point's metrics are read from: the event-level run report; with eval,
  * `accuracy` and `confusion` and the functional figures (transfer_error_mean) come from the
- * evaluation, and `eval.*` reaches its whole report. Without run, the cost keys are eval's
- * first image.
+ * evaluation, and `eval.*` reaches its whole report; with chips, `chips` is their spread
+ * (the eval report's). Without run, the cost keys are eval's first image.
  */
 async function pointReport(task: PointTask): Promise<Record<string, unknown>> {
   const scenario = scenarioFromRaw(task.raw);
@@ -61,9 +61,12 @@ async function pointReport(task: PointTask): Promise<Record<string, unknown>> {
   const plain = (v: unknown): Record<string, unknown> => JSON.parse(JSON.stringify(v)) as Record<string, unknown>;
   const run = task.run === undefined ? undefined : plain(runScenario(scenario, { images: task.run.images, ...(task.run.mnist ? { source: mnistImages(dir, 0, 'test', task.run.images) } : {}) }));
   if (task.eval === undefined) return run ?? {};
-  const e = await evaluateScenario(scenario, { dir, set: 'test', from: task.eval.from, count: task.eval.images, workers: 1, plain: task.eval.plain });
+  const chips = task.eval.chips;
+  const e = await evaluateScenario(scenario, { dir, set: 'test', from: task.eval.from, count: task.eval.images, workers: 1, plain: task.eval.plain, ...(chips === undefined ? {} : { chips }) });
   const { accuracy: _runAccuracy, confusion: _runConfusion, ...cost } = run ?? plain(e.first_image);
-  return { ...cost, ...e.figures, eval: plain(e), ...(e.accuracy === undefined ? {} : { accuracy: plain(e.accuracy) }), ...(e.confusion === undefined ? {} : { confusion: e.confusion }) };
+  // Asked for chips, a point has their spread even for one chip (sd 0), so every point of the sweep has the same keys.
+  const spread = chips === undefined ? undefined : (e.chips ?? (e.accuracy === undefined ? undefined : chipSpread(scenario.value.chip ?? 0, [e.accuracy.rate])));
+  return { ...cost, ...e.figures, eval: plain(e), ...(e.accuracy === undefined ? {} : { accuracy: plain(e.accuracy) }), ...(e.confusion === undefined ? {} : { confusion: e.confusion }), ...(spread === undefined ? {} : { chips: plain(spread) }) };
 }
 
 /** Runs one point. A failure of the point (its scenario, its run) is its result, not an exception. */
@@ -77,7 +80,7 @@ export async function measurePoint(task: PointTask): Promise<PointOutcome> {
     return { line: line({ error: message }) };
   }
   const metrics: Record<string, unknown> = {};
-  for (const m of keptMetrics(task.metrics)) {
+  for (const m of keptMetrics(task.metrics, task.eval?.chips !== undefined)) {
     const read = readMetric(report, m);
     if (!read.found) return { line: line({ error: `no metric ${m}` }), missing: { metric: m, at: read.at, known: read.known, design: String(task.raw.data['design'] ?? 'this design') } };
     metrics[m] = read.value;

@@ -24,12 +24,14 @@ export interface Merged {
 /** The settings a command line can change, which change every point's key. */
 const SETTINGS = [
   { field: 'eval_images', name: '--eval-images' },
+  { field: 'eval_chips', name: '--eval-chips' },
   { field: 'run_images', name: 'run images (run.images, --images)' },
 ] as const;
 
 /** What the parts were run with, if they say; undefined for a setting none of them records. */
 export interface PartSettings {
   readonly evalImages?: number;
+  readonly evalChips?: number;
   readonly runImages?: number;
 }
 
@@ -40,8 +42,9 @@ const stampsOf = (p: PartRead): PartStamp[] => [...new Map(p.read.lines.flatMap(
  * said setting by setting, with the parts of each value.
  */
 export function partSettings(sweep: Sweep, parts: readonly PartRead[]): PartSettings {
-  const asked: Record<(typeof SETTINGS)[number]['field'], number | undefined> = { eval_images: sweep.eval?.images, run_images: sweep.run?.images };
-  const out: { evalImages?: number; runImages?: number } = {};
+  const asked: Record<(typeof SETTINGS)[number]['field'], number | undefined> = { eval_images: sweep.eval?.images, eval_chips: sweep.eval?.chips, run_images: sweep.run?.images };
+  const out: { evalImages?: number; evalChips?: number; runImages?: number } = {};
+  const setting = { eval_images: 'evalImages', eval_chips: 'evalChips', run_images: 'runImages' } as const;
   for (const { field, name } of SETTINGS) {
     const files = new Map<number, string[]>();
     for (const p of parts) for (const s of stampsOf(p)) {
@@ -52,7 +55,7 @@ export function partSettings(sweep: Sweep, parts: readonly PartRead[]): PartSett
       throw new SweepMergeError(`the parts were run with different ${name}: ${[...files].map(([v, f]) => `${v} in ${f.join(', ')}`).join('; ')}${asked[field] === undefined ? '' : ` (the sweep file asks ${asked[field]})`}: they are slices of different sweeps; run the shards again with one`);
     }
     const [only] = files.keys();
-    if (only !== undefined) out[field === 'eval_images' ? 'evalImages' : 'runImages'] = only;
+    if (only !== undefined) out[setting[field]] = only;
   }
   return out;
 }

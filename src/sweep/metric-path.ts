@@ -64,8 +64,26 @@ function walk(node: unknown, segments: readonly Segment[], i: number, shown: str
 /** The key of a metric's 95 % interval, if it has one: `accuracy.rate` -> `accuracy.ci95`. */
 export const intervalOf = (metric: string): string | undefined => (/(^|\.)accuracy\.rate$/.test(metric) ? metric.replace(/rate$/, 'ci95') : undefined);
 
-/** The metrics a sweep keeps: those it names, and the interval of each that has one. */
-export function keptMetrics(metrics: readonly string[]): string[] {
+/** What a point evaluated on several chips keeps of their spread (the eval report's `chips`): each chip's accuracy, their mean, sd and range. */
+export const CHIP_METRICS = ['chips.accuracy', 'chips.mean', 'chips.sd', 'chips.min', 'chips.max'] as const;
+
+/**
+ * The keys of a metric's chip-to-chip spread, if it has one: `accuracy.rate` (pooled over the
+ * chips) and `chips.mean` -> `chips.min`, `chips.max`, `chips.sd` and `chips.accuracy`.
+ */
+export function chipSpreadOf(metric: string): { readonly min: string; readonly max: string; readonly sd: string; readonly accuracy: string } | undefined {
+  const m = /^(.*?)(?:accuracy\.rate|chips\.mean)$/.exec(metric);
+  if (m === null || (m[1] !== '' && !m[1]!.endsWith('.'))) return undefined;
+  const at = `${m[1]}chips.`;
+  return { min: `${at}min`, max: `${at}max`, sd: `${at}sd`, accuracy: `${at}accuracy` };
+}
+
+/**
+ * The metrics a sweep keeps: those it names, and the interval of each that has one; with an
+ * eval on several chips (`chips`), their spread as well.
+ */
+export function keptMetrics(metrics: readonly string[], chips = false): string[] {
   const intervals = metrics.map(intervalOf).filter((m): m is string => m !== undefined && !metrics.includes(m));
-  return [...metrics, ...intervals];
+  const spread = chips ? CHIP_METRICS.filter((m) => !metrics.includes(m)) : [];
+  return [...metrics, ...intervals, ...spread];
 }

@@ -113,7 +113,7 @@ export async function runSweep(sweep: Sweep, o: SweepRunOptions): Promise<SweepO
     if (before.partialTail) o.onNotice?.(`${sweep.out}: its last line was half-written (a sweep killed while writing it); that point runs again`);
     if (before.damaged.length > 0) o.onNotice?.(`${sweep.out}: line${before.damaged.length === 1 ? '' : 's'} ${before.damaged.join(', ')} ${before.damaged.length === 1 ? 'is' : 'are'} not results and will be dropped`);
     const byKey = new Map(before.lines.map((l) => [l.key, l]));
-    const metrics = keptMetrics(sweep.spec.metrics);
+    const metrics = keptMetrics(sweep.spec.metrics, sweep.eval?.chips !== undefined);
     // A shard's lines say which sweep and settings they were run with, for merge.
     const stamped = (l: ResultLine): ResultLine => (sweep.part === undefined ? l : { ...l, part: sweep.part });
     const todo = sweep.points.filter((p) => !done(byKey.get(p.key), metrics, o.retryFailed === true));

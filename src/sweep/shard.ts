@@ -47,6 +47,8 @@ export interface PartStamp {
   /** First 16 hex digits of the SHA-256 of the whole sweep's point keys in order. */
   readonly sweep: string;
   readonly eval_images?: number;
+  /** Present only for a sweep evaluated on chips (eval.chips, --eval-chips). */
+  readonly eval_chips?: number;
   readonly run_images?: number;
 }
 
@@ -59,6 +61,7 @@ export const partStamp = (whole: Sweep, s: Shard): PartStamp => ({
   shard: `${s.index}/${s.count}`,
   sweep: sweepFingerprint(whole),
   ...(whole.eval === undefined ? {} : { eval_images: whole.eval.images }),
+  ...(whole.eval?.chips === undefined ? {} : { eval_chips: whole.eval.chips }),
   ...(whole.run === undefined ? {} : { run_images: whole.run.images }),
 });
 
@@ -67,12 +70,13 @@ export function readPartStamp(v: unknown): PartStamp | undefined {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
   const r = v as Record<string, unknown>;
   const count = (x: unknown): boolean => x === undefined || (typeof x === 'number' && Number.isSafeInteger(x) && x >= 1);
-  if (typeof r['of'] !== 'string' || typeof r['shard'] !== 'string' || typeof r['sweep'] !== 'string' || !count(r['eval_images']) || !count(r['run_images'])) return undefined;
+  if (typeof r['of'] !== 'string' || typeof r['shard'] !== 'string' || typeof r['sweep'] !== 'string' || !count(r['eval_images']) || !count(r['eval_chips']) || !count(r['run_images'])) return undefined;
   return {
     of: r['of'],
     shard: r['shard'],
     sweep: r['sweep'],
     ...(r['eval_images'] === undefined ? {} : { eval_images: r['eval_images'] as number }),
+    ...(r['eval_chips'] === undefined ? {} : { eval_chips: r['eval_chips'] as number }),
     ...(r['run_images'] === undefined ? {} : { run_images: r['run_images'] as number }),
   };
 }

@@ -51,6 +51,14 @@ export const evalStepSchema = z.strictObject({
   from: z.number().int().min(0).max(9_999).default(0),
   /** The trained network in plain arithmetic instead of the hardware. */
   plain: z.boolean().default(false),
+  /**
+   * Dies to evaluate at each point, like `eval --chips N`: chips from the scenario's `chip` on,
+   * each with its own process variation; the point reports each chip's accuracy and their
+   * spread (`chips.mean`, `chips.sd`, `chips.min`, `chips.max`, `chips.accuracy`) beside the
+   * pooled interval. Left out: one chip, and no spread (a key of its own: a sweep without it
+   * keeps its points' keys).
+   */
+  chips: z.number().int().min(1).max(1000).optional(),
 });
 
 /** A sweep file: a base scenario, axes over its keys, what to measure at each point, and plots. */

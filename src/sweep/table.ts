@@ -19,9 +19,13 @@ export function resultsTable(lines: readonly ResultLine[]): ResultsTable {
   return { axes: [...axes], metrics: [...metrics], hasErrors: lines.some((l) => l.error !== undefined), lines };
 }
 
-/** A value for reading: 4 significant digits, intervals as lo-hi, mappings as JSON. */
-export function shownValue(v: unknown): string {
+/** A metric that is one value per chip (`chips.accuracy`): a list, not an interval, even of two. */
+const perChip = (key: string): boolean => /(^|\.)chips\.accuracy$/.test(key);
+
+/** A value for reading: 4 significant digits, intervals as lo-hi, mappings as JSON; a per-chip list (`key` chips.accuracy) as values with spaces. */
+export function shownValue(v: unknown, key = ''): string {
   if (v === undefined || v === null) return '';
+  if (perChip(key) && Array.isArray(v)) return v.map((x) => shownValue(x)).join(' ');
   if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 1e15 ? String(v) : v.toPrecision(4);
   if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number')) return `${shownValue(v[0])}-${shownValue(v[1])}`;
   if (isRecord(v) || Array.isArray(v)) return JSON.stringify(v);
@@ -31,22 +35,28 @@ export function shownValue(v: unknown): string {
 /** Header and rows for reading (text or Markdown). */
 export function shownRows(t: ResultsTable): string[][] {
   const header = [...t.axes, ...t.metrics, ...(t.hasErrors ? ['error'] : [])];
-  const rows = t.lines.map((l) => [...t.axes.map((a) => shownValue(l.point[a])), ...t.metrics.map((m) => shownValue(l.metrics?.[m])), ...(t.hasErrors ? [l.error ?? ''] : [])]);
+  const rows = t.lines.map((l) => [...t.axes.map((a) => shownValue(l.point[a])), ...t.metrics.map((m) => shownValue(l.metrics?.[m], m)), ...(t.hasErrors ? [l.error ?? ''] : [])]);
   return [header, ...rows];
 }
 
 const quote = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
-/** CSV with every digit kept; a pair (an interval) is two columns, `name[0]` and `name[1]`. */
+/**
+ * CSV with every digit kept; a pair (an interval) is two columns, `name[0]` and `name[1]`,
+ * and a per-chip list one column per chip, `chips.accuracy[0]` to the most chips of any point.
+ */
 export function resultsCsv(t: ResultsTable): string {
-  const pairs = new Set(t.metrics.filter((m) => t.lines.some((l) => Array.isArray(l.metrics?.[m]))));
-  const header = [...t.axes, ...t.metrics.flatMap((m) => (pairs.has(m) ? [`${m}[0]`, `${m}[1]`] : [m])), ...(t.hasErrors ? ['error'] : [])];
+  const lengthOf = (v: unknown): number => (Array.isArray(v) ? v.length : 0);
+  const width = (m: string): number => (perChip(m) ? Math.max(0, ...t.lines.map((l) => lengthOf(l.metrics?.[m]))) : 2);
+  const pairs = new Map(t.metrics.filter((m) => t.lines.some((l) => Array.isArray(l.metrics?.[m]))).map((m) => [m, width(m)]));
+  const header = [...t.axes, ...t.metrics.flatMap((m) => Array.from({ length: pairs.get(m) ?? 1 }, (_, k) => (pairs.has(m) ? `${m}[${k}]` : m))), ...(t.hasErrors ? ['error'] : [])];
   const raw = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
   const rows = t.lines.map((l) => [
     ...t.axes.map((a) => raw(l.point[a])),
     ...t.metrics.flatMap((m) => {
       const v = l.metrics?.[m];
-      return pairs.has(m) ? [raw(Array.isArray(v) ? v[0] : undefined), raw(Array.isArray(v) ? v[1] : undefined)] : [raw(v)];
+      const n = pairs.get(m);
+      return n === undefined ? [raw(v)] : Array.from({ length: n }, (_, k) => raw(Array.isArray(v) ? v[k] : undefined));
     }),
     ...(t.hasErrors ? [l.error ?? ''] : []),
   ]);
