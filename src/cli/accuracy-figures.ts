@@ -44,7 +44,13 @@ export const ACCURACY_CASES: readonly AccuracyCase[] = [
   ...MAAP_R.filter((r) => r !== 16).map((r) => ({ id: `maap/4bit/R${r}`, file: 'maap-cnn-4bit.yaml', sets: [`params.maap.redundancy=${r}`] })),
   { id: 'maap/4bit/vt0', file: 'maap-cnn-4bit.yaml', sets: ['params.maap.variation.threshold_sigma=0 mV'] },
   { id: 'maap/4bit/vt20', file: 'maap-cnn-4bit.yaml', sets: ['params.maap.variation.threshold_sigma=20 mV'] },
-  { id: 'maap/4bit/ideal', file: 'maap-cnn-4bit.yaml', sets: ['params.maap.variation={resistance_sigma: 0, critical_current_sigma: 0, threshold_sigma: 0 mV, output_swing: 0.8 V}'] },
+  { id: 'maap/4bit/ideal', file: 'maap-cnn-4bit.yaml', sets: ['params.maap.variation={resistance_sigma: 0, tmr_sigma: 0, critical_current_sigma: 0, threshold_sigma: 0 mV}', 'params.maap.thermal_noise=false'] },
+  // One mechanism off at a time: the mean-error trim (at R = 16 and R = 1), the thermal noise.
+  { id: 'maap/4bit/notrim', file: 'maap-cnn-4bit.yaml', sets: ['params.maap.trim.enabled=false'] },
+  { id: 'maap/4bit/R1/notrim', file: 'maap-cnn-4bit.yaml', sets: ['params.maap.redundancy=1', 'params.maap.trim.enabled=false'] },
+  { id: 'maap/4bit/nothermal', file: 'maap-cnn-4bit.yaml', sets: ['params.maap.thermal_noise=false'] },
+  // Weights trained in float and quantized after (spinarch train --quantize post), as seed 003 did.
+  ...MAAP_BITS.map((b) => ({ id: `maap-post/${b}bit`, file: `variants/maap-cnn-${b}bit-post.yaml`, sets: [] })),
   // The 4-bit hardware running weights trained for 32 bits: quantizing after training, not during it.
   { id: 'maap/4bit/weights32', file: 'maap-cnn-4bit.yaml', sets: ['weights={file: scenarios/weights/maap-cnn-32bit.json}'] },
   { id: 'sot/plain', file: 'sot-mlp.yaml', sets: [], plain: true },
@@ -216,8 +222,9 @@ export function accuracyBlocks(f: AccuracyFile | undefined): Record<string, stri
     ['IRMEN: without thermal noise (30 nm, 8-bit)', 'spinarch', 'the network as trained, on the hardware without noise', withCi(at('irmen/30nm/8bit/noiseless').accuracy), cmd('irmen-dual-cenn.yaml', 'params.irmen.noise_scale=0')],
     ['Charge CeNN: accuracy of the same network', 'spinarch (Lou et al.)', 'not given in the seeds', withCi(at('charge').accuracy), cmd('charge-cenn.yaml')],
     ['MAAP-CNN: accuracy vs bits (R = 16)', '003 Fig. 6a', 'about 90 % at 4 bits rising to about 95 % at 32 bits', `${maap.map((r, i) => `${MAAP_BITS[i]} bits: ${withCi(r.accuracy)}`).join(', ')}`, cmd('maap-cnn-32bit.yaml')],
-    ['MAAP-CNN: accuracy vs redundancy R (4 bits)', '003 Fig. 6b', 'R = 1 clearly worse; a modest R recovers almost all', `${maapR.map((r, i) => `R = ${MAAP_R[i]}: ${pct(r.accuracy)}`).join(', ')}; ideal devices: ${pct(at('maap/4bit/ideal').accuracy)}`, cmd('maap-cnn-4bit.yaml', 'params.maap.redundancy=1')],
+    ['MAAP-CNN: accuracy vs redundancy R (4 bits)', '003 Fig. 6b', 'R = 1 clearly worse; a modest R recovers almost all', `with the trim: ${maapR.map((r, i) => `R = ${MAAP_R[i]}: ${pct(r.accuracy)}`).join(', ')}; without it: R = 1: ${pct(at('maap/4bit/R1/notrim').accuracy)}, R = 16: ${pct(at('maap/4bit/notrim').accuracy)}; without thermal noise (R = 16): ${pct(at('maap/4bit/nothermal').accuracy)}; ideal devices, no noise: ${pct(at('maap/4bit/ideal').accuracy)}`, cmd('maap-cnn-4bit.yaml', 'params.maap.redundancy=1', 'params.maap.trim.enabled=false')],
     ['MAAP-CNN: threshold spread (4 bits, R = 16)', '003 Fig. 7', '0 mV and 20 mV about the same', `0 mV: ${withCi(at('maap/4bit/vt0').accuracy)}, 20 mV: ${withCi(at('maap/4bit/vt20').accuracy)}`, cmd('maap-cnn-4bit.yaml', 'params.maap.variation.threshold_sigma=20 mV')],
+    ['MAAP-CNN: weights quantized after float training (--quantize post) / during it (aware)', '003 Sec. 4.2', 'trained in TensorFlow, then quantized', MAAP_BITS.map((b, i) => `${b} bits: ${pct(at(`maap-post/${b}bit`).accuracy)} / ${pct(maap[i]!.accuracy)}`).join(', '), cmd('variants/maap-cnn-4bit-post.yaml')],
     ['MAAP-CNN: 4 bits, network trained for 32 bits', 'spinarch', 'seed 003 trained in TensorFlow, then quantized', withCi(at('maap/4bit/weights32').accuracy), cmd('maap-cnn-4bit.yaml', 'weights={file: scenarios/weights/maap-cnn-32bit.json}')],
     ['MAAP-CNN: accuracy vs energy per image', '003 Fig. 8', 'about 90 % at about 80 nJ (4 bits); 95 % at about 1000 nJ (32 bits)', maap.map((r, i) => `${MAAP_BITS[i]} bits: ${formatSI(r.energy_j ?? 0, 'J')}, ${pct(r.accuracy)}`).join('; '), cmd('maap-cnn-4bit.yaml')],
   );

@@ -137,7 +137,7 @@ export function inverseNormal(p: number): number {
 /** The counter-based normals of component `name` for one image (see imageStreamFor for the keying). */
 export const imageNormalsFor = (seed: string | number, name: string, image: string): CounterNormals => new CounterNormals(`${seed}\u0000${name}\u0000${image}`);
 
-/** The standard normal's quantiles at (k + 1/2) / 65536, k = 0 .. 65535: CounterNormals' draws. */
+/** The standard normal's quantiles at (k + 1/2) / 65536, k = 0 .. 65535: CounterNormals' draws */
 export const NORMAL_QUANTILES: Float64Array = (() => {
   const n = 65536;
   const q = new Float64Array(n);

@@ -118,18 +118,18 @@ export function setOutput(model: SetModel, set: SetDevices, sums: Float64Array, 
       }
       // Cell 1 (its output clipped to the rails).
       let m = slope1 * (x - 0.5) * q[o]! + n1;
-      m = m < -1 ? -1 : m > 1 ? 1 : m;
+      m = Math.max(-1, Math.min(1, m));
       let G = q[o + 1]! + q[o + 2]! * m;
       let w = q[o + 4]! - (gain * G) / (G + q[o + 3]!);
-      w = w < 0 ? 0 : w > 1 ? 1 : w;
+      w = Math.max(0, Math.min(1, w));
       // Cell 2, driven by cell 1.
       m = (k2 * (2 * w - 1) + b2) * q[o + 5]! + n2;
-      m = m < -1 ? -1 : m > 1 ? 1 : m;
+      m = Math.max(-1, Math.min(1, m));
       G = q[o + 6]! + q[o + 7]! * m;
       v = q[o + 9]! - (gain * G) / (G + q[o + 8]!);
-      v = v < 0 ? 0 : v > 1 ? 1 : v;
+      v = Math.max(0, Math.min(1, v));
     }
-    if (v > best) best = v;
+    best = Math.max(best, v);
   }
   return best;
 }
