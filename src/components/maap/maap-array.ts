@@ -191,7 +191,7 @@ export class MaapArray extends Component {
     this.chip = chipSets(params, this.model, ctx.seed, ctx.chip ?? 0);
     for (let i = 0; i < params.sets; i++) {
       const set = `maap[${i}]`;
-      this.sets.push(new MaapSet(ctx, set, i, params.runtime, bits * params.mtj_energy_per_bit, this.model, this.chip[i]!));
+      this.sets.push(new MaapSet(ctx, set, i, params.runtime, bits * params.mtj_energy_per_bit, this.model, this.chip[i]!, bits * (params.mtj_energy_per_bit + params.ota_energy_per_bit)));
       new OtaDrive(ctx, `${set}/ota`, set, params.runtime, bits * params.ota_energy_per_bit);
       this.runs.push(ctx.bus.topic(maapRunOf(set)));
     }

@@ -92,10 +92,12 @@ export class MaapSet extends Component {
     energyPerOp: number,
     readonly model: SetModel,
     readonly devices: SetDevices,
+    /** A calibration measurement's energy: the set's and its OTAs' (they drive the calibration current). */
+    trimReadEnergy: number,
   ) {
     super(ctx, name);
     this.run = this.declareEnergy('maap_op', energyPerOp, 'one MAAP measurement: MTJ stack leakage while it runs');
-    this.trimRead = this.declareEnergy('maap_trim_read', energyPerOp, 'one measurement of the mean-error calibration (setup)');
+    this.trimRead = this.declareEnergy('maap_trim_read', trimReadEnergy, 'one measurement of the mean-error calibration (setup), with its OTA drive');
     this.measured = ctx.bus.topic(MAAP_MEASURED);
     this.result = { id: 0, set: index, value: 0, ideal: 0, op: '' };
     ctx.bus.topic(maapRunOf(name)).listen((r) => this.measure(r));
