@@ -1,7 +1,7 @@
 import { topicKey, type Topic } from '../../scheduler/bus.js';
 import { Component, type ActionSpec, type SimContext } from '../component.js';
 import { imageNormalsFor, type CounterNormals } from '../random.js';
-import { setOutput, type SetDevices, type SetModel } from './set-response.js';
+import { setOutput, trimCurrentEnergy, type SetDevices, type SetModel } from './set-response.js';
 import { IMAGES, type ComponentClass } from '../records.js';
 
 /** The shape of one MAAP operation: a pooling window of convolutions over a patch of inputs. */
@@ -81,6 +81,7 @@ export class MaapSet extends Component {
   readonly kind: ComponentClass = 'spintronic';
   private readonly run: ActionSpec;
   private readonly trimRead: ActionSpec;
+  private readonly trimCurrent: ActionSpec | undefined;
   private readonly measured: Topic<MaapMeasurement>;
   private thermal: CounterNormals | undefined;
 
@@ -97,6 +98,9 @@ export class MaapSet extends Component {
   ) {
     super(ctx, name);
     this.run = this.declareEnergy('maap_op', energyPerOp, 'one MAAP measurement: MTJ stack leakage while it runs');
+    // The trims are currents: each pair's DAC sources |trim| of the full-scale current for the whole measurement.
+    const trimEnergy = trimCurrentEnergy(model, devices, runtime);
+    this.trimCurrent = trimEnergy > 0 ? this.declareEnergy('trim_current', trimEnergy, "the pairs' trim currents during one measurement (supply x current x runtime)") : undefined;
     this.trimRead = this.declareEnergy('maap_trim_read', trimReadEnergy, 'one measurement of the mean-error calibration (setup), with its OTA drive');
     this.measured = ctx.bus.topic(MAAP_MEASURED);
     this.result = { id: 0, set: index, value: 0, ideal: 0, op: '' };
@@ -122,6 +126,7 @@ export class MaapSet extends Component {
   private measure(r: MaapRun): void {
     const value = setOutput(this.model, this.devices, r.sums, r.geometry.pool * r.geometry.pool, this.thermal, r.rank * this.model.pairs);
     this.performFor(this.run, 1, this.runtime, r.op, this.tracing ? { ideal: r.ideal, value } : undefined);
+    if (this.trimCurrent !== undefined) this.performFor(this.trimCurrent, 1, this.runtime, r.op);
     if (this.signalling) this.signal('busy', '1', r.op);
     const m = this.result;
     m.id = r.id;

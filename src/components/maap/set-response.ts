@@ -43,6 +43,8 @@ function packPair(design: PairDesign, pair: Pair, into: Float64Array, p: number)
 
 /** What every set of a design shares: the nominal design, the thermal spread, the nominal response. */
 export interface SetModel {
+  /** Supply times the full-scale current: the power of a trim current of one full scale. */
+  readonly trimPower: number;
   readonly design: PairDesign;
   /** Thermal spread of each magnet's m per measurement (0: noise off). */
   readonly sigma: number;
@@ -53,7 +55,7 @@ export interface SetModel {
 
 export function setModel(circuit: CircuitParams, pairs: number, thermal: boolean): SetModel {
   const design = designPair(circuit);
-  return { design, sigma: thermal ? thermalSigma(circuit) : 0, pairs, nominal: nominalActivation(design) };
+  return { design, sigma: thermal ? thermalSigma(circuit) : 0, pairs, nominal: nominalActivation(design), trimPower: circuit.supply * circuit.full_scale_current };
 }
 
 /** A set's pairs, drawn from the set's own stream (once per chip). */
@@ -139,6 +141,17 @@ export function nominalSetOutput(model: SetModel, sums: Float64Array, count: num
   let best = -Infinity;
   for (let p = 0; p < count; p++) if (sums[p]! > best) best = sums[p]!;
   return model.nominal(best);
+}
+
+/**
+ * Energy of a set's trim currents during one measurement of `runtime` ps: each pair's DAC
+ * sources |trim| of the full-scale current from the supply while the set runs. This is the
+ * cost of correcting the mean error that grows with the devices' spread (seed 003 Fig. 4b).
+ */
+export function trimCurrentEnergy(model: SetModel, set: SetDevices, runtime: number): number {
+  let sum = 0;
+  for (let p = 0; p < set.trims.length; p++) sum += Math.abs(set.trims[p]!);
+  return model.trimPower * sum * runtime * 1e-12;
 }
 
 /** Passes of the calibration over a set's pairs: the second redoes each pair with every other pair's zero already trimmed. */
