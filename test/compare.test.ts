@@ -58,7 +58,7 @@ describe('spinarch compare', () => {
     for (const line of out.split('\n')) expect([...line].length).toBeLessThanOrEqual(100);
     expect(out).toMatch(/42\.0 ns/);
     expect(out).toMatch(/80\.6 nJ/);
-  });
+  }, 180_000); // the main job: 7 designs x 1,000 images, the MAAP sets solved as circuits
 
   it('writes ratios the way people say them', () => {
     expect(formatRatio(1)).toBe('=');
