@@ -72,8 +72,12 @@ describe('maap-cnn (seed 003)', () => {
     expect(m1['busiest']).toBe('maap_sets');
     expect(sweep[3]!['busiest']).toBe('sram_ports');
     expect((sweep[3]!['utilization'] as Record<string, number>)['sram_ports']).toBeGreaterThan(0.85);
-    // Energy does not depend on how many sets there are (seed 003 Sec. 4.1).
-    for (const r of sweep) near(r.energy_j, four.energy_j, 1e-12);
+    // Eq. 2's energy does not depend on how many sets there are (seed 003 Sec. 4.1); the trim
+    // currents do a little: other sets, other devices, other trims.
+    for (const r of sweep) {
+      near(eq2(r), eq2(four), 1e-12);
+      near(r.energy_j, four.energy_j, 0.01);
+    }
   });
 
   it('refuses fewer sets than the redundancy needs', () => {

@@ -19,7 +19,7 @@ export interface Machine<F = unknown> {
   /** Whether its classifier head counts in energy, latency and power (the ledger's scope). */
   readonly countsHead?: boolean;
   /**
-   * One-off work before the first image (writing weights into synapses), started now; the
+   * One-off work before the first image (writing weights into synapses, calibrating trims), started now; the
    * machine publishes the end mark of image SETUP when it is done. Reported apart from images.
    */
   setup?(): void;

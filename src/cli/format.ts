@@ -65,12 +65,12 @@ function classRows(r: RunReport): string[][] {
   return rows;
 }
 
-/** The one-off setup (weights written before the first image), when the design has one. */
+/** The one-off setup before the first image (weights written, sets calibrated), when the design has one; its actions say what it was. */
 function setupRows(r: RunReport): string[][] {
   const setup = r['setup'] as SetupReport | undefined;
   if (setup === undefined) return [];
   return [
-    ['setup: writing weights', `${seconds(setup.latency_ps)}, ${joules(setup.energy_j)}`],
+    ['setup (once, before the images)', `${seconds(setup.latency_ps)}, ${joules(setup.energy_j)}`],
     ...setup.energy_breakdown.filter((l) => l.energy_j > 0).map((l) => [`  ${l.component} ${l.action}`, `${count(l.count)} x, ${joules(l.energy_j)}`]),
   ];
 }
