@@ -44,7 +44,7 @@ export function maapFunctional(f: MaapFunctional): FunctionalModel {
   const digital = f.maap.averaging === 'digital';
   const values = new Float64Array(R);
   const sums = new Float64Array(model.pairs);
-  const noises: (CounterNormals | undefined)[] = new Array<CounterNormals | undefined>(f.maap.sets).fill(undefined);
+  // Each group's sets' thermal streams for the image in progress (only sets in a group ever measure).
   const groupNoises: (CounterNormals | undefined)[][] = Array.from({ length: groups }, () => new Array<CounterNormals | undefined>(R).fill(undefined));
   // Each template's words decoded, as the controller decodes the words it reads.
   const templates = f.plans.map((plan, n) =>
@@ -57,8 +57,7 @@ export function maapFunctional(f: MaapFunctional): FunctionalModel {
   return {
     infer(pixels, image) {
       if (model.sigma > 0) {
-        for (let s = 0; s < f.maap.sets; s++) noises[s] = imageNormalsFor(f.seed, `maap[${s}]`, image.id);
-        for (let g = 0; g < groups; g++) for (let i = 0; i < R; i++) groupNoises[g]![i] = noises[g * R + i];
+        for (let g = 0; g < groups; g++) for (let i = 0; i < R; i++) groupNoises[g]![i] = imageNormalsFor(f.seed, `maap[${g * R + i}]`, image.id);
       }
       let buffer = pixels.map((x) => driveLevel(toCode(x, f.bits, 'unipolar') * levels, levels));
       let words = new Float64Array(0);
