@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEVICE_PARAMETERS, designPair, dividerSwing, nominalActivation, pairOutput, pairSensitivities, shiftedPairOutput, thermalSigma } from '../src/components/maap/maap-circuit.js';
 import { drawSet, setModel, setOutput } from '../src/components/maap/set-response.js';
-import { RandomStream, inverseNormal } from '../src/components/random.js';
+import { NORMAL_BOUND, NORMAL_QUANTILES, RandomStream, inverseNormal } from '../src/components/random.js';
 
 const circuit = { supply: 0.8, tmr: 1.5, overdrive: 0.25, full_scale_current: 50e-6, thermal_stability: 40, relaxation_time: 130, integration_time: 300 };
 const variation = { resistance_sigma: 0.05, tmr_sigma: 0.03, critical_current_sigma: 0.05, threshold_sigma: 0.01 };
@@ -75,14 +75,33 @@ describe('MAAP set circuit', () => {
     const rng = new RandomStream('pairs');
     for (let k = 0; k < 200; k++) {
       const set = drawSet(model, new RandomStream(`s${k}`), variation);
-      const x = rng.uniform() * 1.6 - 0.3;
-      const n1 = rng.normal();
-      const n2 = rng.normal();
+      const x = rng.uniform() * 3.3 - 2;
+      // The model's draws: quantiles of the table, extremes included.
+      const n1 = k % 10 === 0 ? NORMAL_BOUND : k % 10 === 1 ? -NORMAL_BOUND : NORMAL_QUANTILES[rng.int(65536)]!;
+      const n2 = k % 10 === 2 ? NORMAL_BOUND : k % 10 === 3 ? -NORMAL_BOUND : NORMAL_QUANTILES[rng.int(65536)]!;
       const noise = { first: n1, second: n2, pair: () => undefined };
       const got = setOutput(model, set, Float64Array.of(x), 1, noise, 0);
       const want = pairOutput(design, set.pairs[0]!, x, model.sigma * n1, model.sigma * n2);
       expect(Math.abs(got - Math.max(0, want))).toBeLessThan(1e-12);
     }
+  });
+
+  it('a quiet pair reads its floor for every draw the noise can make (the skip is exact)', () => {
+    const model = setModel(circuit, 1, true);
+    let quiet = 0;
+    for (let k = 0; k < 200; k++) {
+      const pair = drawSet(model, new RandomStream(`q${k}`), variation).pairs[0]!;
+      if (pair.quietBelow === -Infinity) continue;
+      quiet++;
+      const x = pair.quietBelow - 1e-9;
+      for (const n1 of [-NORMAL_BOUND, 0, NORMAL_BOUND])
+        for (const n2 of [-NORMAL_BOUND, 0, NORMAL_BOUND]) expect(Math.abs(pairOutput(design, pair, x, model.sigma * n1, model.sigma * n2) - pair.floor)).toBeLessThan(1e-12);
+      // Never at the knee, where noise moves every pair.
+      expect(pair.quietBelow).toBeLessThan(0);
+    }
+    // The nominal design at Delta = 40 leaves most pairs quiet well below the knee.
+    expect(quiet).toBeGreaterThan(100);
+    expect(NORMAL_BOUND).toBeCloseTo(inverseNormal(1 - 0.5 / 65536), 9);
   });
 
   it('averaging R sets shrinks the output spread as 1/sqrt(R)', () => {

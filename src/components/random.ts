@@ -18,6 +18,11 @@ export class RandomStream {
     return this.prng();
   }
 
+  /** 32 uniform bits. */
+  word(): number {
+    return this.prng.int32() >>> 0;
+  }
+
   /** Uniform integer in [0, n). */
   int(n: number): number {
     return Math.floor(this.prng() * n);
@@ -104,10 +109,14 @@ export class CounterNormals {
     this.second = q[a >>> 16]!;
   }
 
+  /** The key the draws are hashed with (for loops that inline word()). */
+  get keyHash(): number {
+    return this.k1;
+  }
+
   /** Draw i's 32 hashed bits: two 16-bit indices into NORMAL_QUANTILES (for loops that look them up themselves). */
   word(i: number): number {
-    const hi = (i / 4294967296) >>> 0;
-    return fmix32(fmix32((i >>> 0) ^ this.k1) ^ Math.imul(hi + 1, 0x9e3779b1));
+    return counterWord(this.k1, i);
   }
 }
 
@@ -134,6 +143,12 @@ export function inverseNormal(p: number): number {
   return x;
 }
 
+/** Draw i's 32 hashed bits under key k (CounterNormals.word, for loops that inline it). */
+export function counterWord(k: number, i: number): number {
+  const hi = (i / 4294967296) >>> 0;
+  return fmix32(fmix32((i >>> 0) ^ k) ^ Math.imul(hi + 1, 0x9e3779b1));
+}
+
 /** The counter-based normals of component `name` for one image (see imageStreamFor for the keying). */
 export const imageNormalsFor = (seed: string | number, name: string, image: string): CounterNormals => new CounterNormals(`${seed}\u0000${name}\u0000${image}`);
 
@@ -144,3 +159,6 @@ export const NORMAL_QUANTILES: Float64Array = (() => {
   for (let k = 0; k < n; k++) q[k] = inverseNormal((k + 0.5) / n);
   return q;
 })();
+
+/** The largest |draw| of NORMAL_QUANTILES (about 4.32 sigma): no draw of the table goes beyond it. */
+export const NORMAL_BOUND: number = Math.max(-NORMAL_QUANTILES[0]!, NORMAL_QUANTILES[NORMAL_QUANTILES.length - 1]!);

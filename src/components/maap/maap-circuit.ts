@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { quantity, ratio, wholeNumber } from '../../scenario/fields.js';
-import type { RandomStream } from '../random.js';
+import { NORMAL_BOUND, type RandomStream } from '../random.js';
 
 /**
  * The MAAP set as a circuit (seed 003 Sec. 2, after its ref. [3]): a winner-take-all of ReLU
@@ -198,19 +198,17 @@ export function thermalSigma(p: Pick<CircuitParams, 'thermal_stability' | 'relax
  * divider node, which shifts the inverter's output, zero rail included, by `trim` of full
  * scale: a saturated magnet cannot move the rail, so the trim acts after it), and the input
  * below which it reads its rail
- * whatever its noise (within QUIET_SIGMAS): such a pair needs no evaluation and no draw.
+ * whatever its noise (every thermal draw is one of the normal's 65,536 quantiles, none beyond
+ * NORMAL_BOUND sigma): such a pair needs no evaluation and no draw.
  */
 export interface Pair {
   readonly c1: CellCoefficients;
   readonly c2: CellCoefficients;
   trim: number;
-  /** Below this input, output is `floor` for any noise within QUIET_SIGMAS (or -Infinity: never quiet). */
+  /** Below this input, output is `floor` for every draw the noise can make (or -Infinity: never quiet). */
   quietBelow: number;
   floor: number;
 }
-
-/** Noise beyond this many sigma is treated as impossible (probability 1e-12 per draw) when deciding that a pair is quiet. */
-export const QUIET_SIGMAS = 7;
 
 export function realizePair(design: PairDesign, d: PairDevices, sigma: number): Pair {
   const pair: Pair = { c1: coefficients(d.cell1, design.tmr, design.supply), c2: coefficients(d.cell2, design.tmr, design.supply), trim: 0, quietBelow: -Infinity, floor: 0 };
@@ -221,7 +219,8 @@ export function realizePair(design: PairDesign, d: PairDevices, sigma: number): 
 /** Sets a pair's trim, and with it where it is quiet and what it reads there. */
 export function trimPair(design: PairDesign, pair: Pair, trim: number, sigma: number): void {
   const { c1, c2 } = pair;
-  const margin = QUIET_SIGMAS * sigma;
+  // The largest excursion a draw can make (NORMAL_BOUND sigma): the rule below is exact, not a bet on the tails.
+  const margin = NORMAL_BOUND * sigma;
   // Cell 1 sits at its upper rail when its inverter's unclipped output is >= 1: m at or below mRail1.
   const mRail1 = railM(c1, design.gain, 1);
   // Cell 2 at its lower rail (the pair's zero, after the trim) when m is at or above mRail2.
@@ -230,9 +229,10 @@ export function trimPair(design: PairDesign, pair: Pair, trim: number, sigma: nu
   // Quiet if cell 2, with cell 1 at its rail, stays at its rail for noise down to -margin
   // (a saturated magnet cannot pass m = 1, so only downward noise counts).
   const stage2Quiet = clamp(drive2 * c2.icInv - margin, -1, 1) >= mRail2;
-  // Cell 1 is at its rail for noise up to +margin when slope1 (x - 0.5) icInv + margin <= mRail1.
+  // Cell 1 is at its rail for noise up to +margin when slope1 (x - 0.5) icInv + margin <= mRail1
+  // (a drive past -1 saturates the magnet at m = -1, still at or below a rail at mRail1 >= -1).
   pair.trim = trim;
-  pair.quietBelow = stage2Quiet && mRail1 - margin > -1 ? 0.5 + (mRail1 - margin) / (design.slope1 * c1.icInv) : -Infinity;
+  pair.quietBelow = stage2Quiet && mRail1 >= -1 ? 0.5 + (mRail1 - margin) / (design.slope1 * c1.icInv) : -Infinity;
   pair.floor = stage2Quiet ? cellOutput(c2, design.gain, drive2, 0, true, trim) : 0;
 }
 

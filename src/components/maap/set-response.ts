@@ -1,4 +1,4 @@
-import { CounterNormals, NORMAL_QUANTILES, type RandomStream } from '../random.js';
+import { CounterNormals, counterWord, NORMAL_QUANTILES, type RandomStream } from '../random.js';
 import { designPair, drawPair, nominalActivation, realizePair, thermalSigma, trimPair, type CircuitParams, type Pair, type PairDesign, type TrimParams, type VariationParams } from './maap-circuit.js';
 
 /**
@@ -21,22 +21,38 @@ export interface SetDevices {
 const PACKED = 12;
 
 /**
- * Pair p's circuit in the form setOutput evaluates (the same equations as maap-circuit.ts's
- * cellOutput, rearranged): per cell, m = clamp(drive icInv + noise), G = g0 + g1 m,
- * w = c - gain G / (G + gRef) (c holds the switching point and, for cell 2, the trim);
- * then where the pair is quiet and its floor there.
+ * Pair p's circuit in the form setOutput evaluates: the same equations as maap-circuit.ts's
+ * cellOutput, rearranged so each cell costs one multiply-add and one division. With
+ * G = g0 + g1 m (g0, g1 the mean and half-difference of G_P and G_AP) the inverter reads
+ * w = c - gain G / (G + G_ref) = (c - gain) + (gain G_ref / g1) / (m + (g0 + G_ref) / g1),
+ * where c holds the switching point and, for cell 2, the trim. Cell 1's m is a1 (x - 1/2)
+ * plus noise, cell 2's a2 w1 + b2 plus noise. Then where the pair is quiet and its floor there.
  */
 function packPair(design: PairDesign, pair: Pair, into: Float64Array, p: number): void {
   const o = p * PACKED;
   const cells = [pair.c1, pair.c2];
+  const { gain } = design;
   for (let k = 0; k < 2; k++) {
     const c = cells[k]!;
-    into[o + 5 * k] = c.icInv;
-    into[o + 5 * k + 1] = 0.5 * (c.gP + c.gAP);
-    into[o + 5 * k + 2] = 0.5 * (c.gP - c.gAP);
-    into[o + 5 * k + 3] = c.gRef;
-    into[o + 5 * k + 4] = 0.5 + design.gain * c.vM + (k === 1 ? pair.trim : 0);
+    const g0 = 0.5 * (c.gP + c.gAP);
+    const g1 = 0.5 * (c.gP - c.gAP);
+    const level = 0.5 + gain * c.vM + (k === 1 ? pair.trim : 0);
+    const at = o + 2 + 4 * k;
+    if (g1 === 0) {
+      // No TMR left: the divider does not see the magnet.
+      into[at] = level - (gain * g0) / (g0 + c.gRef);
+      into[at + 1] = 0;
+      into[at + 2] = 1;
+    } else {
+      into[at] = level - gain;
+      into[at + 1] = (gain * c.gRef) / g1;
+      into[at + 2] = (g0 + c.gRef) / g1;
+    }
   }
+  into[o] = design.slope1 * pair.c1.icInv;
+  // Cell 2's drive, k2 (2 w1 - 1) + b2, times its 1 / (1 + c).
+  into[o + 5] = 2 * design.k2 * pair.c2.icInv;
+  into[o + 9] = (design.b2 - design.k2) * pair.c2.icInv;
   into[o + 10] = pair.quietBelow;
   into[o + 11] = pair.floor;
 }
@@ -79,24 +95,24 @@ export class StreamNormals implements ThermalSource {
   first = 0;
   second = 0;
   constructor(private readonly rng: RandomStream) {}
+  /** Two quantiles of NORMAL_QUANTILES from the stream's next 32 bits, as CounterNormals draws them. */
   pair(): void {
-    this.first = this.rng.normal();
-    this.second = this.rng.normal();
+    const h = this.rng.word();
+    this.first = NORMAL_QUANTILES[h & 0xffff]!;
+    this.second = NORMAL_QUANTILES[h >>> 16]!;
   }
 }
 
 /**
  * What set `set` reads out for pair inputs `sums[0..count)` (fractions of full scale; the
  * conv sums of the pooling window's positions): the winner-take-all's largest pair output.
- * Pair p's noise is draw `base + p` of `noise`. A pair that sits at its rail for any noise
- * within QUIET_SIGMAS reads its rail without a draw (most zeros of a ReLU layer).
+ * Pair p's noise is draw `base + p` of `noise`. A pair that sits at its rail for every draw
+ * the noise can make reads its rail without a draw (maap-circuit.ts trimPair).
  */
 export function setOutput(model: SetModel, set: SetDevices, sums: Float64Array, count: number, noise: ThermalSource | undefined, base: number): number {
+  if (noise instanceof CounterNormals && model.sigma > 0) return countedOutput(model.sigma, set.packed, sums, count, noise.keyHash, base);
   const sigma = noise === undefined ? 0 : model.sigma;
-  const { gain, slope1, k2, b2 } = model.design;
   const q = set.packed;
-  const counter = noise instanceof CounterNormals ? noise : undefined;
-  const Q = NORMAL_QUANTILES;
   let best = 0;
   for (let p = 0; p < count; p++) {
     const o = p * PACKED;
@@ -107,31 +123,46 @@ export function setOutput(model: SetModel, set: SetDevices, sums: Float64Array, 
       let n1 = 0;
       let n2 = 0;
       if (sigma > 0) {
-        if (counter !== undefined) {
-          // Inline CounterNormals.pair: this runs per pair per measurement.
-          const h = counter.word(base + p);
-          n1 = sigma * Q[h & 0xffff]!;
-          n2 = sigma * Q[h >>> 16]!;
-        } else {
-          noise!.pair(base + p);
-          n1 = sigma * noise!.first;
-          n2 = sigma * noise!.second;
-        }
+        noise!.pair(base + p);
+        n1 = sigma * noise!.first;
+        n2 = sigma * noise!.second;
       }
-      // Cell 1 (its output clipped to the rails).
-      let m = slope1 * (x - 0.5) * q[o]! + n1;
-      m = Math.max(-1, Math.min(1, m));
-      let G = q[o + 1]! + q[o + 2]! * m;
-      let w = q[o + 4]! - (gain * G) / (G + q[o + 3]!);
-      w = Math.max(0, Math.min(1, w));
-      // Cell 2, driven by cell 1.
-      m = (k2 * (2 * w - 1) + b2) * q[o + 5]! + n2;
-      m = Math.max(-1, Math.min(1, m));
-      G = q[o + 6]! + q[o + 7]! * m;
-      v = q[o + 9]! - (gain * G) / (G + q[o + 8]!);
-      v = Math.max(0, Math.min(1, v));
+      v = packedPair(q, o, x, n1, n2);
     }
-    best = Math.max(best, v);
+    if (v > best) best = v;
+  }
+  return best;
+}
+
+/** Pair o of a packed set at input x with noise n1, n2 on its magnets (see packPair). */
+function packedPair(q: Float64Array, o: number, x: number, n1: number, n2: number): number {
+  let m = q[o]! * (x - 0.5) + n1;
+  m = m < -1 ? -1 : m > 1 ? 1 : m;
+  let w = q[o + 2]! + q[o + 3]! / (m + q[o + 4]!);
+  w = w < 0 ? 0 : w > 1 ? 1 : w;
+  m = q[o + 5]! * w + q[o + 9]! + n2;
+  m = m < -1 ? -1 : m > 1 ? 1 : m;
+  const v = q[o + 6]! + q[o + 7]! / (m + q[o + 8]!);
+  return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+/**
+ * setOutput with counter-based noise (every measurement of an image): CounterNormals.word
+ * inlined, its two 16-bit halves the two magnets' quantiles. This runs per pair per measurement.
+ */
+function countedOutput(sigma: number, q: Float64Array, sums: Float64Array, count: number, key: number, base: number): number {
+  const Q = NORMAL_QUANTILES;
+  let best = 0;
+  for (let p = 0; p < count; p++) {
+    const o = p * PACKED;
+    const x = sums[p]!;
+    let v: number;
+    if (x < q[o + 10]!) v = q[o + 11]!;
+    else {
+      const h = counterWord(key, base + p);
+      v = packedPair(q, o, x, sigma * Q[h & 0xffff]!, sigma * Q[h >>> 16]!);
+    }
+    if (v > best) best = v;
   }
   return best;
 }
