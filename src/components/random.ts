@@ -18,11 +18,6 @@ export class RandomStream {
     return this.prng();
   }
 
-  /** 32 uniform bits. */
-  word(): number {
-    return this.prng.int32() >>> 0;
-  }
-
   /** Uniform integer in [0, n). */
   int(n: number): number {
     return Math.floor(this.prng() * n);

@@ -198,42 +198,53 @@ export function thermalSigma(p: Pick<CircuitParams, 'thermal_stability' | 'relax
  * divider node, which shifts the inverter's output, zero rail included, by `trim` of full
  * scale: a saturated magnet cannot move the rail, so the trim acts after it), and the input
  * below which it reads its rail
- * whatever its noise (every thermal draw is one of the normal's 65,536 quantiles, none beyond
- * NORMAL_BOUND sigma): such a pair needs no evaluation and no draw.
+ * for every noise draw within NORMAL_BOUND sigma (every counter-based draw of a measurement: the
+ * normal's 65,536 quantiles go no further): such a pair needs no solve.
  */
 export interface Pair {
   readonly c1: CellCoefficients;
   readonly c2: CellCoefficients;
   trim: number;
-  /** Below this input, output is `floor` for every draw the noise can make (or -Infinity: never quiet). */
+  /** Below this input, output is `floor` for every draw within NORMAL_BOUND sigma (or -Infinity: never quiet). */
   quietBelow: number;
+  /**
+   * The same for a sequential stream's unbounded normals (the calibration's reads): below
+   * it, no draw within STREAM_QUIET_SIGMAS moves the output, so the pair takes no draw.
+   */
+  streamQuietBelow: number;
   floor: number;
 }
 
 export function realizePair(design: PairDesign, d: PairDevices, sigma: number): Pair {
-  const pair: Pair = { c1: coefficients(d.cell1, design.tmr, design.supply), c2: coefficients(d.cell2, design.tmr, design.supply), trim: 0, quietBelow: -Infinity, floor: 0 };
+  const pair: Pair = { c1: coefficients(d.cell1, design.tmr, design.supply), c2: coefficients(d.cell2, design.tmr, design.supply), trim: 0, quietBelow: -Infinity, streamQuietBelow: -Infinity, floor: 0 };
   trimPair(design, pair, 0, sigma);
   return pair;
 }
 
+/** Beyond this many sigma a sequential stream's normal is treated as impossible (probability 1e-12 per draw). */
+export const STREAM_QUIET_SIGMAS = 7;
+
 /** Sets a pair's trim, and with it where it is quiet and what it reads there. */
 export function trimPair(design: PairDesign, pair: Pair, trim: number, sigma: number): void {
   const { c1, c2 } = pair;
-  // The largest excursion a draw can make (NORMAL_BOUND sigma): the rule below is exact, not a bet on the tails.
-  const margin = NORMAL_BOUND * sigma;
-  // Cell 1 sits at its upper rail when its inverter's unclipped output is >= 1: m at or below mRail1.
   const mRail1 = railM(c1, design.gain, 1);
   // Cell 2 at its lower rail (the pair's zero, after the trim) when m is at or above mRail2.
   const mRail2 = railM(c2, design.gain, -trim);
   const drive2 = design.k2 * (2 * 1 - 1) + design.b2;
   // Quiet if cell 2, with cell 1 at its rail, stays at its rail for noise down to -margin
   // (a saturated magnet cannot pass m = 1, so only downward noise counts).
-  const stage2Quiet = clamp(drive2 * c2.icInv - margin, -1, 1) >= mRail2;
-  // Cell 1 is at its rail for noise up to +margin when slope1 (x - 0.5) icInv + margin <= mRail1
-  // (a drive past -1 saturates the magnet at m = -1, still at or below a rail at mRail1 >= -1).
+  const stage2Quiet = (margin: number): boolean => clamp(drive2 * c2.icInv - margin, -1, 1) >= mRail2;
+  // Cell 1 is at its rail for noise up to +margin when slope1 (x - 0.5) icInv + margin <= mRail1.
+  const below = (margin: number): number => 0.5 + (mRail1 - margin) / (design.slope1 * c1.icInv);
   pair.trim = trim;
-  pair.quietBelow = stage2Quiet && mRail1 >= -1 ? 0.5 + (mRail1 - margin) / (design.slope1 * c1.icInv) : -Infinity;
-  pair.floor = stage2Quiet ? cellOutput(c2, design.gain, drive2, 0, true, trim) : 0;
+  // Counter-based draws go no further than NORMAL_BOUND sigma, so this rule is exact (a drive
+  // past -1 saturates the magnet at m = -1, still at or below a rail at mRail1 >= -1).
+  const bound = NORMAL_BOUND * sigma;
+  pair.quietBelow = stage2Quiet(bound) && mRail1 >= -1 ? below(bound) : -Infinity;
+  // Unbounded draws: the 7-sigma rule, which also keeps the railed drive inside the magnet's range.
+  const wide = STREAM_QUIET_SIGMAS * sigma;
+  pair.streamQuietBelow = stage2Quiet(wide) && mRail1 - wide > -1 ? below(wide) : -Infinity;
+  pair.floor = stage2Quiet(0) ? cellOutput(c2, design.gain, drive2, 0, true, trim) : 0;
 }
 
 /** The m at which a cell's inverter reaches output level `w` (its divider inverted). */

@@ -26,7 +26,8 @@ const PACKED = 12;
  * G = g0 + g1 m (g0, g1 the mean and half-difference of G_P and G_AP) the inverter reads
  * w = c - gain G / (G + G_ref) = (c - gain) + (gain G_ref / g1) / (m + (g0 + G_ref) / g1),
  * where c holds the switching point and, for cell 2, the trim. Cell 1's m is a1 (x - 1/2)
- * plus noise, cell 2's a2 w1 + b2 plus noise. Then where the pair is quiet and its floor there.
+ * plus noise, cell 2's a2 w1 + b2 plus noise. Then where the pair is quiet (for a sequential
+ * stream's draws, and for counter-based ones) and its floor there.
  */
 function packPair(design: PairDesign, pair: Pair, into: Float64Array, p: number): void {
   const o = p * PACKED;
@@ -50,6 +51,7 @@ function packPair(design: PairDesign, pair: Pair, into: Float64Array, p: number)
     }
   }
   into[o] = design.slope1 * pair.c1.icInv;
+  into[o + 1] = pair.streamQuietBelow;
   // Cell 2's drive, k2 (2 w1 - 1) + b2, times its 1 / (1 + c).
   into[o + 5] = 2 * design.k2 * pair.c2.icInv;
   into[o + 9] = (design.b2 - design.k2) * pair.c2.icInv;
@@ -95,11 +97,9 @@ export class StreamNormals implements ThermalSource {
   first = 0;
   second = 0;
   constructor(private readonly rng: RandomStream) {}
-  /** Two quantiles of NORMAL_QUANTILES from the stream's next 32 bits, as CounterNormals draws them. */
   pair(): void {
-    const h = this.rng.word();
-    this.first = NORMAL_QUANTILES[h & 0xffff]!;
-    this.second = NORMAL_QUANTILES[h >>> 16]!;
+    this.first = this.rng.normal();
+    this.second = this.rng.normal();
   }
 }
 
@@ -107,7 +107,9 @@ export class StreamNormals implements ThermalSource {
  * What set `set` reads out for pair inputs `sums[0..count)` (fractions of full scale; the
  * conv sums of the pooling window's positions): the winner-take-all's largest pair output.
  * Pair p's noise is draw `base + p` of `noise`. A pair that sits at its rail for every draw
- * the noise can make reads its rail without a draw (maap-circuit.ts trimPair).
+ * within NORMAL_BOUND reads its rail without being solved (maap-circuit.ts trimPair):
+ * counter-based draws never go beyond it, so they are not even made. With a sequential
+ * stream (the calibration's reads) the 7-sigma rule decides instead.
  */
 export function setOutput(model: SetModel, set: SetDevices, sums: Float64Array, count: number, noise: ThermalSource | undefined, base: number): number {
   if (noise instanceof CounterNormals && model.sigma > 0) return countedOutput(model.sigma, set.packed, sums, count, noise.keyHash, base);
@@ -118,17 +120,15 @@ export function setOutput(model: SetModel, set: SetDevices, sums: Float64Array, 
     const o = p * PACKED;
     const x = sums[p]!;
     let v: number;
-    if (x < q[o + 10]!) v = q[o + 11]!;
-    else {
-      let n1 = 0;
-      let n2 = 0;
-      if (sigma > 0) {
+    if (sigma > 0) {
+      // A sequential stream's normals are unbounded: the pair is skipped, and takes no draw,
+      // only below its 7-sigma quiet input.
+      if (x < q[o + 1]!) v = q[o + 11]!;
+      else {
         noise!.pair(base + p);
-        n1 = sigma * noise!.first;
-        n2 = sigma * noise!.second;
+        v = packedPair(q, o, x, sigma * noise!.first, sigma * noise!.second);
       }
-      v = packedPair(q, o, x, n1, n2);
-    }
+    } else v = x < q[o + 10]! ? q[o + 11]! : packedPair(q, o, x, 0, 0);
     if (v > best) best = v;
   }
   return best;
