@@ -58,7 +58,10 @@ describe('spinarch compare', () => {
     for (const line of out.split('\n')) expect([...line].length).toBeLessThanOrEqual(100);
     expect(out).toMatch(/42\.0 ns/);
     expect(out).toMatch(/82\.7 nJ/);
-  }, 180_000); // the main job: 7 designs x 1,000 images, the MAAP sets solved as circuits
+    // The MAAP-CNN provisioned like the charge CeNN (like with like): about 24x faster than it.
+    expect(out).toContain(' maap-cnn-4bit-');
+    expect(out).toMatch(/10\.0 ns/);
+  }, 300_000); // the main job: 8 scenarios x 1,000 images, the MAAP sets solved as circuits (the parallel one calibrates 9,216 sets per thread)
 
   it('writes ratios the way people say them', () => {
     expect(formatRatio(1)).toBe('=');

@@ -162,6 +162,26 @@ describe('maap-cnn (seed 003)', () => {
   });
 });
 
+describe('the template buffer (params.template_buffer)', () => {
+  it('reads each template word once per image, delivers every output its words, and frees the SRAM ports', () => {
+    const four = run('maap-cnn-4bit.yaml');
+    const buffered = run('maap-cnn-4bit.yaml', "params.template_buffer.energy_per_bit=41.8 fJ");
+    // 3,088 input reads, and the 4 x 9 + 4 x 36 template words once each (not per output).
+    expect(buffered.traffic.reads).toBe(3088 + 4 * 9 + 4 * 36);
+    expect(buffered.counts['template_broadcast']).toBe(2304 * 9 + 1600 * 36);
+    // At the SRAM's energy per bit, memory costs what Eq. 2 counts plus the 180 words' one read into the buffer.
+    near(energy(buffered, 'sram_read', 'sram_write', 'template_broadcast'), energy(four, 'sram_read', 'sram_write') + 180 * 4 * 41.8e-15, 1e-9);
+    // The same chip computes the same image.
+    expect(buffered.per_image[0]!.outputs).toEqual(four.per_image[0]!.outputs);
+    // 64 sets and 16 banks: the ports were the limit (70 %); with the buffer the sets are.
+    expect(four['busiest']).toBe('sram_ports');
+    expect(buffered['busiest']).toBe('maap_sets');
+    expect(buffered.latency_ps).toBeLessThan(0.6 * four.latency_ps);
+    // The sets alone need 3,904 outputs x 16 measurements x 0.6 ns over 64 sets: a floor.
+    expect(buffered.latency_ps).toBeGreaterThan((3904 * 16 * 600) / 64);
+  });
+});
+
 describe('MAAP set', () => {
   const scenario = loadScenario('scenarios/maap-cnn-4bit.yaml');
   const maap = (scenario.value as unknown as { params: { maap: Parameters<typeof chipSets>[0] } }).params.maap;

@@ -334,11 +334,11 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
 
   program
     .command('start')
-    .description('the main job: compare every bundled scenario against the charge-CeNN baseline, with accuracy over MNIST test images')
+    .description('the main job: compare every bundled scenario (and the MAAP-CNN provisioned for the charge CeNN\'s parallelism) against the charge-CeNN baseline, with accuracy over MNIST test images')
     .option('--accuracy-images <n>', 'MNIST test images for the accuracy rows', positiveInt('--accuracy-images'), 1000)
     .action(async (o: { accuracyImages: number }) => {
-      const [{ compareScenarios }, { bundledScenarios }] = await Promise.all([import('./compare.js'), import('./paths.js')]);
-      await compareScenarios(bundledScenarios(), { baseline: 'charge-cenn', format: 'table', images: 1, set: [], accuracyImages: o.accuracyImages }, io);
+      const [{ compareScenarios }, { mainJobScenarios }] = await Promise.all([import('./compare.js'), import('./paths.js')]);
+      await compareScenarios(mainJobScenarios(), { baseline: 'charge-cenn', format: 'table', images: 1, set: [], accuracyImages: o.accuracyImages }, io);
     });
 
   // Checks every command shares, once its options are parsed and before it runs.

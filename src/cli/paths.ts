@@ -12,3 +12,14 @@ export function bundledScenarios(folder = 'scenarios'): string[] {
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
     .map((f) => path.join(dir, f));
 }
+
+/**
+ * What `npm start` compares: every bundled scenario, with the MAAP-CNN provisioned for the
+ * charge CeNN's parallelism beside the bundled one, so latency is compared like with like.
+ */
+export function mainJobScenarios(): string[] {
+  const files = bundledScenarios();
+  const at = files.findIndex((f) => path.basename(f) === 'maap-cnn-4bit.yaml');
+  files.splice(at + 1, 0, path.join(projectRoot(), 'scenarios', 'variants', 'maap-cnn-4bit-parallel.yaml'));
+  return files;
+}

@@ -9,6 +9,7 @@ import { DEVICE_PARAMETERS, pairSensitivities } from '../../components/maap/maap
 import { IMAGES, SETUP } from '../../components/records.js';
 import { MAAP_CONVERTED, MaapController } from '../../components/maap/maap-controller.js';
 import { Sram, sramParams } from '../../components/memory/sram.js';
+import { TemplateBuffer, templateBufferParams } from '../../components/maap/template-buffer.js';
 import { wholeNumber } from '../../scenario/fields.js';
 import { NetworkError } from '../network.js';
 import type { WeightSource } from '../../data/weights.js';
@@ -30,6 +31,12 @@ const params = z.strictObject({
   adc: converterParams.omit({ bits: true, range: true }),
   /** Outputs in progress per group of R sets: 2 lets one output's template load while another runs. */
   outputs_in_flight_per_group: wholeNumber(1, 64),
+  /**
+   * A template buffer (template-buffer.ts): each template word is read from SRAM once per
+   * image and broadcast to every group that needs it. Absent: every output reads its own
+   * template, as seed 003's Eq. 2 counts memory accesses.
+   */
+  template_buffer: templateBufferParams.optional(),
   classifier: classifierParams.optional(),
 });
 
@@ -101,7 +108,8 @@ export const maapCnn = defineDesign({
     const array = new MaapArray(sim, 'maap', p.maap, p.bits, pairsPerSet(words.plans), p.adc.energy_per_conversion);
     const adc = new Adc(sim, 'adc', { ...p.adc, bits: p.bits, range: 'unipolar' }, MAAP_RESULTS, MAAP_CONVERTED);
     const groups = Math.floor(p.maap.sets / p.maap.redundancy);
-    const controller = new MaapController(sim, 'maap/controller', words.plans, p.bits, p.maap.averaging === 'digital', groups * p.outputs_in_flight_per_group, 'sram', 'mult', groups, head !== undefined);
+    const controller = new MaapController(sim, 'maap/controller', words.plans, p.bits, p.maap.averaging === 'digital', groups * p.outputs_in_flight_per_group, 'sram', 'mult', groups, head !== undefined, p.template_buffer !== undefined);
+    if (p.template_buffer !== undefined) new TemplateBuffer(sim, 'maap/template-buffer', p.template_buffer, p.bits);
     const classifier =
       head === undefined
         ? undefined

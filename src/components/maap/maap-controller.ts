@@ -9,6 +9,7 @@ import { newSramAccess, sramAccessOf, type SramAccess } from '../memory/sram.js'
 import { IMAGES, type ComponentClass, type ImageMark } from '../records.js';
 import { MAAP_REQUESTS, groupOf, type MaapRequest, type MaapResult } from './maap-array.js';
 import type { MaapGeometry } from './maap-set.js';
+import { TEMPLATE_DELIVERIES, type TemplateDelivery } from './template-buffer.js';
 
 /** One MAAP layer as the controller runs it (built from the network by the design's mapper). */
 export interface MaapLayerPlan {
@@ -112,6 +113,13 @@ export function layerRankOffsets(plans: readonly MaapLayerPlan[]): number[] {
   });
 }
 
+/** Where each layer's template words start in a flat numbering of all of them (and their total, last). */
+function layerWordOffsets(plans: readonly MaapLayerPlan[]): number[] {
+  const offsets = [0];
+  for (const p of plans) offsets.push(offsets[offsets.length - 1]! + p.output.c * p.fanIn);
+  return offsets;
+}
+
 /** Position-major order of a layer's input values (all maps of a pixel together). */
 function positionMajor(shape: { c: number; h: number; w: number }): number[] {
   const out: number[] = [];
@@ -139,6 +147,8 @@ export const driveLevel = (product: number, levels: number): number => product /
 const INPUT = 0;
 const WEIGHT = 1;
 const WRITE = 2;
+/** A template word read into the buffer (its reply goes to every output waiting for it). */
+const BUFFERED = 3;
 
 /** One output in progress: its place, its template and patch buffers, and its request to the sets. */
 interface OutputSlot {
@@ -203,6 +213,17 @@ export class MaapController extends Component {
   private busy = 0;
   private finished = 0;
   private readonly outputAction: ActionSpec;
+  // With a template buffer: each template word's state in the image (0 unread, 1 in flight,
+  // 2 held), its code, and the outputs waiting for it (a list of slot * maxFanIn + j nodes).
+  private readonly buffered: boolean;
+  private readonly wordBase: Int32Array;
+  private readonly maxFanIn: number;
+  private readonly wordState: Uint8Array;
+  private readonly wordCode: Float64Array;
+  private readonly waitHead: Int32Array;
+  private readonly waitNext: Int32Array;
+  private readonly deliveries: Topic<TemplateDelivery>;
+  private readonly delivery: TemplateDelivery = { words: 0, op: undefined };
 
   constructor(
     ctx: SimContext,
@@ -217,6 +238,8 @@ export class MaapController extends Component {
     readonly groups: number,
     /** A classifier head follows: the last output marks the image `computed`, not ended. */
     readonly headed: boolean,
+    /** A template buffer (TemplateBuffer) holds each word read in the image and broadcasts it. */
+    buffered = false,
   ) {
     super(ctx, name);
     this.graphs = plans.map(buildGraph);
@@ -246,6 +269,15 @@ export class MaapController extends Component {
     this.multReply.listen(this.multiplied);
     ctx.bus.topic(MAAP_CONVERTED).listen((s) => this.converted(s));
     this.outputAction = this.declareEnergy('maap_output', 0, 'one MAAP output stored (its costs are in the blocks that made it)');
+    this.buffered = buffered;
+    this.wordBase = Int32Array.from(layerWordOffsets(plans));
+    const words = buffered ? this.wordBase[plans.length]! : 0;
+    this.maxFanIn = Math.max(1, ...plans.map((p) => p.fanIn));
+    this.wordState = new Uint8Array(words);
+    this.wordCode = new Float64Array(words);
+    this.waitHead = new Int32Array(words).fill(-1);
+    this.waitNext = new Int32Array(buffered ? inFlight * this.maxFanIn : 0);
+    this.deliveries = ctx.bus.topic(TEMPLATE_DELIVERIES);
   }
 
   /** A pooled SRAM request for an access whose reply continues as `kind` with (a, b). */
@@ -280,6 +312,7 @@ export class MaapController extends Component {
     this.sramRequests.release(r);
     if (kind === INPUT) this.multiply(a, b, value, op);
     else if (kind === WEIGHT) this.weightRead(this.slots[a]!, b, value);
+    else if (kind === BUFFERED) this.bufferedRead(a, value);
     else this.written(this.slots[a]!);
   };
 
@@ -349,6 +382,8 @@ export class MaapController extends Component {
     this.readyTail = 0;
     this.busy = 0;
     this.finished = 0;
+    this.wordState.fill(0);
+    this.waitHead.fill(-1);
     const first = this.graphs[0]!.plan;
     this.kernel.after(0, () => {
       for (const i of positionMajor(first.input)) this.readInput(0, i);
@@ -378,17 +413,72 @@ export class MaapController extends Component {
     slot.out = out;
     slot.left = fanIn;
     slot.op = this.tracing ? `L${plan.ordinal}/out[${out}]` : undefined;
+    if (this.buffered) {
+      this.fromBuffer(slot, plan, k);
+      return;
+    }
     if (this.tracing) this.note('dispatch', slot.op, { layer: plan.ordinal, output: out, template: k, template_words: fanIn, in_flight: this.busy });
     for (let j = 0; j < fanIn; j++) this.read(plan.weightBase + k * fanIn + j, slot.op, WEIGHT, slot.index, j);
   }
 
-  /** Template word `j` of a slot's output is in; with the last, its patch is gathered and the sets are asked. */
+  /** A slot's template from the buffer: held words at once, words in flight when they land, the rest read now. */
+  private fromBuffer(slot: OutputSlot, plan: MaapLayerPlan, k: number): void {
+    const { fanIn } = plan;
+    const weights = slot.weights[slot.layer]!;
+    const first = this.wordBase[slot.layer]! + k * fanIn;
+    let reads = 0;
+    for (let j = 0; j < fanIn; j++) {
+      const w = first + j;
+      const state = this.wordState[w]!;
+      if (state === 2) {
+        weights[j] = this.wordCode[w]! * plan.weightScale;
+        slot.left--;
+        continue;
+      }
+      const node = slot.index * this.maxFanIn + j;
+      this.waitNext[node] = this.waitHead[w]!;
+      this.waitHead[w] = node;
+      if (state === 0) {
+        this.wordState[w] = 1;
+        reads++;
+        this.read(plan.weightBase + k * fanIn + j, slot.op, BUFFERED, w, slot.layer);
+      }
+    }
+    if (this.tracing) this.note('dispatch', slot.op, { layer: plan.ordinal, output: slot.out, template: k, template_words: reads, in_flight: this.busy });
+    if (slot.left === 0) this.measure(slot);
+  }
+
+  /** Template word `w` landed in the buffer: every output waiting for it takes it. */
+  private bufferedRead(w: number, code: number): void {
+    this.wordState[w] = 2;
+    this.wordCode[w] = code;
+    let node = this.waitHead[w]!;
+    this.waitHead[w] = -1;
+    while (node !== -1) {
+      const next = this.waitNext[node]!;
+      const slot = this.slots[Math.floor(node / this.maxFanIn)]!;
+      const plan = this.graphs[slot.layer]!.plan;
+      slot.weights[slot.layer]![node % this.maxFanIn] = code * plan.weightScale;
+      if (--slot.left === 0) this.measure(slot);
+      node = next;
+    }
+  }
+
+  /** Template word `j` of a slot's output is in; with the last, the sets are asked. */
   private weightRead(slot: OutputSlot, j: number, code: number): void {
+    slot.weights[slot.layer]![j] = code * this.graphs[slot.layer]!.plan.weightScale;
+    if (--slot.left === 0) this.measure(slot);
+  }
+
+  /** A slot's template is in its group's OTAs: its patch is gathered and the sets are asked. */
+  private measure(slot: OutputSlot): void {
     const layer = slot.layer;
     const plan = this.graphs[layer]!.plan;
-    const weights = slot.weights[layer]!;
-    weights[j] = code * plan.weightScale;
-    if (--slot.left > 0) return;
+    if (this.buffered) {
+      this.delivery.words = plan.fanIn;
+      this.delivery.op = slot.op;
+      this.deliveries.publish(this.delivery);
+    }
     // Gather the patch from the input buffer (the OTA input registers).
     const buffer = this.buffers[layer]!;
     const inputs = slot.inputs[layer]!;
@@ -400,7 +490,7 @@ export class MaapController extends Component {
     r.group = groupOf(r.rank, this.groups);
     r.geometry = plan.geometry;
     r.inputs = inputs;
-    r.weights = weights;
+    r.weights = slot.weights[layer]!;
     r.bias = plan.bias[k]!;
     this.maap.publish(r);
   }
