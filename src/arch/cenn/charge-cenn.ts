@@ -99,6 +99,7 @@ export const chargeCenn = defineDesign({
   name: 'charge-cenn',
   title: 'Charge-based CeNN baseline (Lou et al.)',
   schema: chargeScenario,
+  imports: { maps: 'charge-cenn maps conv (3x3 or 1x1 kernels, the cells\' neighbourhood) -> ReLU and max-pooling in the CeNN stages its program budget holds, then dense layers on its digital classifier head' },
   build(scenario, { sim, layers, weights }): Machine<readonly number[]> {
     const p = scenario.params;
     const { program, passes, head } = plan(scenario, layers, weights);

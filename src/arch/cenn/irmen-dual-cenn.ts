@@ -115,6 +115,7 @@ export const irmenDualCenn = defineDesign({
   name: 'irmen-dual-cenn',
   title: 'IRMEN dual-CeNN (seed 000)',
   schema: irmenScenario,
+  imports: { maps: 'irmen-dual-cenn maps conv (3x3 or 1x1 kernels, the cells\' neighbourhood) -> ReLU and max-pooling in the CeNN stages its program budget holds, then dense layers on its digital classifier head' },
   build(scenario, { sim, layers, weights }): Machine<IrmenImageFigures> {
     const p = scenario.params;
     const program = compileCennProgram(layers, weights, { convRelu: p.stages.conv_relu, pool: p.stages.pool });
