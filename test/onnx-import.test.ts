@@ -91,6 +91,15 @@ describe('ONNX import checked against a reference runtime (onnxruntime-web)', ()
     expectClose(ours, await reference('small_mlp', images, [100]), 2e-6);
   }, 20_000);
 
+  it('a binary sigmoid MLP on sot-mlp, whose neurons compute sigmoid(-(W x + b)): negated on import, plain arithmetic = onnxruntime', async () => {
+    const scenario = onnxScenario('sot-mlp', 'sot-mlp.yaml', 'binary_mlp');
+    expect(scenario.onnx?.negated).toBe(true);
+    const images = mnistImages(6, 10);
+    const plain = plainModel(scenario);
+    const ours = images.map((x) => softmax(plain.infer(x, { id: 0, label: 0, digit: 0 } as never)));
+    expectClose(ours, await reference('binary_mlp', images, [100]), 2e-6);
+  }, 20_000);
+
   it('int8 weights through DequantizeLinear: read as (q - zero) x scale, 8 bits, and = onnxruntime', async () => {
     const source = importOnnx(fixture('qdq_mlp'), findDesign('mtj-mlp')!);
     expect(source.imported.weightBits).toBe(8);

@@ -103,7 +103,7 @@ export function requireClassifierHead(scenario: Scenario): void {
  */
 export function weightsOf(scenario: Scenario): WeightSource {
   const file = weightsFileOf(scenario);
-  if (file === undefined && scenario.onnx !== undefined && scenario.raw.data['weights'] === undefined) return onnxWeights(scenario.onnx);
+  if (onnxWeightsOf(scenario) !== undefined) return onnxWeights(scenario.onnx!);
   if (file === undefined) return WeightSource.random(scenario.value.seed);
   const where = locate(scenario.raw, ['weights', 'file']);
   try {
@@ -113,6 +113,14 @@ export function weightsOf(scenario: Scenario): WeightSource {
     throw new ScenarioError([{ location: where, path: 'weights.file', message: error.message }]);
   }
 }
+
+/** The ONNX model whose weights the scenario runs (a network from a model, and no weights named), if any. */
+export function onnxWeightsOf(scenario: Scenario): string | undefined {
+  return scenario.onnx !== undefined && scenario.raw.data['weights'] === undefined ? scenario.onnx.file : undefined;
+}
+
+/** The file a scenario's weights are read from (a weights file, or the ONNX model), undefined for random weights: what identifies them. */
+export const weightsSourceFileOf = (scenario: Scenario): string | undefined => weightsFileOf(scenario) ?? onnxWeightsOf(scenario);
 
 /** The weights file a scenario names, resolved against the file that named it; undefined for random weights. */
 export function weightsFileOf(scenario: Scenario): string | undefined {

@@ -121,7 +121,7 @@ export function importCommand(model: string, o: ImportOptions, io: CliIo): void 
   });
   const m = source.imported.model;
   const header = [
-    'yaml-language-server: $schema=https://spinarch.dev/schema/scenario.schema.json',
+    `yaml-language-server: $schema=${path.relative(path.dirname(out), path.join(projectRoot(), 'schema', 'scenario.schema.json')).split(path.sep).join('/')}`,
     `Imported by spinarch import from ${path.basename(modelFile)}`,
     `  (SHA-256 ${m.sha256}, opset ${m.opset}, IR version ${m.irVersion}${m.producer === '' ? '' : `, from ${m.producer}`}).`,
     `The network is the model's, layer by layer (its nodes: see the weights file's provenance);`,

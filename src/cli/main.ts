@@ -62,7 +62,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .command('import')
     .description("read an ONNX model (Conv, Gemm, MatMul + Add, Relu, Sigmoid, Tanh, MaxPool, Flatten, a final Softmax; BatchNormalization folded) as a scenario of a design: its network as layers, its weights in a weights file beside it, the model's SHA-256 and opset in their provenance; what the design cannot map is refused at its node")
     .argument('<model>', 'ONNX model file (.onnx)')
-    .requiredOption('--design <name>', `the design to map it onto (${'one of spinarch designs'})`)
+    .requiredOption('--design <name>', 'the design to map it onto (spinarch designs lists them)')
     .requiredOption('--out <file>', 'scenario to write (YAML)')
     .option('--weights <file>', 'weights file to write (default: <out name>.weights.json beside --out)')
     .option('--json', 'print what was written as JSON')

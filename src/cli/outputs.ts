@@ -140,5 +140,6 @@ export function scenarioInputs(raw: RawScenario, scenario?: Scenario): string[] 
   for (const s of raw.sources.values()) if (!s.location.file.startsWith('--')) files.add(path.resolve(s.location.file));
   const weights = scenario === undefined ? undefined : weightsFileOf(scenario);
   if (weights !== undefined) files.add(weights);
+  if (scenario?.onnx !== undefined) files.add(scenario.onnx.file);
   return [...files];
 }
