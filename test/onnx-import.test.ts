@@ -195,6 +195,25 @@ describe('ONNX refusals: at the node, with the design\'s reason', () => {
   });
 });
 
+describe('network: { onnx } in a scenario', () => {
+  it('extends a bundled scenario (whose network gives way to the model), weights: onnx; weights: onnx needs a model; layers beside onnx are refused', async () => {
+    const dir = tempFiles({
+      'a.yaml': `extends: ${path.resolve('scenarios/maap-cnn-8bit.yaml')}\nnetwork: { onnx: ${fixture('small_cnn')} }\nweights: onnx\n`,
+      'b.yaml': `extends: ${path.resolve('scenarios/maap-cnn-8bit.yaml')}\nweights: onnx\n`,
+      'c.yaml': `extends: ${path.resolve('scenarios/maap-cnn-8bit.yaml')}\nnetwork: { onnx: ${fixture('small_cnn')}, layers: [] }\n`,
+    });
+    const a = loadScenario(path.join(dir, 'a.yaml'));
+    expect(a.value.network.layers).toHaveLength(7);
+    expect(a.layers[6]!.input).toEqual({ h: 6, w: 6, c: 4 });
+    const b = await cli('validate', path.join(dir, 'b.yaml'));
+    expect(b.code).toBe(2);
+    expect(b.err).toMatch(/b\.yaml:2:\d+.*weights: onnx takes the weights of the network's ONNX model/);
+    const c = await cli('validate', path.join(dir, 'c.yaml'));
+    expect(c.code).toBe(2);
+    expect(c.err).toContain('remove network.layers');
+  });
+});
+
 describe('spinarch import', () => {
   it('writes an editable scenario and a weights file (the model\'s SHA-256 and opset in the provenance) that evaluate as the model does', async () => {
     const dir = tempFiles({});

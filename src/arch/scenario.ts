@@ -49,6 +49,9 @@ function fromRaw(raw: RawScenario): Scenario {
   // `network: { onnx: model.onnx }`: the model's layers are validated and mapped as if written out.
   const onnx = isRecord(raw.data['network']) && 'onnx' in raw.data['network'] ? onnxNetworkOf(raw, design) : undefined;
   const value = validate(onnx === undefined ? raw : { ...raw, data: { ...raw.data, network: onnx.network } }, design.schema) as CommonScenario;
+  if (value.weights === 'onnx' && onnx === undefined) {
+    throw new ScenarioError([{ location: locate(raw, ['weights']), path: 'weights', message: "weights: onnx takes the weights of the network's ONNX model, and this network is not one: name it with network: { onnx: model.onnx }, or give weights: random or weights: { file: ... }" }]);
+  }
   let layers: Layer[];
   try {
     layers = inferLayers(value.network);
@@ -116,7 +119,7 @@ export function weightsOf(scenario: Scenario): WeightSource {
 
 /** The ONNX model whose weights the scenario runs (a network from a model, and no weights named), if any. */
 export function onnxWeightsOf(scenario: Scenario): string | undefined {
-  return scenario.onnx !== undefined && scenario.raw.data['weights'] === undefined ? scenario.onnx.file : undefined;
+  return scenario.onnx !== undefined && (scenario.raw.data['weights'] === undefined || scenario.value.weights === 'onnx') ? scenario.onnx.file : undefined;
 }
 
 /** The file a scenario's weights are read from (a weights file, or the ONNX model), undefined for random weights: what identifies them. */
@@ -125,7 +128,7 @@ export const weightsSourceFileOf = (scenario: Scenario): string | undefined => w
 /** The weights file a scenario names, resolved against the file that named it; undefined for random weights. */
 export function weightsFileOf(scenario: Scenario): string | undefined {
   const w = scenario.value.weights;
-  if (w === 'random') return undefined;
+  if (w === 'random' || w === 'onnx') return undefined;
   const where = locate(scenario.raw, ['weights', 'file']);
   // Named on the command line (--set, --vary): relative to where the user is.
   const base = where.file.startsWith('--') ? process.cwd() : path.dirname(where.file);

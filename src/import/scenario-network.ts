@@ -55,7 +55,8 @@ export function onnxNetworkOf(raw: RawScenario, design: ImportTarget): OnnxNetwo
     throw new ScenarioError([{ location: where, path: 'network.onnx', message }]);
   };
   if (!isRecord(network)) return fail('expected { onnx: model.onnx }');
-  const extra = Object.keys(network).filter((k) => k !== 'onnx');
+  // Layers a base scenario wrote (extends) give way to the model; written beside `onnx`, they are a contradiction.
+  const extra = Object.keys(network).filter((k) => k !== 'onnx' && locate(raw, ['network', k]).file === where.file);
   if (extra.length > 0) fail(`a network from an ONNX model takes its input and layers from the model: remove ${extra.map((k) => `network.${k}`).join(', ')}, or write the layers out with spinarch import`);
   const name = network['onnx'];
   if (typeof name !== 'string' || name.trim() === '') return fail('expected the path of an ONNX model file, like model.onnx (relative to this scenario)');

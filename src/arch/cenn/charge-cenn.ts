@@ -155,6 +155,6 @@ function plan(scenario: ChargeScenario, layers: readonly Layer[], weights: Weigh
   const p = scenario.params;
   const program = compileCennProgram(layers, weights, { convRelu: p.stages.conv_relu, pool: p.stages.pool });
   const passes = passesOf(program.steps, (step) => (step.kind === 'conv' ? p.timing.conv_settle : p.timing.settle));
-  checkOtaRange(passes.map((pass) => pass.step), p.ota.weight_bits, p.ota.max_weight, scenario.weights !== 'random');
+  checkOtaRange(passes.map((pass) => pass.step), p.ota.weight_bits, p.ota.max_weight, typeof scenario.weights === 'object');
   return { program, passes, head: planHead(program.unmapped, weights, p.classifier) };
 }

@@ -119,7 +119,7 @@ export const irmenDualCenn = defineDesign({
   build(scenario, { sim, layers, weights }): Machine<IrmenImageFigures> {
     const p = scenario.params;
     const program = compileCennProgram(layers, weights, { convRelu: p.stages.conv_relu, pool: p.stages.pool });
-    checkOtaRange(program.steps, p.ota.weight_bits, p.ota.max_weight, scenario.weights !== 'random');
+    checkOtaRange(program.steps, p.ota.weight_bits, p.ota.max_weight, typeof scenario.weights === 'object');
     const head = planHead(program.unmapped, weights, p.classifier);
     const stageDelay = stageDelayOf(scenario);
     const timing = { stage_delay: stageDelay, window: p.timing.window };
@@ -192,7 +192,7 @@ export const irmenDualCenn = defineDesign({
   functional(scenario, { layers, weights, seed }) {
     const p = scenario.params;
     const program = compileCennProgram(layers, weights, { convRelu: p.stages.conv_relu, pool: p.stages.pool });
-    checkOtaRange(program.steps, p.ota.weight_bits, p.ota.max_weight, scenario.weights !== 'random');
+    checkOtaRange(program.steps, p.ota.weight_bits, p.ota.max_weight, typeof scenario.weights === 'object');
     const head = planHead(program.unmapped, weights, p.classifier);
     const decode = headDecoder(scenario, resultEncoding(program.steps));
     const { c, h, w } = layers[0]!.input;
