@@ -7,7 +7,10 @@ import { functionalModel, loadScenario, type Scenario } from '../src/arch/scenar
 import { findDesign } from '../src/arch/registry.js';
 import { loadMnist, bundledMnistDir } from '../src/data/mnist.js';
 import { plainModel } from '../src/eval/plain.js';
+import fc from 'fast-check';
 import { OnnxError } from '../src/import/onnx-error.js';
+import { decodeOnnxModel } from '../src/import/onnx-model.js';
+import { onnxNetwork } from '../src/import/onnx-network.js';
 import { importOnnx } from '../src/import/scenario-network.js';
 import { ScenarioError } from '../src/scenario/errors.js';
 import { readScenario } from '../src/scenario/load.js';
@@ -192,6 +195,34 @@ describe('ONNX refusals: at the node, with the design\'s reason', () => {
     const r = await cli('validate', path.join(dir, 's.yaml'));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/s\.yaml:4:\d+.*network\.onnx.*cut\.onnx: the protobuf is truncated/);
+  });
+});
+
+describe('hostile ONNX bytes', () => {
+  it('every truncation of a model, and random bit flips, give an OnnxError or a network, never another error', () => {
+    const bytes = readFileSync(fixture('small_cnn'));
+    const design = findDesign('maap-cnn')!;
+    const outcome = (b: Uint8Array): string => {
+      try {
+        onnxNetwork(decodeOnnxModel('m.onnx', b), { design: design.name, designMaps: design.imports.maps });
+        return 'network';
+      } catch (error) {
+        if (error instanceof OnnxError) return 'refused';
+        throw error;
+      }
+    };
+    let refused = 0;
+    for (let n = 0; n < bytes.length; n++) if (outcome(bytes.subarray(0, n)) === 'refused') refused++;
+    // Cut anywhere, the graph loses its output, its nodes or its weights: nearly every cut is refused.
+    expect(refused).toBeGreaterThan(bytes.length * 0.9);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(bytes.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), (flips) => {
+        const b = Uint8Array.from(bytes);
+        for (const [at, v] of flips) b[at] = v;
+        expect(['network', 'refused']).toContain(outcome(b));
+      }),
+      { numRuns: 300, seed: 22 },
+    );
   });
 });
 

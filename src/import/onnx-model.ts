@@ -101,6 +101,11 @@ export function readOnnxModel(file: string): OnnxModel {
     if (error instanceof FileReadError) throw new OnnxError(file, `cannot read the ONNX model: ${error.reason}`);
     throw error;
   }
+  return decodeOnnxModel(file, bytes);
+}
+
+/** Decodes an ONNX model's bytes (`file` names it in errors); a truncated or non-ONNX protobuf is an OnnxError. */
+export function decodeOnnxModel(file: string, bytes: Uint8Array): OnnxModel {
   if (bytes.length === 0) throw new OnnxError(file, 'the file is empty, not an ONNX model');
   let proto: OnnxModelProto;
   try {
