@@ -5,6 +5,7 @@
  *   npm run bench:eval                       # the 10,000 test images
  *   npm run bench:eval -- --images 2000 --workers 1
  *   npm run bench:eval -- --variants --only irmen   # the variants too (an LLG table is computed once, then cached)
+ *   npm run bench:eval -- --examples --only lenet   # the examples (examples/*.yaml: imported ONNX networks)
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -14,13 +15,13 @@ import { bundledScenarios } from '../src/cli/paths.js';
 import { bundledMnistDir, loadMnist } from '../src/data/mnist.js';
 import { evaluateImages } from '../src/eval/pool.js';
 
-const { values } = parseArgs({ options: { images: { type: 'string', default: '10000' }, workers: { type: 'string', default: String(availableParallelism()) }, only: { type: 'string' }, variants: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { images: { type: 'string', default: '10000' }, workers: { type: 'string', default: String(availableParallelism()) }, only: { type: 'string' }, variants: { type: 'boolean', default: false }, examples: { type: 'boolean', default: false } } });
 const images = Number(values.images);
 const workers = Number(values.workers);
 const dir = bundledMnistDir();
 const labels = loadMnist(dir, 'test').labels!;
 
-for (const file of [...bundledScenarios(), ...(values.variants === true ? bundledScenarios('scenarios/variants') : [])]) {
+for (const file of [...bundledScenarios(), ...(values.variants === true ? bundledScenarios('scenarios/variants') : []), ...(values.examples === true ? bundledScenarios('examples') : [])]) {
   const scenario = loadScenario(file);
   if (scenario.design.functional === undefined || (values.only !== undefined && !scenario.name.includes(values.only))) continue;
   const started = performance.now();

@@ -87,11 +87,23 @@ export interface FunctionalContext {
   readonly weights: WeightSource;
 }
 
+/**
+ * What of an imported network (ONNX) a design maps, for the importer's refusals; the layers
+ * it cannot map its own mapping refuses, at the layer (and so at the ONNX node).
+ */
+export interface DesignImports {
+  /** In a sentence: `maap-cnn maps conv -> ReLU [-> max-pool] groups ...`. */
+  readonly maps: string;
+  /** Its neurons compute f(-(W x + b)) (seed 004's 2T-2R neuron): an imported f(W x + b) maps with W and b negated. */
+  readonly negated?: boolean;
+}
+
 /** A design: its name, its scenario schema, and how to build it (event level and functional). */
 export interface Design<S extends z.ZodType = z.ZodType> {
   readonly name: string;
   readonly title: string;
   readonly schema: S;
+  readonly imports: DesignImports;
   build(scenario: z.output<S>, context: BuildContext): Machine;
   functional?(scenario: z.output<S>, context: FunctionalContext): FunctionalModel;
   /** How to train the scenario's network for this hardware (its activation, its quantization). */
@@ -103,6 +115,7 @@ export interface AnyDesign {
   readonly name: string;
   readonly title: string;
   readonly schema: z.ZodType;
+  readonly imports: DesignImports;
   build(scenario: unknown, context: BuildContext): Machine;
   functional?(scenario: unknown, context: FunctionalContext): FunctionalModel;
   training?(scenario: unknown, layers: readonly Layer[]): TrainingProfile;
@@ -114,6 +127,7 @@ export function defineDesign<S extends z.ZodType>(design: Design<S>): AnyDesign 
     name: design.name,
     title: design.title,
     schema: design.schema,
+    imports: design.imports,
     build: (scenario, context) => design.build(scenario as z.output<S>, context),
     ...(functional === undefined ? {} : { functional: (scenario: unknown, context: FunctionalContext) => functional(scenario as z.output<S>, context) }),
     ...(training === undefined ? {} : { training: (scenario: unknown, layers: readonly Layer[]) => training(scenario as z.output<S>, layers) }),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { designs } from './registry.js';
+import { networkSchema, onnxNetworkSchema } from '../scenario/network-schema.js';
 
 /**
  * The JSON Schema of scenario files (every design's keys), for editors: with
@@ -8,7 +9,9 @@ import { designs } from './registry.js';
  * `extends` another holds only overrides, so it is checked only for being a mapping.
  */
 export function scenarioJsonSchema(): Record<string, unknown> {
-  const [first, ...rest] = designs.map((d) => d.schema);
+  // A network is written out as layers, or named as an ONNX model (`network: { onnx: model.onnx }`, read at load).
+  const network = z.union([networkSchema, onnxNetworkSchema]);
+  const [first, ...rest] = designs.map((d) => (d.schema instanceof z.ZodObject ? d.schema.extend({ network }) : d.schema));
   if (first === undefined) throw new Error('no designs registered');
   const union = rest.length === 0 ? first : z.union([first, ...rest]);
   const full = z.toJSONSchema(union, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;

@@ -33,7 +33,7 @@ export function buildMachine(scenario: Scenario, sim: SimContext): Machine {
   try {
     return scenario.design.build(scenario.value, { sim, layers: scenario.layers, weights: weightsOf(scenario) });
   } catch (error) {
-    throw asScenarioError(scenario.raw, error);
+    throw asScenarioError(scenario.raw, error, scenario.onnx);
   }
 }
 

@@ -16,8 +16,11 @@ export const commonFields = {
    */
   chip: z.number().int().min(0).max(1_000_000).optional(),
   network: networkSchema,
-  /** `random` (seeded) or a weights file, relative to the scenario file. */
-  weights: z.union([z.literal('random'), z.strictObject({ file: z.string().min(1) })]).default('random'),
+  /**
+   * `random` (seeded), a weights file (relative to the scenario file), or `onnx`: the weights of
+   * the ONNX model the network comes from (the default for `network: { onnx: ... }`).
+   */
+  weights: z.union([z.literal('random'), z.literal('onnx'), z.strictObject({ file: z.string().min(1) })]).default('random'),
   /** Which synthetic digit to feed when no MNIST data is given (image k gets digit (digit + k) mod 10). */
   input: z.strictObject({ digit: z.number().int().min(0).max(9).default(7) }).default({ digit: 7 }),
 };

@@ -59,6 +59,20 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     });
 
   program
+    .command('import')
+    .description("read an ONNX model (Conv, Gemm, MatMul + Add, Relu, Sigmoid, Tanh, MaxPool, Flatten, a final Softmax; BatchNormalization folded) as a scenario of a design: its network as layers, its weights in a weights file beside it, the model's SHA-256 and opset in their provenance; what the design cannot map is refused at its node")
+    .argument('<model>', 'ONNX model file (.onnx)')
+    .requiredOption('--design <name>', 'the design to map it onto (spinarch designs lists them)')
+    .requiredOption('--out <file>', 'scenario to write (YAML)')
+    .option('--weights <file>', 'weights file to write (default: <out name>.weights.json beside --out)')
+    .option('--json', 'print what was written as JSON')
+    .option('--force', 'replace existing --out / --weights files that are not a scenario / weights file')
+    .addHelpText('after', ['', 'Examples:', '  spinarch import examples/lenet.onnx --design maap-cnn --out lenet.yaml', '  spinarch eval lenet.yaml --images 1000', '', 'A scenario can also name the model directly: network: { onnx: model.onnx } (relative to the scenario).'].join('\n'))
+    .action(async (model: string, o: { design: string; out: string; weights?: string; json?: boolean; force?: boolean }) => {
+      (await import('./import.js')).importCommand(model, o, io);
+    });
+
+  program
     .command('schema')
     .description('print the JSON Schema of scenario files (for editor completion and checking)')
     .option('--out <file>', 'write it to <file> instead of printing')

@@ -11,7 +11,7 @@ import { UsageError } from './io.js';
  * refused; an existing file of another kind (notes.txt for a results file) is refused unless
  * --force; so is anything that is not a regular file. All of it before any work is done.
  */
-export type OutputKind = 'results' | 'svg' | 'perfetto' | 'perfetto-proto' | 'vcd' | 'weights' | 'schema' | 'html';
+export type OutputKind = 'results' | 'svg' | 'perfetto' | 'perfetto-proto' | 'vcd' | 'weights' | 'schema' | 'html' | 'scenario';
 
 const KIND_NAMES: Record<OutputKind, string> = {
   results: 'a results file (JSON lines from spinarch sweep)',
@@ -22,6 +22,7 @@ const KIND_NAMES: Record<OutputKind, string> = {
   vcd: 'a VCD file',
   weights: 'a weights file (from spinarch train)',
   schema: 'a JSON Schema',
+  scenario: 'a scenario (YAML with a design: key)',
 };
 
 /** One output of a command: the option that names it, the file, and what it holds. */
@@ -73,6 +74,8 @@ function looksLike(kind: OutputKind, text: string): boolean {
       return new RegExp(`^\\{\\s*"format"\\s*:\\s*"${WEIGHTS_FORMAT.replace('/', '\\/')}"`).test(t);
     case 'schema':
       return /^\{\s*"\$schema"/.test(t);
+    case 'scenario':
+      return /(^|\n)design:\s*\S/.test(t);
   }
 }
 
@@ -137,5 +140,6 @@ export function scenarioInputs(raw: RawScenario, scenario?: Scenario): string[] 
   for (const s of raw.sources.values()) if (!s.location.file.startsWith('--')) files.add(path.resolve(s.location.file));
   const weights = scenario === undefined ? undefined : weightsFileOf(scenario);
   if (weights !== undefined) files.add(weights);
+  if (scenario?.onnx !== undefined) files.add(scenario.onnx.file);
   return [...files];
 }

@@ -82,12 +82,20 @@ export class WeightSource {
       if (error instanceof FileReadError) throw new WeightsError(error.message);
       throw error;
     }
-    const byLayer = new Map<number, (typeof parsed.layers)[number]>();
-    for (const l of parsed.layers) {
+    return WeightSource.fromLayers(`file ${file}`, file, parsed.layers);
+  }
+
+  /**
+   * Weights given layer by layer (a weights file's, an imported model's), checked against the
+   * network as it asks for them; `file` names them in errors.
+   */
+  static fromLayers(description: string, file: string, layers: readonly { readonly layer: number; readonly shape: readonly number[]; readonly weights: ArrayLike<number>; readonly bias: ArrayLike<number> }[]): WeightSource {
+    const byLayer = new Map<number, (typeof layers)[number]>();
+    for (const l of layers) {
       if (byLayer.has(l.layer)) throw new WeightsError(`${file}: layer ${l.layer} is given twice`);
       byLayer.set(l.layer, l);
     }
-    return new WeightSource(`file ${file}`, (layer, shape, biasCount) => {
+    return new WeightSource(description, (layer, shape, biasCount) => {
       const entry = byLayer.get(layer);
       if (entry === undefined) throw new WeightsError(`${file} has no weights for layer ${layer}`);
       if (entry.shape.join('x') !== shape.join('x')) {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { weightsFileOf, type Scenario } from '../arch/scenario.js';
+import { onnxWeightsOf, weightsFileOf, type Scenario } from '../arch/scenario.js';
 import { loadMnist } from '../data/mnist.js';
 import { spinarchVersion } from '../data/project.js';
 import { displayPath } from '../scenario/load.js';
@@ -28,6 +28,12 @@ export interface ScenarioProvenance {
 export function scenarioProvenance(scenario: Scenario): ScenarioProvenance {
   const files = new Set<string>([path.resolve(scenario.raw.file)]);
   for (const s of scenario.raw.sources.values()) if (!s.location.file.startsWith('--')) files.add(path.resolve(s.location.file));
+  if (scenario.onnx !== undefined) files.add(scenario.onnx.file);
+  const onnx = onnxWeightsOf(scenario);
+  if (onnx !== undefined) {
+    const m = scenario.onnx!.imported.model;
+    return { scenario: scenario.name, files: [...files].map(hashed), seed: scenario.value.seed, chip: scenario.value.chip ?? 0, weights: { kind: 'file', file: hashed(onnx), provenance: { source: 'onnx', opset: m.opset, ir_version: m.irVersion, producer: m.producer } } };
+  }
   const weights = weightsFileOf(scenario);
   let provenance: Record<string, unknown> = {};
   if (weights !== undefined) {

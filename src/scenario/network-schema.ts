@@ -34,3 +34,9 @@ export const networkSchema = z.strictObject({
 
 export type LayerSpec = z.output<typeof layerSchema>;
 export type NetworkSpec = z.output<typeof networkSchema>;
+
+/** A network named as an ONNX model (relative to the scenario): its layers and weights are read from it when the scenario loads. */
+export const onnxNetworkSchema = z.strictObject({
+  /** An ONNX model file (.onnx), relative to this scenario; see spinarch import. */
+  onnx: z.string().min(1),
+});

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { functionalModel, hasClassifierHead, requireClassifierHead, scenarioFromRaw, weightsFileOf, weightsOf, type Scenario } from '../arch/scenario.js';
+import { functionalModel, hasClassifierHead, requireClassifierHead, scenarioFromRaw, weightsOf, weightsSourceFileOf, type Scenario } from '../arch/scenario.js';
 import { IdxError } from '../data/idx.js';
 import { bundledMnistDir, loadMnist } from '../data/mnist.js';
 import { spinarchVersion } from '../data/project.js';
@@ -291,7 +291,7 @@ function checkPoint(scenario: Scenario, evalStep: EvalStep | undefined, built: S
   if (evalStep !== undefined && evalStep.plain !== true && scenario.design.functional === undefined) {
     throw new ScenarioError([{ location: locate(scenario.raw, ['design']), path: 'design', message: `design ${scenario.design.name} has no functional model: a sweep of it can run, not eval` }]);
   }
-  const id = `${scenario.design.name}\u0000${weightsFileOf(scenario) ?? 'random'}\u0000${JSON.stringify(scenario.value.network)}`;
+  const id = `${scenario.design.name}\u0000${weightsSourceFileOf(scenario) ?? 'random'}\u0000${JSON.stringify(scenario.value.network)}`;
   if (built.has(id)) return;
   built.add(id);
   if (evalStep !== undefined) requireClassifierHead(scenario);

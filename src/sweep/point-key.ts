@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { scenarioFromRaw, weightsFileOf, type Scenario } from '../arch/scenario.js';
+import { scenarioFromRaw, weightsSourceFileOf, type Scenario } from '../arch/scenario.js';
 import { bundledMnistDir, loadMnist } from '../data/mnist.js';
 import type { PointTask } from './measure.js';
 import type { EvalStep, RunStep } from './spec.js';
@@ -35,7 +35,8 @@ export interface PointIdentity {
  * and spinarch's version. 16 hex digits: a clash among a sweep's points is checked, not hoped away.
  */
 export function pointKey(p: PointIdentity): string {
-  const weights = weightsFileOf(p.scenario);
+  // The weights by their content: a weights file's, or the ONNX model's they come from.
+  const weights = weightsSourceFileOf(p.scenario);
   const value = { ...p.scenario.value, weights: weights === undefined ? 'random' : { sha256: sha256(readFileSync(weights)) } };
   return sha256(canonicalJson({ spinarch: p.version, scenario: value, run: p.run, eval: p.eval, data: p.data })).slice(0, 16);
 }

@@ -99,6 +99,7 @@ export const chargeCenn = defineDesign({
   name: 'charge-cenn',
   title: 'Charge-based CeNN baseline (Lou et al.)',
   schema: chargeScenario,
+  imports: { maps: 'charge-cenn maps conv (3x3 or 1x1 kernels, the cells\' neighbourhood) -> ReLU and max-pooling in the CeNN stages its program budget holds, then dense layers on its digital classifier head' },
   build(scenario, { sim, layers, weights }): Machine<readonly number[]> {
     const p = scenario.params;
     const { program, passes, head } = plan(scenario, layers, weights);
@@ -154,6 +155,6 @@ function plan(scenario: ChargeScenario, layers: readonly Layer[], weights: Weigh
   const p = scenario.params;
   const program = compileCennProgram(layers, weights, { convRelu: p.stages.conv_relu, pool: p.stages.pool });
   const passes = passesOf(program.steps, (step) => (step.kind === 'conv' ? p.timing.conv_settle : p.timing.settle));
-  checkOtaRange(passes.map((pass) => pass.step), p.ota.weight_bits, p.ota.max_weight, scenario.weights !== 'random');
+  checkOtaRange(passes.map((pass) => pass.step), p.ota.weight_bits, p.ota.max_weight, typeof scenario.weights === 'object');
   return { program, passes, head: planHead(program.unmapped, weights, p.classifier) };
 }

@@ -115,10 +115,11 @@ export const irmenDualCenn = defineDesign({
   name: 'irmen-dual-cenn',
   title: 'IRMEN dual-CeNN (seed 000)',
   schema: irmenScenario,
+  imports: { maps: 'irmen-dual-cenn maps conv (3x3 or 1x1 kernels, the cells\' neighbourhood) -> ReLU and max-pooling in the CeNN stages its program budget holds, then dense layers on its digital classifier head' },
   build(scenario, { sim, layers, weights }): Machine<IrmenImageFigures> {
     const p = scenario.params;
     const program = compileCennProgram(layers, weights, { convRelu: p.stages.conv_relu, pool: p.stages.pool });
-    checkOtaRange(program.steps, p.ota.weight_bits, p.ota.max_weight, scenario.weights !== 'random');
+    checkOtaRange(program.steps, p.ota.weight_bits, p.ota.max_weight, typeof scenario.weights === 'object');
     const head = planHead(program.unmapped, weights, p.classifier);
     const stageDelay = stageDelayOf(scenario);
     const timing = { stage_delay: stageDelay, window: p.timing.window };
@@ -191,7 +192,7 @@ export const irmenDualCenn = defineDesign({
   functional(scenario, { layers, weights, seed }) {
     const p = scenario.params;
     const program = compileCennProgram(layers, weights, { convRelu: p.stages.conv_relu, pool: p.stages.pool });
-    checkOtaRange(program.steps, p.ota.weight_bits, p.ota.max_weight, scenario.weights !== 'random');
+    checkOtaRange(program.steps, p.ota.weight_bits, p.ota.max_weight, typeof scenario.weights === 'object');
     const head = planHead(program.unmapped, weights, p.classifier);
     const decode = headDecoder(scenario, resultEncoding(program.steps));
     const { c, h, w } = layers[0]!.input;

@@ -158,6 +158,10 @@ export function compileCennProgram(layers: readonly Layer[], weights: WeightSour
     }
     switch (layer.spec.type) {
       case 'conv': {
+        // A CeNN cell is wired to its 3x3 neighbourhood (seed 000): a template reaches no further.
+        if (layer.spec.kernel !== 3 && layer.spec.kernel !== 1) {
+          throw new NetworkError({ keyPath: ['network', 'layers', i, 'kernel'], path: `network.layers[${i}].kernel`, message: `a CeNN cell is wired to its 3x3 neighbourhood, so its templates are 3x3 (or 1x1); a ${layer.spec.kernel}x${layer.spec.kernel} kernel does not map` });
+        }
         conv(b, layer, weights);
         const next = layers[i + 1];
         if (next?.spec.type === 'relu') {

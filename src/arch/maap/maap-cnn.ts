@@ -99,6 +99,7 @@ export const maapCnn = defineDesign({
   name: 'maap-cnn',
   title: 'MAAP-CNN, SHE-MTJ MAAP sets (seed 003)',
   schema: maapScenario,
+  imports: { maps: 'maap-cnn maps conv -> ReLU [-> max-pool] groups (any kernel, stride and pooling window its sets sum, group = 1; ReLU saturates at the set\'s full scale), then dense layers on its digital classifier head' },
   build(scenario, { sim, layers, weights }): Machine<MaapImageFigures> {
     const p = scenario.params;
     const { maap, unmapped, sram: words, region, decode, head } = layout(scenario, layers, weights);

@@ -68,13 +68,17 @@ function feedbackOf(p: MtjScenario['params'], mapped: readonly LayerLevels[]): n
  * weights are programmed once, by pulse-and-verify; an inference is the settling of every
  * layer's amplifiers in turn.
  */
+/** What its neurons compute between layers (seed 002): tanh. */
+const NEURON = 'tanh';
+
 export const mtjMlp = defineDesign({
   name: 'mtj-mlp',
   title: 'Multi-level serial-MTJ MLP (seed 002)',
   schema: mtjScenario,
+  imports: { maps: 'mtj-mlp maps dense layers (Gemm, MatMul + Add) with tanh neurons between them, each weight on a pair of multi-level cells' },
   build(scenario, { sim, layers, weights }): Machine<readonly number[]> {
     const p = scenario.params;
-    const { dense, shapes } = perceptronArrays(layers, 'a multi-level MTJ perceptron');
+    const { dense, shapes } = perceptronArrays(layers, 'a multi-level MTJ perceptron', NEURON);
     checkProgramming(p.cell);
     checkScales(p, shapes.length);
     const scales = fullScales(p, shapes.length);
@@ -136,7 +140,7 @@ export const mtjMlp = defineDesign({
   },
   functional(scenario, { seed, chip, layers, weights }) {
     const p = scenario.params;
-    const { dense, shapes } = perceptronArrays(layers, 'a multi-level MTJ perceptron');
+    const { dense, shapes } = perceptronArrays(layers, 'a multi-level MTJ perceptron', NEURON);
     checkProgramming(p.cell);
     checkScales(p, shapes.length);
     // The same cells as the event-level synapse arrays: drawn from each array's own stream.
@@ -146,7 +150,7 @@ export const mtjMlp = defineDesign({
   },
   training(scenario, layers) {
     const p = scenario.params;
-    const { dense } = perceptronArrays(layers, 'a multi-level MTJ perceptron');
+    const { dense } = perceptronArrays(layers, 'a multi-level MTJ perceptron', NEURON);
     // The neuron in the network's units: V_out / swing for V_d = -input_scale * y, which is tanh(y).
     const unit = p.neuron.input_scale;
     const tanh: Activation = { name: 'tanh', f: (y) => neuronOutput(p.neuron, 1, y * unit, 0) / p.neuron.output_swing, df: (_y, o) => 1 - o * o };

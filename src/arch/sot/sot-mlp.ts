@@ -94,13 +94,17 @@ const binarize: WeightQuantizer = (w, b, qw, qb) => {
  * differential amplifier per row, 2T-2R sigmoid neurons, and a write driver that programs
  * one row per clock cycle; inference runs through every layer in one cycle.
  */
+/** What its 2T-2R neurons compute between layers (seed 004): a sigmoid (of -y, see training). */
+const NEURON = 'sigmoid';
+
 export const sotMlp = defineDesign({
   name: 'sot-mlp',
   title: 'SOT-MRAM crossbar MLP (seed 004)',
   schema: sotScenario,
+  imports: { maps: 'sot-mlp maps dense layers (Gemm, MatMul + Add) with sigmoid neurons between them, binarizing weights and biases at 0', negated: true },
   build(scenario, { sim, layers, weights }): Machine<readonly number[]> {
     const p = scenario.params;
-    const { dense, shapes } = perceptronArrays(layers, 'an SOT-MRAM perceptron');
+    const { dense, shapes } = perceptronArrays(layers, 'an SOT-MRAM perceptron', NEURON);
     const gains = transimpedances(p, dense.length);
     const program = programOf(dense, shapes, weights);
     shapes.forEach((s, l) => {
@@ -153,7 +157,7 @@ export const sotMlp = defineDesign({
   },
   functional(scenario, { seed, chip, layers, weights }) {
     const p = scenario.params;
-    const { dense, shapes } = perceptronArrays(layers, 'an SOT-MRAM perceptron');
+    const { dense, shapes } = perceptronArrays(layers, 'an SOT-MRAM perceptron', NEURON);
     return sotFunctional({
       seed,
       chip,
@@ -169,7 +173,7 @@ export const sotMlp = defineDesign({
   },
   training(scenario, layers) {
     const p = scenario.params;
-    const { dense } = perceptronArrays(layers, 'an SOT-MRAM perceptron');
+    const { dense } = perceptronArrays(layers, 'an SOT-MRAM perceptron', NEURON);
     // The 2T-2R neuron in the network's units: o = V_out / VDD for V_in = VDD/2 + V_s y, which is sigmoid(-y).
     const neuron: Activation = { name: 'sigmoid(-y)', f: (y) => neuronTransfer(p.neuron, p.neuron.vdd / 2 + p.neuron.slope_voltage * y) / p.neuron.vdd, df: (_y, o) => -o * (1 - o) };
     // The output neurons' class is the largest V_out, that is the largest -y: the scores.
