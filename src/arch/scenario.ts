@@ -7,6 +7,7 @@ import { NetworkError, inferLayers, type Layer } from './network.js';
 import { designs, findDesign } from './registry.js';
 import type { CommonScenario } from './scenario-fields.js';
 import { WeightSource, WeightsError } from '../data/weights.js';
+import { checkDeviceTables, resolveDeviceTables } from './device-tables.js';
 
 /** A scenario ready to run: validated, its design found and its network's shapes worked out. */
 export interface Scenario {
@@ -32,7 +33,9 @@ export function scenarioFromRaw(raw: RawScenario): Scenario {
   return fromRaw(raw);
 }
 
-function fromRaw(raw: RawScenario): Scenario {
+function fromRaw(given: RawScenario): Scenario {
+  // Device table paths made absolute first: the raw form goes to worker threads and is parsed again.
+  const raw = resolveDeviceTables(given);
   const name = raw.data['design'];
   const known = designs.map((d) => d.name);
   if (typeof name !== 'string') {
@@ -43,6 +46,7 @@ function fromRaw(raw: RawScenario): Scenario {
     throw new ScenarioError([{ location: locate(raw, ['design']), path: 'design', message: `unknown design '${name}'${suggest(name, known)}` }]);
   }
   const value = validate(raw, design.schema) as CommonScenario;
+  checkDeviceTables(raw);
   let layers: Layer[];
   try {
     layers = inferLayers(value.network);

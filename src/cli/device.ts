@@ -1,4 +1,11 @@
-import { irmenScenario, stageDelayOf } from '../arch/cenn/irmen-dual-cenn.js';
+import type { z } from 'zod';
+import { cellSettingOf, irmenScenario, stageDelayOf } from '../arch/cenn/irmen-dual-cenn.js';
+import { readMean, readSpread } from '../components/irmen/cell-read.js';
+import { cellReadOf } from '../components/irmen/irmen-bank.js';
+import { FIELD_MAX, FIELD_STEP } from '../components/irmen/read-physics.js';
+import { transferTableCsv } from '../components/irmen/transfer-table.js';
+import { formatQuantity } from '../scenario/units.js';
+import { spinarchVersion } from '../data/project.js';
 import { loadScenario } from '../arch/scenario.js';
 import { DEFAULT_LENGTHS_NM, characterizeIrmen, type DeviceReport } from '../device/irmen-transfer.js';
 import { plotSvg } from '../plot/draw.js';
@@ -19,6 +26,9 @@ export interface DeviceCommandOptions {
   /** Fig. 4b: the error histograms of the shortest and the longest magnet. */
   readonly histogram?: string;
   readonly set: readonly string[];
+  /** Write the settled read as a device table instead of running the Monte Carlo. */
+  readonly csv?: string;
+  readonly csvStep?: number;
 }
 
 /** The readable form of a device report. */
@@ -53,13 +63,42 @@ export async function histogramPlotSvg(report: DeviceReport): Promise<string> {
   return (await plotSvg(lines, { x: 'error', y: 'share', series: 'fm_length', mark: 'line', log_x: false, log_y: false, title: 'IRMEN cell - histogram of the readout error, LLG (seed 000 Fig. 4b)', x_title: 'readout - sat(input), normalized (bins of 0.02; the end bins hold what is beyond)', y_title: 'share of iterations' })).svg;
 }
 
+/**
+ * The cell's settled read as a device table (transfer-table.ts): the read model every driver
+ * uses (cellReadOf, analytic) at noise scale 1, in the scenario's circuit (its stage window
+ * and input RC shape the read), every `step` of drive over the model's own range. Run from it
+ * with params.irmen.transfer: {table: ...}, the design reads the same cell.
+ */
+export function irmenTableCsv(name: string, value: z.output<typeof irmenScenario>, step: number): { text: string; rows: number } {
+  const irmen = { ...value.params.irmen, transfer: 'analytic' as const, noise_scale: 1 };
+  const read = cellReadOf(irmen, cellSettingOf(value, stageDelayOf(value)), value.seed);
+  const n = Math.floor((2 * FIELD_MAX) / step + 1e-9) + 1;
+  const rows = Array.from({ length: n }, (_, k) => {
+    const u = Number((-FIELD_MAX + k * step).toPrecision(12));
+    return { u, mean: readMean(read, u), sd: readSpread(read, u) };
+  });
+  const m = value.params.irmen;
+  const source = [
+    `spinarch device irmen --csv ${spinarchVersion()}: the settled read model (src/components/irmen/read-physics.ts) of scenario ${name} at noise scale 1`,
+    `fm_length ${formatQuantity(m.fm_length, 'length', 4)}, cross-section ${formatQuantity(m.fm_cross_section, 'area', 4)}, ${formatQuantity(m.temperature, 'temperature', 4)}; read in its circuit: window ${value.params.timing.window} ps, input RC ${Number((value.params.shunt_resistance * m.me_capacitance * 1e12).toPrecision(4))} ps`,
+    'u: drive over the drive that saturates the magnet; readout: mean of what the next cell receives (normalized m_x); sd: standard deviation of one read',
+  ];
+  return { text: transferTableCsv(source, rows), rows: n };
+}
+
 /** `spinarch device irmen`: the cell's transfer function, error and switching delay from the LLG solver. */
-export async function deviceIrmenCommand(file: string, o: DeviceCommandOptions, io: CliIo): Promise<DeviceReport> {
+export async function deviceIrmenCommand(file: string, o: DeviceCommandOptions, io: CliIo): Promise<DeviceReport | undefined> {
   const scenario = loadScenario(file, o.set);
   if (scenario.design.name !== 'irmen-dual-cenn') {
     throw new ScenarioError([{ location: locate(scenario.raw, ['design']), path: 'design', message: `device irmen characterizes an IRMEN cell: the scenario's design is ${scenario.design.name}, not irmen-dual-cenn` }]);
   }
   const value = irmenScenario.parse(scenario.raw.data);
+  if (o.csv !== undefined) {
+    const table = irmenTableCsv(scenario.name, value, o.csvStep ?? FIELD_STEP);
+    writeText(o.csv, table.text);
+    io.err(`wrote ${o.csv}: ${table.rows} rows, drive ${-FIELD_MAX} to ${FIELD_MAX}\n`);
+    return undefined;
+  }
   const lengths = o.fmLength.length === 0 ? [...DEFAULT_LENGTHS_NM] : o.fmLength.map((text) => {
     const q = parseQuantity(text, 'length');
     if (!q.ok || q.value <= 0) throw new UsageError(`--fm-length ${text}: ${q.ok ? 'must be > 0' : q.error}`);

@@ -322,11 +322,14 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--json', 'print one JSON object (transfer function, error histogram, settling times)')
     .option('--plot <file>', 'draw the error against magnet length as SVG (Fig. 4a)')
     .option('--histogram <file>', 'draw the error histograms of the shortest and longest magnets as SVG (Fig. 4b)')
-    .option('--force', 'replace an existing --plot or --histogram file that is not an SVG')
+    .option('--csv <file>', "write the cell's settled read as a device table instead (drive u, mean readout, sd; the analytic read model the runs use, at noise scale 1), for params.irmen.transfer: {table: ...}; no Monte Carlo")
+    .option('--csv-step <u>', 'drive step of the --csv table (default 0.005, the read model\'s own grid)', positiveNumber('--csv-step'))
+    .option('--force', 'replace an existing --plot, --histogram or --csv file that is not of its kind')
     .option('--set <key=value>', 'override a scenario key (repeatable)', collect, [])
-    .action(async (file: string, o: { fmLength: string[]; iterations: number; workers: number; json?: boolean; plot?: string; histogram?: string; force?: boolean; set: string[] }) => {
-      const outputs = [...(o.plot === undefined ? [] : [{ flag: '--plot', file: o.plot, kind: 'svg' as const }]), ...(o.histogram === undefined ? [] : [{ flag: '--histogram', file: o.histogram, kind: 'svg' as const }])];
-      for (const x of outputs) if (!/\.svg$/i.test(x.file)) throw new UsageError(`${x.flag} ${x.file}: plots are written as SVG only; name the file .svg`);
+    .action(async (file: string, o: { fmLength: string[]; iterations: number; workers: number; json?: boolean; plot?: string; histogram?: string; csv?: string; csvStep?: number; force?: boolean; set: string[] }) => {
+      const outputs = [...(o.plot === undefined ? [] : [{ flag: '--plot', file: o.plot, kind: 'svg' as const }]), ...(o.histogram === undefined ? [] : [{ flag: '--histogram', file: o.histogram, kind: 'svg' as const }]), ...(o.csv === undefined ? [] : [{ flag: '--csv', file: o.csv, kind: 'table' as const }])];
+      for (const x of outputs) if (x.kind === 'svg' && !/\.svg$/i.test(x.file)) throw new UsageError(`${x.flag} ${x.file}: plots are written as SVG only; name the file .svg`);
+      if (o.csv !== undefined && (o.plot !== undefined || o.histogram !== undefined || o.json === true)) throw new UsageError('--csv writes the read model\'s table and runs no Monte Carlo: give it without --plot, --histogram or --json');
       (await import('./outputs.js')).checkOutputs(outputs, [file], o.force === true);
       const { force: _force, ...options } = o;
       await (await import('./device.js')).deviceIrmenCommand(file, options, io);
