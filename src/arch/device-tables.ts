@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { irmenTransferTable } from '../components/irmen/transfer-table.js';
+import { sotRvTable } from '../components/sot/rv-table.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { FileReadError } from '../scenario/files.js';
 import { applyOverride, displayPath, locate, type Key, type RawScenario } from '../scenario/load.js';
@@ -18,7 +19,10 @@ interface TableKey {
   readonly load: (file: string) => unknown;
 }
 
-const TABLE_KEYS: readonly TableKey[] = [{ at: ['params', 'irmen', 'transfer', 'table'], what: 'IRMEN cell transfer table', load: irmenTransferTable }];
+const TABLE_KEYS: readonly TableKey[] = [
+  { at: ['params', 'irmen', 'transfer', 'table'], what: 'IRMEN cell transfer table', load: irmenTransferTable },
+  { at: ['params', 'device', 'mtj', 'table'], what: 'SOT-MRAM R(V) table', load: sotRvTable },
+];
 
 function valueAt(data: unknown, p: readonly Key[]): unknown {
   let node = data;

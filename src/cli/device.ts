@@ -4,6 +4,9 @@ import { readMean, readSpread } from '../components/irmen/cell-read.js';
 import { cellReadOf } from '../components/irmen/irmen-bank.js';
 import { FIELD_MAX, FIELD_STEP } from '../components/irmen/read-physics.js';
 import { transferTableCsv } from '../components/irmen/transfer-table.js';
+import { sotRvCsv } from '../components/sot/rv-table.js';
+import { ANTIPARALLEL, PARALLEL, resistanceAt, type SotDeviceParams } from '../components/sot/sot-mram.js';
+import { sotScenario } from '../arch/sot/sot-mlp.js';
 import { formatQuantity } from '../scenario/units.js';
 import { spinarchVersion } from '../data/project.js';
 import { loadScenario } from '../arch/scenario.js';
@@ -84,6 +87,40 @@ export function irmenTableCsv(name: string, value: z.output<typeof irmenScenario
     'u: drive over the drive that saturates the magnet; readout: mean of what the next cell receives (normalized m_x); sd: standard deviation of one read',
   ];
   return { text: transferTableCsv(source, rows), rows: n };
+}
+
+/** Bias range and step of `device sot --csv`: past anything the design applies (0.1 V inputs, 0.8 V VDD at the later layers). */
+export const SOT_CSV_SPAN = 1;
+export const SOT_CSV_STEP = 0.005;
+
+/**
+ * The SOT-MRAM's nominal R(V) in P and AP from Eqs. 1-2 (sot-mram.ts, the function the
+ * crossbar reads through) as a device table, every `step` volts over +-SOT_CSV_SPAN.
+ */
+export function sotTableCsv(name: string, device: SotDeviceParams, step: number): { text: string; rows: number } {
+  const { mtj: _table, ...physics } = device;
+  const n = Math.floor((2 * SOT_CSV_SPAN) / step + 1e-9) + 1;
+  const rows = Array.from({ length: n }, (_, k) => {
+    const v = Number((-SOT_CSV_SPAN + k * step).toPrecision(12));
+    return { v, rP: resistanceAt(physics, PARALLEL, v), rAP: resistanceAt(physics, ANTIPARALLEL, v) };
+  });
+  const source = [
+    `spinarch device sot --csv ${spinarchVersion()}: the nominal SOT-MRAM of scenario ${name} from Eqs. 1-2 (src/components/sot/sot-mram.ts)`,
+    `RA ${formatQuantity(device.ra, 'resistanceArea', 4)}, MTJ ${formatQuantity(device.mtj_length, 'length', 3)} x ${formatQuantity(device.mtj_width, 'length', 3)}, TMR0 ${device.tmr0_percent} %, V0 ${formatQuantity(device.v0, 'voltage', 3)}`,
+  ];
+  return { text: sotRvCsv(source, rows), rows: n };
+}
+
+/** `spinarch device sot --csv`: the scenario's SOT-MRAM as an R(V) table. */
+export function deviceSotCommand(file: string, o: { readonly csv: string; readonly csvStep?: number; readonly set: readonly string[] }, io: CliIo): void {
+  const scenario = loadScenario(file, o.set);
+  if (scenario.design.name !== 'sot-mlp') {
+    throw new ScenarioError([{ location: locate(scenario.raw, ['design']), path: 'design', message: `device sot writes an SOT-MRAM's R(V): the scenario's design is ${scenario.design.name}, not sot-mlp` }]);
+  }
+  const value = sotScenario.parse(scenario.raw.data);
+  const table = sotTableCsv(scenario.name, value.params.device, o.csvStep ?? SOT_CSV_STEP);
+  writeText(o.csv, table.text);
+  io.err(`wrote ${o.csv}: ${table.rows} rows, bias ${-SOT_CSV_SPAN} to ${SOT_CSV_SPAN} V\n`);
 }
 
 /** `spinarch device irmen`: the cell's transfer function, error and switching delay from the LLG solver. */

@@ -311,7 +311,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       await (await import('./report.js')).reportCommand(files, o, argv, io);
     });
 
-  const device = program.command('device').description("a device's own figures, from its physics (IRMEN: the LLG macrospin)");
+  const device = program.command('device').description("a device's own figures, from its physics (IRMEN: the LLG macrospin), or its response as a CSV table (--csv) to run from");
   device
     .command('irmen')
     .description("the IRMEN cell from a macrospin LLG solver with thermal noise: its transfer function, the error against the ideal saturated-linear curve (seed 000 Fig. 2, 4) and its switching delay, per magnet length")
@@ -333,6 +333,19 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       (await import('./outputs.js')).checkOutputs(outputs, [file], o.force === true);
       const { force: _force, ...options } = o;
       await (await import('./device.js')).deviceIrmenCommand(file, options, io);
+    });
+
+  device
+    .command('sot')
+    .description("the SOT-MRAM's nominal R(V) in P and AP (seed 004, Eqs. 1-2) as a device table, for params.device.mtj: {table: ...}")
+    .argument('<scenario>', 'a sot-mlp scenario (its params.device)')
+    .requiredOption('--csv <file>', 'the table to write: V [V], R_P [ohm], R_AP [ohm]')
+    .option('--csv-step <volts>', 'bias step in volts (default 0.005)', positiveNumber('--csv-step'))
+    .option('--force', 'replace an existing --csv file that is not a device table')
+    .option('--set <key=value>', 'override a scenario key (repeatable)', collect, [])
+    .action(async (file: string, o: { csv: string; csvStep?: number; force?: boolean; set: string[] }) => {
+      (await import('./outputs.js')).checkOutputs([{ flag: '--csv', file: o.csv, kind: 'table' }], [file], o.force === true);
+      (await import('./device.js')).deviceSotCommand(file, o, io);
     });
 
   program
