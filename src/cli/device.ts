@@ -7,6 +7,10 @@ import { transferTableCsv } from '../components/irmen/transfer-table.js';
 import { sotRvCsv } from '../components/sot/rv-table.js';
 import { ANTIPARALLEL, PARALLEL, resistanceAt, type SotDeviceParams } from '../components/sot/sot-mram.js';
 import { sotScenario } from '../arch/sot/sot-mlp.js';
+import { mtjScenario } from '../arch/mtj/mtj-mlp.js';
+import { mtjRvCsv } from '../components/mtj/rv-table.js';
+import { SerialCell, meanMtj, mtjSlope } from '../components/mtj/serial-mtj.js';
+import type { MultiLevelCellParams } from '../components/mtj/synapse-array.js';
 import { formatQuantity } from '../scenario/units.js';
 import { spinarchVersion } from '../data/project.js';
 import { loadScenario } from '../arch/scenario.js';
@@ -121,6 +125,47 @@ export function deviceSotCommand(file: string, o: { readonly csv: string; readon
   const table = sotTableCsv(scenario.name, value.params.device, o.csvStep ?? SOT_CSV_STEP);
   writeText(o.csv, table.text);
   io.err(`wrote ${o.csv}: ${table.rows} rows, bias ${-SOT_CSV_SPAN} to ${SOT_CSV_SPAN} V\n`);
+}
+
+/** Bias range and step of `device mtj --csv`, per MTJ: past what programming puts across one (3.6 V over seven in series). */
+export const MTJ_CSV_SPAN = 1;
+export const MTJ_CSV_STEP = 0.005;
+
+/**
+ * The serial cell's mean MTJ as a device table: R(V) = V / I(V) in each state, I(V) from the
+ * four-line model's own V(I) (serial-mtj.ts, solved as a cell of one MTJ reads it), R(0) its
+ * slope at zero current; every `step` volts over +-MTJ_CSV_SPAN.
+ */
+export function mtjTableCsv(name: string, cell: MultiLevelCellParams, step: number): { text: string; rows: number } {
+  const mtj = meanMtj(cell.table);
+  const one = new SerialCell([mtj]);
+  const resistance = (high: boolean, v: number): number => {
+    one.high[0] = high;
+    return v === 0 ? mtjSlope(mtj, high, 0) : one.readResistance(v);
+  };
+  const n = Math.floor((2 * MTJ_CSV_SPAN) / step + 1e-9) + 1;
+  const rows = Array.from({ length: n }, (_, k) => {
+    const v = Number((-MTJ_CSV_SPAN + k * step).toPrecision(12));
+    return { v, rP: resistance(false, v), rAP: resistance(true, v) };
+  });
+  const t = cell.table;
+  const source = [
+    `spinarch device mtj --csv ${spinarchVersion()}: the mean MTJ of scenario ${name}, the four-line model of seed 002 (src/components/mtj/serial-mtj.ts)`,
+    `a1 ${t.a1.mean} 1/A, b1 ${t.b1.mean} Ohm, a0 ${t.a0.mean} 1/A, b0 ${t.b0.mean} Ohm (R = b + a |V|); critical currents stay the scenario's (params.cell.table.cN, cP)`,
+  ];
+  return { text: mtjRvCsv(source, rows), rows: n };
+}
+
+/** `spinarch device mtj --csv`: the scenario's mean MTJ as an R(V) table. */
+export function deviceMtjCommand(file: string, o: { readonly csv: string; readonly csvStep?: number; readonly set: readonly string[] }, io: CliIo): void {
+  const scenario = loadScenario(file, o.set);
+  if (scenario.design.name !== 'mtj-mlp') {
+    throw new ScenarioError([{ location: locate(scenario.raw, ['design']), path: 'design', message: `device mtj writes a serial cell's MTJ R(V): the scenario's design is ${scenario.design.name}, not mtj-mlp` }]);
+  }
+  const value = mtjScenario.parse(scenario.raw.data);
+  const table = mtjTableCsv(scenario.name, value.params.cell, o.csvStep ?? MTJ_CSV_STEP);
+  writeText(o.csv, table.text);
+  io.err(`wrote ${o.csv}: ${table.rows} rows, bias ${-MTJ_CSV_SPAN} to ${MTJ_CSV_SPAN} V\n`);
 }
 
 /** `spinarch device irmen`: the cell's transfer function, error and switching delay from the LLG solver. */

@@ -46,6 +46,8 @@ export interface DeviceTable {
   readonly source: readonly string[];
   readonly argument: Float64Array;
   readonly columns: ReadonlyMap<string, readonly Float64Array[]>;
+  /** The file's line of each data row, for a device's own checks to point at. */
+  readonly lines: readonly number[];
 }
 
 const NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
@@ -172,7 +174,7 @@ export function parseDeviceTable(text: string, file: string, spec: TableSpec): D
       }
     }
   }
-  return { file, source, argument, columns };
+  return { file, source, argument, columns, lines: rows.map((r) => r.line) };
 }
 
 /** The mean of repeated columns, row by row. */
