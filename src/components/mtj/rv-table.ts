@@ -1,5 +1,5 @@
 import { meanOf, readDeviceTable, spreadOf, type TableSpec } from '../../device-table/csv-table.js';
-import { fractionIn, segmentOf } from '../../device-table/interpolate.js';
+import { SegmentIndex, fractionIn, segmentOf } from '../../device-table/interpolate.js';
 import { ScenarioError } from '../../scenario/errors.js';
 import { displayPath } from '../../scenario/load.js';
 
@@ -29,6 +29,9 @@ export interface MtjRvTable {
   readonly spread: { readonly low: number; readonly high: number } | undefined;
   /** Evaluations of V(I), and those beyond the table's current range (read at its edge). */
   readonly count: { calls: number; beyond: number };
+  /** O(1) segment lookup in iLow and iHigh. */
+  readonly findLow: SegmentIndex;
+  readonly findHigh: SegmentIndex;
 }
 
 const at0 = (xs: Float64Array, ys: Float64Array): number => {
@@ -65,7 +68,9 @@ export function mtjRvTable(file: string): MtjRvTable {
     const zero = list.map((c) => Float64Array.of(at0(v, c)));
     return spreadOf(zero)[0]! / meanOf(zero)[0]!;
   };
-  const table: MtjRvTable = { file, source: t.source, v, iLow: current(rP, 'low (P)'), iHigh: current(rAP, 'high (AP)'), spread: ps.length > 1 ? { low: rel(ps), high: rel(aps) } : undefined, count: { calls: 0, beyond: 0 } };
+  const iLow = current(rP, 'low (P)');
+  const iHigh = current(rAP, 'high (AP)');
+  const table: MtjRvTable = { file, source: t.source, v, iLow, iHigh, spread: ps.length > 1 ? { low: rel(ps), high: rel(aps) } : undefined, count: { calls: 0, beyond: 0 }, findLow: new SegmentIndex(iLow), findHigh: new SegmentIndex(iHigh) };
   if (!(at0(v, rAP) > at0(v, rP))) fail('R_AP is not above R_P at 0 V: the P and AP columns may be swapped');
   loaded.set(file, table);
   return table;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { quantity } from '../../scenario/fields.js';
 import { formatQuantity, type QuantityKind } from '../../scenario/units.js';
-import { fractionIn, segmentOf } from '../../device-table/interpolate.js';
+import { fractionIn } from '../../device-table/interpolate.js';
 import type { RandomStream } from '../random.js';
 import type { MtjRvTable } from './rv-table.js';
 
@@ -79,7 +79,7 @@ function tableVoltage(rv: NonNullable<Mtj['rv']>, high: boolean, current: number
   const t = rv.table;
   const i = high ? t.iHigh : t.iLow;
   const x = (high ? rv.sHigh : rv.sLow) * current;
-  const k = segmentOf(i, x);
+  const k = (high ? t.findHigh : t.findLow).find(x);
   t.count.calls++;
   if (x < i[0]! || x > i[i.length - 1]!) t.count.beyond++;
   return t.v[k]! + fractionIn(i, k, x) * (t.v[k + 1]! - t.v[k]!);
@@ -90,7 +90,7 @@ function tableSlope(rv: NonNullable<Mtj['rv']>, high: boolean, current: number):
   const t = rv.table;
   const i = high ? t.iHigh : t.iLow;
   const s = high ? rv.sHigh : rv.sLow;
-  const k = segmentOf(i, s * current);
+  const k = (high ? t.findHigh : t.findLow).find(s * current);
   return (s * (t.v[k + 1]! - t.v[k]!)) / (i[k + 1]! - i[k]!);
 }
 
