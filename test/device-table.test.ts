@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { cellSettingOf, irmenScenario, stageDelayOf } from '../src/arch/cenn/irmen-dual-cenn.js';
 import { runScenario } from '../src/arch/runner.js';
 import { loadScenario, variant } from '../src/arch/scenario.js';
-import { irmenTableCsv } from '../src/cli/device.js';
+import { MTJ_CSV_SPAN, MTJ_CSV_STEP, SOT_CSV_STEP, irmenTableCsv, mtjTableCsv, sotTableCsv } from '../src/cli/device.js';
+import { mtjScenario } from '../src/arch/mtj/mtj-mlp.js';
+import { mtjRvTable } from '../src/components/mtj/rv-table.js';
+import { meanMtj, mtjVoltage } from '../src/components/mtj/serial-mtj.js';
+import { sotScenario } from '../src/arch/sot/sot-mlp.js';
+import { sotRvTable } from '../src/components/sot/rv-table.js';
 import { readMean, readSpread } from '../src/components/irmen/cell-read.js';
 import { cellReadOf } from '../src/components/irmen/irmen-bank.js';
 import { FIELD_MAX, FIELD_STEP } from '../src/components/irmen/read-physics.js';
@@ -228,4 +233,105 @@ describe('a scenario with a device table sweeps like any other', () => {
     expect(lines[0]!.metrics['energy_j']).toBe(lines[1]!.metrics['energy_j']);
     expect(lines[0]!.metrics['transfer_error_mean']).not.toBe(lines[1]!.metrics['transfer_error_mean']);
   }, 60_000);
+});
+
+describe('SOT-MRAM R(V): model -> CSV -> model', () => {
+  const base = loadScenario('scenarios/sot-mlp.yaml');
+  const device = sotScenario.parse(base.raw.data).params.device;
+  const dir = tempFiles({});
+  const file = path.join(dir, 'sot.csv');
+  writeFileSync(file, sotTableCsv(base.name, device, SOT_CSV_STEP).text);
+
+  it('the same accuracy (300 images) and energy as Eqs. 1-2, within the interpolation bound of R_AP(V)', async () => {
+    const fromTable = variant(base, [`params.device.mtj.table=${file}`]);
+    const dirMnist = bundledMnistDir();
+    const [a, b] = [await evaluateImages(base, { dir: dirMnist, set: 'test', from: 0, count: 300, workers: 1 }), await evaluateImages(fromTable, { dir: dirMnist, set: 'test', from: 0, count: 300, workers: 1 })];
+    // Tolerance: R_P is flat in V (Eq. 1 at cos 1), R_AP(V) = R_P (1 + TMR0 / (1 + (V / V0)^2)) is
+    // interpolated every 5 mV, so it is off by at most h^2 / 8 max|R_AP''| = h^2 R_P TMR0 / (4 V0^2),
+    // 1e-5 relative; at most one of 300 images may change class on that.
+    const differ = Array.from(a.predicted).filter((p, k) => p !== b.predicted[k]).length;
+    expect(differ).toBeLessThanOrEqual(1);
+    expect(b.tally['rv_beyond_share']![0]).toBe(0);
+    const bound = (SOT_CSV_STEP ** 2 * (device.tmr0_percent / 100)) / (4 * device.v0 ** 2);
+    const ca = runScenario(base, { images: 1 });
+    const cb = runScenario(fromTable, { images: 1 });
+    expect(Math.abs(cb.energy_j / ca.energy_j - 1)).toBeLessThanOrEqual(bound);
+    expect(cb.latency_ps).toBe(ca.latency_ps);
+    // And the table is what is read: a device with twice the resistance costs less to read.
+    const doubled = path.join(dir, 'doubled.csv');
+    writeFileSync(doubled, readFileSync(file, 'utf8').replace(/^(-?[\d.e-]+),([\d.e-]+),([\d.e-]+)$/gm, (_, v: string, p: string, ap: string) => `${v},${2 * Number(p)},${2 * Number(ap)}`));
+    expect(runScenario(variant(base, [`params.device.mtj.table=${doubled}`]), { images: 1 }).energy_j).toBeLessThan(ca.energy_j);
+  }, 60_000);
+
+  it('repeated devices give the device variation; with params.device_variation too it is refused; reads beyond are warned of', () => {
+    // Three devices: R_P 900, 1000, 1100 ohm (sd 10 %), TMR 1.0 each.
+    const three = path.join(dir, 'three.csv');
+    writeFileSync(three, '# three test devices\nV [mV],R_P_1 [ohm],R_AP_1 [kOhm],R_P_2 [ohm],R_AP_2 [kOhm],R_P_3 [ohm],R_AP_3 [kOhm]\n-50,900,1.8,1000,2,1100,2.2\n50,900,1.8,1000,2,1100,2.2\n');
+    const t = sotRvTable(three);
+    expect(t.variation!.ra_sigma).toBeCloseTo(0.1, 12);
+    expect(t.variation!.tmr0_sigma).toBeCloseTo(0, 12);
+    expect(issuesOf(() => runScenario(variant(base, [`params.device.mtj.table=${three}`]), { images: 1 }))).toMatch(/three\.csv: the R\(V\) table measures several devices.*remove params\.device_variation/);
+    const yaml = readFileSync('scenarios/sot-mlp.yaml', 'utf8').replace('{ file: weights/sot-mlp.json }', `{ file: ${path.resolve('scenarios/weights/sot-mlp.json')} }`).replace(/^  device_variation:\n(    .*\n)+/m, '');
+    writeFileSync(path.join(dir, 'measured.yaml'), yaml.replace(/^  device:\n/m, '  device:\n    mtj: {table: three.csv}\n'));
+    const run = runScenario(loadScenario(path.join(dir, 'measured.yaml')), { images: 1 });
+    // Inputs up to 0.1 V and neuron outputs up to 0.8 V are read beyond +-50 mV.
+    expect(run.warnings?.[0]).toMatch(/device reads .* beyond the measured table's range/);
+  });
+});
+
+describe('serial-MTJ R(V): model -> CSV -> model', () => {
+  const base = loadScenario('scenarios/mtj-mlp.yaml');
+  const cell = mtjScenario.parse(base.raw.data).params.cell;
+  const dir = tempFiles({});
+  const file = path.join(dir, 'mtj.csv');
+  writeFileSync(file, mtjTableCsv(base.name, cell, MTJ_CSV_STEP).text);
+  // A small network keeps the test fast: programming every cell by pulse-and-verify dominates (3x slower through a table).
+  const small = variant(base, ['weights=random', 'network.layers=[{type: dense, outputs: 4, activation: tanh}, {type: dense, outputs: 10, activation: softmax}]']);
+
+  it("reads each MTJ's R(V) as the four-line model does, within the interpolation bound", () => {
+    const rv = mtjRvTable(file);
+    const mean = meanMtj(cell.table);
+    const measured = meanMtj(cell.table, rv);
+    // V(I) = I b / (1 - a |I|); its second derivative is 2 a b / (1 - a I)^3, at most 2 |a| b at I = 0 (a < 0):
+    // linear interpolation of I(V) every 5 mV is off in V by at most (dI)^2 / 8 max|V''|.
+    for (const high of [false, true]) {
+      const a = high ? cell.table.a1.mean : cell.table.a0.mean;
+      const b = high ? cell.table.b1.mean : cell.table.b0.mean;
+      // The widest step in current is where R is lowest, at the table's edge.
+      const dI = MTJ_CSV_STEP / (b + a * MTJ_CSV_SPAN);
+      const bound = (dI * dI * 2 * Math.abs(a) * b) / 8;
+      let worst = 0;
+      for (let current = -2.5e-3; current <= 2.5e-3; current += 1.37e-6) worst = Math.max(worst, Math.abs(mtjVoltage(measured, high, current) - mtjVoltage(mean, high, current)));
+      expect(worst, high ? 'AP' : 'P').toBeLessThanOrEqual(bound * 1.05);
+      expect(worst).toBeGreaterThan(0);
+    }
+  });
+
+  it('the same classes (50 images), energy and programming as the built-in model', async () => {
+    const fromTable = variant(small, [`params.cell.mtj.table=${file}`]);
+    const dirMnist = bundledMnistDir();
+    const [a, b] = [await evaluateImages(small, { dir: dirMnist, set: 'test', from: 0, count: 50, workers: 1 }), await evaluateImages(fromTable, { dir: dirMnist, set: 'test', from: 0, count: 50, workers: 1 })];
+    // Tolerance: the voltages agree to ~1e-7 V of ~0.1 V (the bound above); no class may change on that.
+    expect(Array.from(b.predicted)).toEqual(Array.from(a.predicted));
+    expect(b.tally['rv_beyond_share']![0]).toBe(0);
+    const ca = runScenario(small, { images: 1 });
+    const cb = runScenario(fromTable, { images: 1 });
+    // Energy per image is the read currents through the cells. Linear interpolation of I(V) = V / (b + a |V|)
+    // every h = 5 mV misses the current by h^2 / 8 |I''| = h^2 |a| b / (4 b^3): relative to I = V / b,
+    // h^2 |a| / (4 b V), 2e-4 in the AP state at the ~15 mV an input puts across each of the seven MTJs.
+    // Tolerance 3e-4. Programming verifies each pulse against read thresholds, so a cell at a threshold may take
+    // a pulse more or less (measured: 36 of 155,680): the same cells and failures, pulses within 1e-3.
+    expect(Math.abs(cb.energy_j / ca.energy_j - 1)).toBeLessThanOrEqual(3e-4);
+    expect(Math.abs(cb.energy_j / ca.energy_j - 1)).toBeGreaterThan(0);
+    const programming = (r: unknown): { cells: number; failed: number; pulses_mean: number } => (r as { programming: { cells: number; failed: number; pulses_mean: number } }).programming;
+    expect([programming(cb).cells, programming(cb).failed]).toEqual([programming(ca).cells, programming(ca).failed]);
+    expect(Math.abs(programming(cb).pulses_mean / programming(ca).pulses_mean - 1)).toBeLessThanOrEqual(1e-3);
+    expect(cb.latency_ps).toBe(ca.latency_ps);
+  }, 60_000);
+
+  it('refuses an R(V) whose current falls with the bias, at its line', () => {
+    const bad = path.join(dir, 'ndr.csv');
+    writeFileSync(bad, '# test\nV [V],R_P [ohm],R_AP [ohm]\n0,360,665\n0.1,360,665\n0.2,1000,2000\n');
+    expect(issuesOf(() => mtjRvTable(bad))).toMatch(/ndr\.csv:5: serial-MTJ R\(V\) table: in the low \(P\) state the current V \/ R falls/);
+  });
 });
