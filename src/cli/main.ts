@@ -340,7 +340,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .description("the serial cell's mean MTJ R(V) in P and AP (seed 002's four-line model) as a device table, for params.cell.mtj: {table: ...}")
     .argument('<scenario>', 'an mtj-mlp scenario (its params.cell.table)')
     .requiredOption('--csv <file>', 'the table to write: V [V], R_P [ohm], R_AP [ohm]')
-    .option('--csv-step <volts>', 'bias step in volts (default 0.005)', positiveNumber('--csv-step'))
+    .option('--csv-step <volts>', 'bias step in volts (default 0.001)', positiveNumber('--csv-step'))
     .option('--force', 'replace an existing --csv file that is not a device table')
     .option('--set <key=value>', 'override a scenario key (repeatable)', collect, [])
     .action(async (file: string, o: { csv: string; csvStep?: number; force?: boolean; set: string[] }) => {
