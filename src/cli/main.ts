@@ -329,7 +329,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .action(async (file: string, o: { fmLength: string[]; iterations: number; workers: number; json?: boolean; plot?: string; histogram?: string; csv?: string; csvStep?: number; force?: boolean; set: string[] }) => {
       const outputs = [...(o.plot === undefined ? [] : [{ flag: '--plot', file: o.plot, kind: 'svg' as const }]), ...(o.histogram === undefined ? [] : [{ flag: '--histogram', file: o.histogram, kind: 'svg' as const }]), ...(o.csv === undefined ? [] : [{ flag: '--csv', file: o.csv, kind: 'table' as const }])];
       for (const x of outputs) if (x.kind === 'svg' && !/\.svg$/i.test(x.file)) throw new UsageError(`${x.flag} ${x.file}: plots are written as SVG only; name the file .svg`);
-      if (o.csv !== undefined && (o.plot !== undefined || o.histogram !== undefined || o.json === true)) throw new UsageError('--csv writes the read model\'s table and runs no Monte Carlo: give it without --plot, --histogram or --json');
+      if (o.csv !== undefined && (o.plot !== undefined || o.histogram !== undefined || o.json === true || o.fmLength.length > 0)) throw new UsageError("--csv writes the read model's table of the scenario's own magnet and runs no Monte Carlo: give it without --plot, --histogram, --json or --fm-length (another magnet: --set params.irmen.fm_length='45 nm')");
       (await import('./outputs.js')).checkOutputs(outputs, [file], o.force === true);
       const { force: _force, ...options } = o;
       await (await import('./device.js')).deviceIrmenCommand(file, options, io);
