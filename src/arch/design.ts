@@ -54,9 +54,10 @@ export interface Machine<F = unknown> {
   follow?(selector: string): ReadonlySet<string> | undefined;
   /**
    * What went wrong without stopping the run and must not go unseen (cells that could not be
-   * programmed): the report carries these and the text report shows them first.
+   * programmed; reads beyond a measured table's range, from the images' figures): the report
+   * carries these and the text report shows them first.
    */
-  warnings?(): string[];
+  warnings?(figures: readonly F[]): string[];
   /** Design-specific derived counts (per image), added to the report's counts. */
   derivedCounts?(counts: Readonly<Record<string, number>>): Record<string, number>;
 }

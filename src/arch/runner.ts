@@ -167,7 +167,7 @@ export class Simulation {
       classified: new Map(run.classified.map((c) => [c.image, c])),
       head: machine.countsHead,
       events: run.events.reduce((a, b) => a + b, 0),
-      warnings: machine.warnings?.() ?? [],
+      warnings: machine.warnings?.(run.figures) ?? [],
       extraCounts: (c) => machine.derivedCounts?.(c) ?? {},
       summary: machine.summary(run.images, run.figures),
     });

@@ -9,6 +9,7 @@ import type { CommonScenario } from './scenario-fields.js';
 import { WeightSource, WeightsError } from '../data/weights.js';
 import { onnxNetworkOf, onnxWeights, type OnnxNetworkSource } from '../import/scenario-network.js';
 import { isRecord } from '../scenario/is-record.js';
+import { checkDeviceTables, resolveDeviceTables } from './device-tables.js';
 
 /** A scenario ready to run: validated, its design found and its network's shapes worked out. */
 export interface Scenario {
@@ -36,7 +37,9 @@ export function scenarioFromRaw(raw: RawScenario): Scenario {
   return fromRaw(raw);
 }
 
-function fromRaw(raw: RawScenario): Scenario {
+function fromRaw(given: RawScenario): Scenario {
+  // Device table paths made absolute first: the raw form goes to worker threads and is parsed again.
+  const raw = resolveDeviceTables(given);
   const name = raw.data['design'];
   const known = designs.map((d) => d.name);
   if (typeof name !== 'string') {
@@ -52,6 +55,7 @@ function fromRaw(raw: RawScenario): Scenario {
   if (value.weights === 'onnx' && onnx === undefined) {
     throw new ScenarioError([{ location: locate(raw, ['weights']), path: 'weights', message: "weights: onnx takes the weights of the network's ONNX model, and this network is not one: name it with network: { onnx: model.onnx }, or give weights: random or weights: { file: ... }" }]);
   }
+  checkDeviceTables(raw);
   let layers: Layer[];
   try {
     layers = inferLayers(value.network);

@@ -1,4 +1,18 @@
-import { irmenScenario, stageDelayOf } from '../arch/cenn/irmen-dual-cenn.js';
+import type { z } from 'zod';
+import { cellSettingOf, irmenScenario, stageDelayOf } from '../arch/cenn/irmen-dual-cenn.js';
+import { readMean, readSpread } from '../components/irmen/cell-read.js';
+import { cellReadOf } from '../components/irmen/irmen-bank.js';
+import { FIELD_MAX, FIELD_STEP } from '../components/irmen/read-physics.js';
+import { transferTableCsv } from '../components/irmen/transfer-table.js';
+import { sotRvCsv } from '../components/sot/rv-table.js';
+import { ANTIPARALLEL, PARALLEL, resistanceAt, type SotDeviceParams } from '../components/sot/sot-mram.js';
+import { sotScenario } from '../arch/sot/sot-mlp.js';
+import { mtjScenario } from '../arch/mtj/mtj-mlp.js';
+import { mtjRvCsv } from '../components/mtj/rv-table.js';
+import { SerialCell, meanMtj, mtjSlope } from '../components/mtj/serial-mtj.js';
+import type { MultiLevelCellParams } from '../components/mtj/synapse-array.js';
+import { formatQuantity } from '../scenario/units.js';
+import { spinarchVersion } from '../data/project.js';
 import { loadScenario } from '../arch/scenario.js';
 import { DEFAULT_LENGTHS_NM, characterizeIrmen, type DeviceReport } from '../device/irmen-transfer.js';
 import { plotSvg } from '../plot/draw.js';
@@ -19,6 +33,9 @@ export interface DeviceCommandOptions {
   /** Fig. 4b: the error histograms of the shortest and the longest magnet. */
   readonly histogram?: string;
   readonly set: readonly string[];
+  /** Write the settled read as a device table instead of running the Monte Carlo. */
+  readonly csv?: string;
+  readonly csvStep?: number;
 }
 
 /** The readable form of a device report. */
@@ -53,13 +70,117 @@ export async function histogramPlotSvg(report: DeviceReport): Promise<string> {
   return (await plotSvg(lines, { x: 'error', y: 'share', series: 'fm_length', mark: 'line', log_x: false, log_y: false, title: 'IRMEN cell - histogram of the readout error, LLG (seed 000 Fig. 4b)', x_title: 'readout - sat(input), normalized (bins of 0.02; the end bins hold what is beyond)', y_title: 'share of iterations' })).svg;
 }
 
+/**
+ * The cell's settled read as a device table (transfer-table.ts): the read model every driver
+ * uses (cellReadOf, analytic) at noise scale 1, in the scenario's circuit (its stage window
+ * and input RC shape the read), every `step` of drive over the model's own range. Run from it
+ * with params.irmen.transfer: {table: ...}, the design reads the same cell.
+ */
+export function irmenTableCsv(name: string, value: z.output<typeof irmenScenario>, step: number): { text: string; rows: number } {
+  const irmen = { ...value.params.irmen, transfer: 'analytic' as const, noise_scale: 1 };
+  const read = cellReadOf(irmen, cellSettingOf(value, stageDelayOf(value)), value.seed);
+  const n = Math.floor((2 * FIELD_MAX) / step + 1e-9) + 1;
+  const rows = Array.from({ length: n }, (_, k) => {
+    const u = Number((-FIELD_MAX + k * step).toPrecision(12));
+    return { u, mean: readMean(read, u), sd: readSpread(read, u) };
+  });
+  const m = value.params.irmen;
+  const source = [
+    `spinarch device irmen --csv ${spinarchVersion()}: the settled read model (src/components/irmen/read-physics.ts) of scenario ${name} at noise scale 1`,
+    `fm_length ${formatQuantity(m.fm_length, 'length', 4)}, cross-section ${formatQuantity(m.fm_cross_section, 'area', 4)}, ${formatQuantity(m.temperature, 'temperature', 4)}; read in its circuit: window ${value.params.timing.window} ps, input RC ${Number((value.params.shunt_resistance * m.me_capacitance * 1e12).toPrecision(4))} ps`,
+    'u: drive over the drive that saturates the magnet; readout: mean of what the next cell receives (normalized m_x); sd: standard deviation of one read',
+  ];
+  return { text: transferTableCsv(source, rows), rows: n };
+}
+
+/** Bias range and step of `device sot --csv`: past anything the design applies (0.1 V inputs, 0.8 V VDD at the later layers). */
+export const SOT_CSV_SPAN = 1;
+export const SOT_CSV_STEP = 0.005;
+
+/**
+ * The SOT-MRAM's nominal R(V) in P and AP from Eqs. 1-2 (sot-mram.ts, the function the
+ * crossbar reads through) as a device table, every `step` volts over +-SOT_CSV_SPAN.
+ */
+export function sotTableCsv(name: string, device: SotDeviceParams, step: number): { text: string; rows: number } {
+  const { mtj: _table, ...physics } = device;
+  const n = Math.floor((2 * SOT_CSV_SPAN) / step + 1e-9) + 1;
+  const rows = Array.from({ length: n }, (_, k) => {
+    const v = Number((-SOT_CSV_SPAN + k * step).toPrecision(12));
+    return { v, rP: resistanceAt(physics, PARALLEL, v), rAP: resistanceAt(physics, ANTIPARALLEL, v) };
+  });
+  const source = [
+    `spinarch device sot --csv ${spinarchVersion()}: the nominal SOT-MRAM of scenario ${name} from Eqs. 1-2 (src/components/sot/sot-mram.ts)`,
+    `RA ${formatQuantity(device.ra, 'resistanceArea', 4)}, MTJ ${formatQuantity(device.mtj_length, 'length', 3)} x ${formatQuantity(device.mtj_width, 'length', 3)}, TMR0 ${device.tmr0_percent} %, V0 ${formatQuantity(device.v0, 'voltage', 3)}`,
+  ];
+  return { text: sotRvCsv(source, rows), rows: n };
+}
+
+/** `spinarch device sot --csv`: the scenario's SOT-MRAM as an R(V) table. */
+export function deviceSotCommand(file: string, o: { readonly csv: string; readonly csvStep?: number; readonly set: readonly string[] }, io: CliIo): void {
+  const scenario = loadScenario(file, o.set);
+  if (scenario.design.name !== 'sot-mlp') {
+    throw new ScenarioError([{ location: locate(scenario.raw, ['design']), path: 'design', message: `device sot writes an SOT-MRAM's R(V): the scenario's design is ${scenario.design.name}, not sot-mlp` }]);
+  }
+  const value = sotScenario.parse(scenario.raw.data);
+  const table = sotTableCsv(scenario.name, value.params.device, o.csvStep ?? SOT_CSV_STEP);
+  writeText(o.csv, table.text);
+  io.err(`wrote ${o.csv}: ${table.rows} rows, bias ${-SOT_CSV_SPAN} to ${SOT_CSV_SPAN} V\n`);
+}
+
+/** Bias range and step of `device mtj --csv`, per MTJ: past what programming puts across one (3.6 V over seven in series); 1 mV keeps the interpolation of I(V) under 1e-5 of a read current at 15 mV. */
+export const MTJ_CSV_SPAN = 1;
+export const MTJ_CSV_STEP = 0.001;
+
+/**
+ * The serial cell's mean MTJ as a device table: R(V) = V / I(V) in each state, I(V) from the
+ * four-line model's own V(I) (serial-mtj.ts, solved as a cell of one MTJ reads it), R(0) its
+ * slope at zero current; every `step` volts over +-MTJ_CSV_SPAN.
+ */
+export function mtjTableCsv(name: string, cell: MultiLevelCellParams, step: number): { text: string; rows: number } {
+  const mtj = meanMtj(cell.table);
+  const one = new SerialCell([mtj]);
+  const resistance = (high: boolean, v: number): number => {
+    one.high[0] = high;
+    return v === 0 ? mtjSlope(mtj, high, 0) : one.readResistance(v);
+  };
+  const n = Math.floor((2 * MTJ_CSV_SPAN) / step + 1e-9) + 1;
+  const rows = Array.from({ length: n }, (_, k) => {
+    const v = Number((-MTJ_CSV_SPAN + k * step).toPrecision(12));
+    return { v, rP: resistance(false, v), rAP: resistance(true, v) };
+  });
+  const t = cell.table;
+  const source = [
+    `spinarch device mtj --csv ${spinarchVersion()}: the mean MTJ of scenario ${name}, the four-line model of seed 002 (src/components/mtj/serial-mtj.ts)`,
+    `a1 ${t.a1.mean} 1/A, b1 ${t.b1.mean} Ohm, a0 ${t.a0.mean} 1/A, b0 ${t.b0.mean} Ohm (R = b + a |V|); critical currents stay the scenario's (params.cell.table.cN, cP)`,
+  ];
+  return { text: mtjRvCsv(source, rows), rows: n };
+}
+
+/** `spinarch device mtj --csv`: the scenario's mean MTJ as an R(V) table. */
+export function deviceMtjCommand(file: string, o: { readonly csv: string; readonly csvStep?: number; readonly set: readonly string[] }, io: CliIo): void {
+  const scenario = loadScenario(file, o.set);
+  if (scenario.design.name !== 'mtj-mlp') {
+    throw new ScenarioError([{ location: locate(scenario.raw, ['design']), path: 'design', message: `device mtj writes a serial cell's MTJ R(V): the scenario's design is ${scenario.design.name}, not mtj-mlp` }]);
+  }
+  const value = mtjScenario.parse(scenario.raw.data);
+  const table = mtjTableCsv(scenario.name, value.params.cell, o.csvStep ?? MTJ_CSV_STEP);
+  writeText(o.csv, table.text);
+  io.err(`wrote ${o.csv}: ${table.rows} rows, bias ${-MTJ_CSV_SPAN} to ${MTJ_CSV_SPAN} V\n`);
+}
+
 /** `spinarch device irmen`: the cell's transfer function, error and switching delay from the LLG solver. */
-export async function deviceIrmenCommand(file: string, o: DeviceCommandOptions, io: CliIo): Promise<DeviceReport> {
+export async function deviceIrmenCommand(file: string, o: DeviceCommandOptions, io: CliIo): Promise<DeviceReport | undefined> {
   const scenario = loadScenario(file, o.set);
   if (scenario.design.name !== 'irmen-dual-cenn') {
     throw new ScenarioError([{ location: locate(scenario.raw, ['design']), path: 'design', message: `device irmen characterizes an IRMEN cell: the scenario's design is ${scenario.design.name}, not irmen-dual-cenn` }]);
   }
   const value = irmenScenario.parse(scenario.raw.data);
+  if (o.csv !== undefined) {
+    const table = irmenTableCsv(scenario.name, value, o.csvStep ?? FIELD_STEP);
+    writeText(o.csv, table.text);
+    io.err(`wrote ${o.csv}: ${table.rows} rows, drive ${-FIELD_MAX} to ${FIELD_MAX}\n`);
+    return undefined;
+  }
   const lengths = o.fmLength.length === 0 ? [...DEFAULT_LENGTHS_NM] : o.fmLength.map((text) => {
     const q = parseQuantity(text, 'length');
     if (!q.ok || q.value <= 0) throw new UsageError(`--fm-length ${text}: ${q.ok ? 'must be > 0' : q.error}`);

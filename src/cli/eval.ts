@@ -24,6 +24,7 @@ const pctOf = (rate: number): string => `${(100 * rate).toFixed(2)} %`;
 /** The readable form of `spinarch eval`. */
 export function formatEval(r: EvalReport): string {
   const out: string[] = [`${r.title}: ${r.scenario} (${r.model === 'plain' ? 'the trained network in plain arithmetic' : 'functional model'}, ${r.data}; seed ${r.seed})\n`];
+  for (const w of r.warnings ?? []) out.push(`WARNING: ${w}\n`);
   const f = r.first_image;
   const rows: string[][] = [
     ['images', String(r.images)],

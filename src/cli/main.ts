@@ -325,7 +325,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       await (await import('./report.js')).reportCommand(files, o, argv, io);
     });
 
-  const device = program.command('device').description("a device's own figures, from its physics (IRMEN: the LLG macrospin)");
+  const device = program.command('device').description("a device's own figures, from its physics (IRMEN: the LLG macrospin), or its response as a CSV table (--csv) to run from");
   device
     .command('irmen')
     .description("the IRMEN cell from a macrospin LLG solver with thermal noise: its transfer function, the error against the ideal saturated-linear curve (seed 000 Fig. 2, 4) and its switching delay, per magnet length")
@@ -336,14 +336,43 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option('--json', 'print one JSON object (transfer function, error histogram, settling times)')
     .option('--plot <file>', 'draw the error against magnet length as SVG (Fig. 4a)')
     .option('--histogram <file>', 'draw the error histograms of the shortest and longest magnets as SVG (Fig. 4b)')
-    .option('--force', 'replace an existing --plot or --histogram file that is not an SVG')
+    .option('--csv <file>', "write the cell's settled read as a device table instead (drive u, mean readout, sd; the analytic read model the runs use, at noise scale 1), for params.irmen.transfer: {table: ...}; no Monte Carlo")
+    .option('--csv-step <u>', 'drive step of the --csv table (default 0.005, the read model\'s own grid)', positiveNumber('--csv-step'))
+    .option('--force', 'replace an existing --plot, --histogram or --csv file that is not of its kind')
     .option('--set <key=value>', 'override a scenario key (repeatable)', collect, [])
-    .action(async (file: string, o: { fmLength: string[]; iterations: number; workers: number; json?: boolean; plot?: string; histogram?: string; force?: boolean; set: string[] }) => {
-      const outputs = [...(o.plot === undefined ? [] : [{ flag: '--plot', file: o.plot, kind: 'svg' as const }]), ...(o.histogram === undefined ? [] : [{ flag: '--histogram', file: o.histogram, kind: 'svg' as const }])];
-      for (const x of outputs) if (!/\.svg$/i.test(x.file)) throw new UsageError(`${x.flag} ${x.file}: plots are written as SVG only; name the file .svg`);
+    .action(async (file: string, o: { fmLength: string[]; iterations: number; workers: number; json?: boolean; plot?: string; histogram?: string; csv?: string; csvStep?: number; force?: boolean; set: string[] }) => {
+      const outputs = [...(o.plot === undefined ? [] : [{ flag: '--plot', file: o.plot, kind: 'svg' as const }]), ...(o.histogram === undefined ? [] : [{ flag: '--histogram', file: o.histogram, kind: 'svg' as const }]), ...(o.csv === undefined ? [] : [{ flag: '--csv', file: o.csv, kind: 'table' as const }])];
+      for (const x of outputs) if (x.kind === 'svg' && !/\.svg$/i.test(x.file)) throw new UsageError(`${x.flag} ${x.file}: plots are written as SVG only; name the file .svg`);
+      if (o.csv !== undefined && (o.plot !== undefined || o.histogram !== undefined || o.json === true || o.fmLength.length > 0)) throw new UsageError("--csv writes the read model's table of the scenario's own magnet and runs no Monte Carlo: give it without --plot, --histogram, --json or --fm-length (another magnet: --set params.irmen.fm_length='45 nm')");
       (await import('./outputs.js')).checkOutputs(outputs, [file], o.force === true);
       const { force: _force, ...options } = o;
       await (await import('./device.js')).deviceIrmenCommand(file, options, io);
+    });
+
+  device
+    .command('mtj')
+    .description("the serial cell's mean MTJ R(V) in P and AP (seed 002's four-line model) as a device table, for params.cell.mtj: {table: ...}")
+    .argument('<scenario>', 'an mtj-mlp scenario (its params.cell.table)')
+    .requiredOption('--csv <file>', 'the table to write: V [V], R_P [ohm], R_AP [ohm]')
+    .option('--csv-step <volts>', 'bias step in volts (default 0.001)', positiveNumber('--csv-step'))
+    .option('--force', 'replace an existing --csv file that is not a device table')
+    .option('--set <key=value>', 'override a scenario key (repeatable)', collect, [])
+    .action(async (file: string, o: { csv: string; csvStep?: number; force?: boolean; set: string[] }) => {
+      (await import('./outputs.js')).checkOutputs([{ flag: '--csv', file: o.csv, kind: 'table' }], [file], o.force === true);
+      (await import('./device.js')).deviceMtjCommand(file, o, io);
+    });
+
+  device
+    .command('sot')
+    .description("the SOT-MRAM's nominal R(V) in P and AP (seed 004, Eqs. 1-2) as a device table, for params.device.mtj: {table: ...}")
+    .argument('<scenario>', 'a sot-mlp scenario (its params.device)')
+    .requiredOption('--csv <file>', 'the table to write: V [V], R_P [ohm], R_AP [ohm]')
+    .option('--csv-step <volts>', 'bias step in volts (default 0.005)', positiveNumber('--csv-step'))
+    .option('--force', 'replace an existing --csv file that is not a device table')
+    .option('--set <key=value>', 'override a scenario key (repeatable)', collect, [])
+    .action(async (file: string, o: { csv: string; csvStep?: number; force?: boolean; set: string[] }) => {
+      (await import('./outputs.js')).checkOutputs([{ flag: '--csv', file: o.csv, kind: 'table' }], [file], o.force === true);
+      (await import('./device.js')).deviceSotCommand(file, o, io);
     });
 
   program

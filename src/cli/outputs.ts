@@ -1,5 +1,6 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { deviceTableFiles } from '../arch/device-tables.js';
 import { weightsFileOf, type Scenario } from '../arch/scenario.js';
 import { WEIGHTS_FORMAT } from '../data/weights.js';
 import { READ_NO_WAIT } from '../scenario/files.js';
@@ -11,7 +12,7 @@ import { UsageError } from './io.js';
  * refused; an existing file of another kind (notes.txt for a results file) is refused unless
  * --force; so is anything that is not a regular file. All of it before any work is done.
  */
-export type OutputKind = 'results' | 'svg' | 'perfetto' | 'perfetto-proto' | 'vcd' | 'weights' | 'schema' | 'html' | 'scenario';
+export type OutputKind = 'results' | 'svg' | 'perfetto' | 'perfetto-proto' | 'vcd' | 'weights' | 'schema' | 'html' | 'scenario' | 'table';
 
 const KIND_NAMES: Record<OutputKind, string> = {
   results: 'a results file (JSON lines from spinarch sweep)',
@@ -23,6 +24,7 @@ const KIND_NAMES: Record<OutputKind, string> = {
   weights: 'a weights file (from spinarch train)',
   schema: 'a JSON Schema',
   scenario: 'a scenario (YAML with a design: key)',
+  table: 'a device table (CSV from spinarch device --csv)',
 };
 
 /** One output of a command: the option that names it, the file, and what it holds. */
@@ -76,6 +78,8 @@ function looksLike(kind: OutputKind, text: string): boolean {
       return /^\{\s*"\$schema"/.test(t);
     case 'scenario':
       return /(^|\n)design:\s*\S/.test(t);
+    case 'table':
+      return /^# spinarch device /.test(t);
   }
 }
 
@@ -134,12 +138,13 @@ export function checkOutputs(outputs: readonly Output[], inputs: readonly string
   }
 }
 
-/** Every file a scenario was read from (the file, what it extends, and its weights file). */
+/** Every file a scenario was read from (the file, what it extends, its weights file and device tables). */
 export function scenarioInputs(raw: RawScenario, scenario?: Scenario): string[] {
   const files = new Set<string>([path.resolve(raw.file)]);
   for (const s of raw.sources.values()) if (!s.location.file.startsWith('--')) files.add(path.resolve(s.location.file));
   const weights = scenario === undefined ? undefined : weightsFileOf(scenario);
   if (weights !== undefined) files.add(weights);
   if (scenario?.onnx !== undefined) files.add(scenario.onnx.file);
+  for (const table of deviceTableFiles(scenario?.raw.data ?? raw.data)) files.add(path.resolve(table));
   return [...files];
 }

@@ -1,3 +1,4 @@
+import { beyondWarnings } from '../device-table/beyond.js';
 import { accuracy, scorePredictions, type Accuracy } from '../arch/accuracy.js';
 import type { RunReport } from '../arch/report.js';
 import { runScenario } from '../arch/runner.js';
@@ -27,7 +28,10 @@ export interface EvalReport {
   readonly per_image?: readonly { readonly image: string; readonly label: number | null; readonly predicted: number; readonly correct: boolean | null }[];
   /** With --chips N: each chip's accuracy, and their spread (accuracy above is pooled over the chips). */
   readonly chips?: ChipSpread;
+  /** What must not go unseen: reads beyond a measured device table's range. */
+  readonly warnings?: readonly string[];
 }
+
 
 /** Accuracy over several dies of one design: each chip's, their mean, sample sd and range. */
 export interface ChipSpread {
@@ -121,6 +125,7 @@ export async function evaluateScenario(scenario: Scenario, o: EvaluateOptions): 
     }
   }
   const figures = Object.fromEntries(Object.entries(tally).map(([k, [sum, n]]) => [k, n > 0 ? sum / n : 0]));
+  const warnings = beyondWarnings(tally);
   return {
     model: o.plain === true ? 'plain' : 'hardware',
     scenario: scenario.name,
@@ -146,6 +151,7 @@ export async function evaluateScenario(scenario: Scenario, o: EvaluateOptions): 
       ? { per_image: predictions.slice(0, count).map((p, k) => ({ image: `${o.set}/${o.from + k}`, label: p.label ?? null, predicted: p.predicted, correct: p.label === undefined ? null : p.label === p.predicted })) }
       : {}),
     ...(chips > 1 && perChip !== undefined ? { chips: chipSpread(firstChip, perChip) } : {}),
+    ...(warnings.length === 0 ? {} : { warnings }),
   };
 }
 

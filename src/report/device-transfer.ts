@@ -1,7 +1,8 @@
 import { cellSettingOf, irmenScenario, stageDelayOf } from '../arch/cenn/irmen-dual-cenn.js';
 import type { Scenario } from '../arch/scenario.js';
+import { displayPath } from '../scenario/load.js';
 import { cellReadOf } from '../components/irmen/irmen-bank.js';
-import { settledMean, settledSpread, type CellRead } from '../components/irmen/cell-read.js';
+import { readMean, readSpread, type CellRead } from '../components/irmen/cell-read.js';
 
 /** A device's transfer function as the run used it: what the next stage receives against the drive, with its spread. */
 export interface DeviceTransfer {
@@ -12,7 +13,7 @@ export interface DeviceTransfer {
 
 /** The mean and spread of a cell's read at drive u, having held u before (settled). */
 function readAt(read: CellRead, u: number): { mean: number; sd: number } {
-  if (read.kind === 'analytic') return { mean: settledMean(read.stats, u), sd: read.scale * settledSpread(read.stats, u) };
+  if (read.kind !== 'llg') return { mean: readMean(read, u), sd: readSpread(read, u) };
   // The LLG table on its diagonal: the same drive before and now (nearest grid point).
   const t = read.table;
   const at = Math.round(((u + t.span) / (2 * t.span)) * (t.states - 1));
@@ -32,7 +33,9 @@ export function deviceTransfer(scenario: Scenario): DeviceTransfer | undefined {
   const model =
     read.kind === 'analytic'
       ? `analytic: the magnet settled at its drive (Boltzmann statistics through the read path), noise scale ${v.params.irmen.noise_scale}`
-      : `LLG macrospin table: the stage's dynamics from the previous drive (shown settled, the same drive before), noise scale ${v.params.irmen.noise_scale}`;
+      : read.kind === 'table'
+        ? `measured table ${displayPath(read.table.file)} (${read.table.source.join('; ')}), noise scale ${v.params.irmen.noise_scale}`
+        : `LLG macrospin table: the stage's dynamics from the previous drive (shown settled, the same drive before), noise scale ${v.params.irmen.noise_scale}`;
   const points = Array.from({ length: 61 }, (_, k) => {
     const drive = -1.5 + k * 0.05;
     return { drive: Number(drive.toFixed(2)), ...readAt(read, drive) };

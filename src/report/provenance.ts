@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { deviceTableFiles } from '../arch/device-tables.js';
 import { onnxWeightsOf, weightsFileOf, type Scenario } from '../arch/scenario.js';
 import { loadMnist } from '../data/mnist.js';
 import { spinarchVersion } from '../data/project.js';
@@ -16,7 +17,7 @@ export const sha256Of = (file: string): string => createHash('sha256').update(re
 
 const hashed = (file: string): FileHash => ({ file: displayPath(file), sha256: sha256Of(file) });
 
-/** What one scenario was made of: its files (itself, what it extends), its seed, and its weights with their provenance. */
+/** What one scenario was made of: its files (itself, what it extends, its device tables), its seed, and its weights with their provenance. */
 export interface ScenarioProvenance {
   readonly scenario: string;
   readonly files: readonly FileHash[];
@@ -29,6 +30,8 @@ export function scenarioProvenance(scenario: Scenario): ScenarioProvenance {
   const files = new Set<string>([path.resolve(scenario.raw.file)]);
   for (const s of scenario.raw.sources.values()) if (!s.location.file.startsWith('--')) files.add(path.resolve(s.location.file));
   if (scenario.onnx !== undefined) files.add(scenario.onnx.file);
+  // Measured device tables are inputs like the scenario itself: named and hashed.
+  for (const t of deviceTableFiles(scenario.raw.data)) files.add(path.resolve(t));
   const onnx = onnxWeightsOf(scenario);
   if (onnx !== undefined) {
     const m = scenario.onnx!.imported.model;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { scenarioFromRaw, weightsSourceFileOf, type Scenario } from '../arch/scenario.js';
+import { withTableDigests } from '../arch/device-tables.js';
 import { bundledMnistDir, loadMnist } from '../data/mnist.js';
 import type { PointTask } from './measure.js';
 import type { EvalStep, RunStep } from './spec.js';
@@ -31,13 +32,13 @@ export interface PointIdentity {
 
 /**
  * A point's key: a hash of its validated scenario (units resolved, so `17 nm` and `1.7e-8 m`
- * are the same point; a weights file by its content, not its name), what runs at it, the data
+ * are the same point; a weights file and a device table by their content, not their names), what runs at it, the data
  * and spinarch's version. 16 hex digits: a clash among a sweep's points is checked, not hoped away.
  */
 export function pointKey(p: PointIdentity): string {
   // The weights by their content: a weights file's, or the ONNX model's they come from.
   const weights = weightsSourceFileOf(p.scenario);
-  const value = { ...p.scenario.value, weights: weights === undefined ? 'random' : { sha256: sha256(readFileSync(weights)) } };
+  const value = { ...withTableDigests(p.scenario.value), weights: weights === undefined ? 'random' : { sha256: sha256(readFileSync(weights)) } };
   return sha256(canonicalJson({ spinarch: p.version, scenario: value, run: p.run, eval: p.eval, data: p.data })).slice(0, 16);
 }
 

@@ -53,11 +53,12 @@ export interface IrmenFunctional {
  */
 export function irmenFunctional(f: IrmenFunctional): FunctionalModel {
   const hardware = f.steps.map((step) => realizeStage(step, f.bits));
-  let readError: ReadError = { sum: 0, reads: 0 };
+  let readError: ReadError = { sum: 0, reads: 0, beyond: 0 };
   return {
-    tally: () => ({ transfer_error_mean: [readError.sum, readError.reads] }),
+    // The share of reads beyond a measured table's range only where there is a table (other results stay as they were).
+    tally: () => ({ transfer_error_mean: [readError.sum, readError.reads], ...(f.read.kind === 'table' ? { table_beyond_share: [readError.beyond ?? 0, readError.reads] as const } : {}) }),
     infer(pixels, image) {
-      readError = { sum: 0, reads: 0 };
+      readError = { sum: 0, reads: 0, beyond: 0 };
       const rngs = f.banks.map((b) => imageStreamFor(f.seed, b, image.id));
       const held: Map<string, HeldPlane>[] = [new Map(), new Map()];
       const input = new Map([['v', { shape: f.inputShape, encoding: IDENTITY, values: pixels }]]);

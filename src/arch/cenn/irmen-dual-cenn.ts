@@ -1,8 +1,10 @@
+import path from 'node:path';
 import { z } from 'zod';
+import { beyondWarnings } from '../../device-table/beyond.js';
 import { InputPort } from '../../components/cenn/input-port.js';
 import { CennStageController, checkWindow } from '../../components/cenn/stage-controller.js';
 import { IrmenBank, cellReadOf, irmenDynamicsOf, irmenParams, type CellSetting } from '../../components/irmen/irmen-bank.js';
-import type { CellRead } from '../../components/irmen/cell-read.js';
+import { readSpread, type CellRead } from '../../components/irmen/cell-read.js';
 import { FIELD_STEP } from '../../components/irmen/read-physics.js';
 import { CellDynamics, SETTLE_TOLERANCE } from '../../components/irmen/cell-dynamics.js';
 import { RunError } from '../run-error.js';
@@ -64,6 +66,7 @@ export function cellSettingOf(s: IrmenScenario, stageDelayPs: number): CellSetti
 /** The spread of what the next cell receives from a cell at drive u (settled, or from the same drive for the LLG table), noise scale included. */
 function readSpreadAt(read: CellRead, u: number): number {
   if (read.kind === 'analytic') return read.scale * read.stats.sd[Math.round(u / FIELD_STEP)]!;
+  if (read.kind === 'table') return readSpread(read, u);
   const t = read.table;
   const at = Math.round(((u + t.span) / (2 * t.span)) * (t.states - 1));
   const row = Math.round(((u + t.span) / (2 * t.span)) * (t.previous - 1));
@@ -108,6 +111,8 @@ function headDecoder(s: IrmenScenario, encoding: { scale: number; offset: number
 interface IrmenImageFigures {
   readonly spans: readonly number[];
   readonly read_error: readonly [number, number];
+  /** Reads beyond a measured transfer table's range. */
+  readonly read_beyond: number;
   readonly result: Record<string, unknown>;
 }
 
@@ -149,6 +154,7 @@ export const irmenDualCenn = defineDesign({
       imageFigures: (image): IrmenImageFigures => ({
         spans: sequenceSpans(controller.runs, image, sequences),
         read_error: [banks[0].readError.sum + banks[1].readError.sum, banks[0].readError.reads + banks[1].readError.reads],
+        read_beyond: (banks[0].readError.beyond ?? 0) + (banks[1].readError.beyond ?? 0),
         result: resultOf(banks[(program.steps.length - 1) % 2]!),
       }),
       summary(images, figures: readonly IrmenImageFigures[]) {
@@ -176,7 +182,7 @@ export const irmenDualCenn = defineDesign({
             thermal_spread: cell.thermalSpread,
             read_spread_at_zero: readSpreadAt(read, 0),
             read_spread_at_saturation: readSpreadAt(read, 1.5),
-            transfer: p.irmen.transfer ?? 'analytic',
+            transfer: typeof p.irmen.transfer === 'object' ? `table ${path.basename(p.irmen.transfer.table)}` : (p.irmen.transfer ?? 'analytic'),
             stage_delay_ps: stageDelay,
             write_energy_per_cell_j: cell.writeEnergy,
             drive_resistance_ohm: cell.driveResistance,
@@ -187,6 +193,7 @@ export const irmenDualCenn = defineDesign({
         };
       },
       derivedCounts: () => ({ adc_conversions: 0, dac_conversions: 0 }),
+      warnings: (figures: readonly IrmenImageFigures[]) => beyondWarnings({ table_beyond_share: [figures.reduce((a, f) => a + f.read_beyond, 0), figures.reduce((a, f) => a + f.read_error[1], 0)] }),
     };
   },
   functional(scenario, { layers, weights, seed }) {
@@ -208,7 +215,7 @@ export const irmenDualCenn = defineDesign({
     });
     return model;
   },
-  training: (scenario, layers) => cennTrainingProfile(layers, scenario.params.ota.weight_bits, scenario.params.classifier, 'IRMEN dual-CeNN', false, { budget: { convRelu: scenario.params.stages.conv_relu, pool: scenario.params.stages.pool }, read: (noise) => cellReadOf({ ...scenario.params.irmen, noise_scale: noise, transfer: 'analytic' }, cellSettingOf(scenario, stageDelayOf(scenario)), scenario.seed) }),
+  training: (scenario, layers) => cennTrainingProfile(layers, scenario.params.ota.weight_bits, scenario.params.classifier, 'IRMEN dual-CeNN', false, { budget: { convRelu: scenario.params.stages.conv_relu, pool: scenario.params.stages.pool }, read: (noise) => cellReadOf({ ...scenario.params.irmen, noise_scale: noise, transfer: typeof scenario.params.irmen.transfer === 'object' ? scenario.params.irmen.transfer : 'analytic' }, cellSettingOf(scenario, stageDelayOf(scenario)), scenario.seed) }),
 });
 
 /** The last stage's output as the bank holds it: shape and decoded value range. */

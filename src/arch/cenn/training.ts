@@ -1,6 +1,6 @@
 import { TRANSFER_GAIN, encodingOf, planeSize, saturatedLinear } from '../../components/cenn/template.js';
 import type { ClassifierParams } from '../../components/digital/classifier.js';
-import { readCell, settledMean, type CellRead } from '../../components/irmen/cell-read.js';
+import { readCell, readMean, type CellRead } from '../../components/irmen/cell-read.js';
 import { FIELD_STEP } from '../../components/irmen/read-physics.js';
 import { evaluateStage, otaCode, otaLsb, realizeStage, type HardwareStage } from '../../components/ota/hardware-template.js';
 import { WeightSource } from '../../data/weights.js';
@@ -70,12 +70,11 @@ function trainingRead(readAt: (noiseScale: number) => CellRead): CellReadModel {
       const seen = known.get(scale);
       if (seen !== undefined) return seen;
       const read = readAt(scale);
-      if (read.kind !== 'analytic') throw new Error('noise-aware training reads cells through the settled read model (transfer: analytic)');
-      const { stats } = read;
+      if (read.kind === 'llg') throw new Error('noise-aware training reads cells through a settled read model (transfer: analytic or a table)');
       const at: CellReadAt = {
         read: (u, rng) => readCell(read, u, 0, rng),
-        // A grid step each side: the mean is tabulated on that grid, linear between its points.
-        slope: (u) => (settledMean(stats, u + FIELD_STEP) - settledMean(stats, u - FIELD_STEP)) / (2 * FIELD_STEP),
+        // A grid step each side: the analytic mean is tabulated on that grid, linear between its points (a table's grid is its own, at least as coarse).
+        slope: (u) => (readMean(read, u + FIELD_STEP) - readMean(read, u - FIELD_STEP)) / (2 * FIELD_STEP),
       };
       known.set(scale, at);
       return at;

@@ -1,10 +1,13 @@
 import { neuronOutput, type MtjNeuronParams } from '../../components/mtj/neuron.js';
+import type { MtjRvTable } from '../../components/mtj/rv-table.js';
 import type { SerialCell } from '../../components/mtj/serial-mtj.js';
 import { programCell, synapseCurrents, type MultiLevelCellParams } from '../../components/mtj/synapse-array.js';
 import type { FunctionalModel } from '../design.js';
 import type { ArrayShape } from '../mlp.js';
 
 export interface MtjFunctional {
+  /** A measured R(V) table the cells read, whose evaluations beyond its range are tallied. */
+  readonly rv: MtjRvTable | undefined;
   readonly shapes: readonly ArrayShape[];
   /** Each layer's cells as drawn (fresh, all MTJs low) and the levels to program them to. */
   readonly cells: readonly (readonly SerialCell[])[];
@@ -27,9 +30,13 @@ export function mtjFunctional(f: MtjFunctional): FunctionalModel & { readonly fa
   f.cells.forEach((cells, l) => cells.forEach((cell, i) => {
     if (!programCell(cell, f.levels[l]![i]!, f.cell).reached) failed++;
   }));
+  let counted: readonly [number, number] = [0, 0];
+  const rv = f.rv;
   return {
     failed,
+    ...(rv === undefined ? {} : { tally: () => ({ rv_beyond_share: [counted[0], counted[1]] as const }) }),
     infer(pixels) {
+      const before = rv === undefined ? [0, 0] : [rv.count.beyond, rv.count.calls];
       let values = pixels.map((x) => x * f.fullScales[0]!);
       f.shapes.forEach((s, l) => {
         const inputs = new Float64Array(s.columns);
@@ -40,6 +47,7 @@ export function mtjFunctional(f: MtjFunctional): FunctionalModel & { readonly fa
         synapseCurrents(f.cells[l]!, s.rows, s.columns, inputs, plus, minus);
         values = plus.map((p, r) => neuronOutput(f.neuron, f.feedback[l]!, p, minus[r]!));
       });
+      if (rv !== undefined) counted = [rv.count.beyond - before[0]!, rv.count.calls - before[1]!];
       return values;
     },
   };

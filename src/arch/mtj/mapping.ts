@@ -1,11 +1,10 @@
-import { SerialCell, type Mtj } from '../../components/mtj/serial-mtj.js';
-import type { MultiLevelCellParams } from '../../components/mtj/synapse-array.js';
+import { SerialCell, meanMtj } from '../../components/mtj/serial-mtj.js';
+import { rvTableOf, type MultiLevelCellParams } from '../../components/mtj/synapse-array.js';
 import { NetworkError } from '../network.js';
 
 /** A cell of Table I's mean MTJs. */
 function nominalCell(p: MultiLevelCellParams): SerialCell {
-  const t = p.table;
-  const mtj: Mtj = { a1: t.a1.mean, b1: t.b1.mean, a0: t.a0.mean, b0: t.b0.mean, cN: t.cN.mean, cP: t.cP.mean };
+  const mtj = meanMtj(p.table, rvTableOf(p));
   return new SerialCell(Array.from({ length: p.mtjs }, () => mtj));
 }
 

@@ -3,7 +3,9 @@ import { argmax } from '../../components/digital/dense-head.js';
 import { cellStatistics } from '../../components/mtj/cell-statistics.js';
 import { MTJ_OUTPUTS, MtjNeurons, layerDelay, mtjNeuronParams, neuronOutput, opampSettle } from '../../components/mtj/neuron.js';
 import type { SerialCell } from '../../components/mtj/serial-mtj.js';
-import { MultiLevelSynapses, drawCells, multiLevelCellParams, mtjInputsOf, mtjProgramOf, mtjProgrammedOf } from '../../components/mtj/synapse-array.js';
+import { MultiLevelSynapses, drawCells, multiLevelCellParams, mtjInputsOf, mtjProgramOf, mtjProgrammedOf, rvTableOf } from '../../components/mtj/synapse-array.js';
+import type { MtjRvTable } from '../../components/mtj/rv-table.js';
+import { beyondWarnings } from '../../device-table/beyond.js';
 import { streamFor } from '../../components/random.js';
 import { CLASSIFIED, IMAGES, INFERENCE, SETUP } from '../../components/records.js';
 import type { WeightSource } from '../../data/weights.js';
@@ -71,12 +73,21 @@ function feedbackOf(p: MtjScenario['params'], mapped: readonly LayerLevels[]): n
 /** What its neurons compute between layers (seed 002): tanh. */
 const NEURON = 'tanh';
 
+/** What an image leaves for the summary: the last layer's outputs, and its V(I) evaluations (beyond a measured table's range). */
+interface MtjImageFigures {
+  readonly outputs: readonly number[];
+  readonly calls: number;
+  readonly beyond: number;
+}
+
+const rvCount = (rv: MtjRvTable | undefined): { calls: number; beyond: number } => ({ calls: rv?.count.calls ?? 0, beyond: rv?.count.beyond ?? 0 });
+
 export const mtjMlp = defineDesign({
   name: 'mtj-mlp',
   title: 'Multi-level serial-MTJ MLP (seed 002)',
   schema: mtjScenario,
   imports: { maps: 'mtj-mlp maps dense layers (Gemm, MatMul + Add) with tanh neurons between them, each weight on a pair of multi-level cells' },
-  build(scenario, { sim, layers, weights }): Machine<readonly number[]> {
+  build(scenario, { sim, layers, weights }): Machine<MtjImageFigures> {
     const p = scenario.params;
     const { dense, shapes } = perceptronArrays(layers, 'a multi-level MTJ perceptron', NEURON);
     checkProgramming(p.cell);
@@ -99,6 +110,9 @@ export const mtjMlp = defineDesign({
     );
     let image = 0;
     let outputs: Float64Array = new Float64Array(0);
+    // A measured R(V) table counts its evaluations beyond its range; an image's are the difference over it.
+    const rv = rvTableOf(p.cell);
+    let counted = rvCount(rv);
     sim.bus.topic(MTJ_OUTPUTS).listen((o) => {
       outputs = o.voltages;
       // The class of an image: the output neuron with the highest voltage.
@@ -111,19 +125,25 @@ export const mtjMlp = defineDesign({
         mapped.forEach((m, l) => sim.bus.topic(mtjProgramOf(l)).publish({ levels: m.levels }));
       },
       follow: (selector) => followPerceptron(shapes, selector),
-      warnings() {
+      warnings(figures: readonly MtjImageFigures[]) {
         const failed = arrays.reduce((a, x) => a + x.failed, 0);
         const cells = arrays.reduce((a, x) => a + x.cells.length, 0);
-        return failed === 0 ? [] : [`${failed} of ${cells} cells could not be programmed to their level within params.cell.program.max_voltage (${p.cell.program.max_voltage} V); they keep the level they reached, and the accuracy shows it`];
+        const beyond = beyondWarnings({ rv_beyond_share: [figures.reduce((a, f) => a + f.beyond, 0), figures.reduce((a, f) => a + f.calls, 0)] });
+        return [...(failed === 0 ? [] : [`${failed} of ${cells} cells could not be programmed to their level within params.cell.program.max_voltage (${p.cell.program.max_voltage} V); they keep the level they reached, and the accuracy shows it`]), ...beyond];
       },
       process(pixels, index) {
         image = index;
+        counted = rvCount(rv);
         const start = sim.kernel.now;
         inference.publish({ image: index, start, period: latency });
         firstInputs.publish({ image: index, voltages: pixels.map((x) => x * p.input_full_scale), until: start + latency });
       },
-      imageFigures: () => [...outputs],
-      summary(_images, last: readonly (readonly number[])[]) {
+      imageFigures: (): MtjImageFigures => {
+        const now = rvCount(rv);
+        return { outputs: [...outputs], calls: now.calls - counted.calls, beyond: now.beyond - counted.beyond };
+      },
+      summary(_images, figures: readonly MtjImageFigures[]) {
+        const last = figures.map((f) => f.outputs);
         const pulses = arrays.flatMap((a) => a.pulses);
         return {
           layers: shapes.map((s, l) => `${s.rows} neurons x ${s.columns - 1} inputs + bias: ${s.rows * s.columns * 2} cells of ${p.cell.mtjs} MTJs (layer ${l})`),
@@ -146,7 +166,7 @@ export const mtjMlp = defineDesign({
     // The same cells as the event-level synapse arrays: drawn from each array's own stream.
     const cells = shapes.map((s, l) => drawCells(s.rows * s.columns * 2, p.cell, streamFor(seed, `layer[${l}]/synapses`, chip)));
     const mapped = levelsOf(dense, shapes, weights, cells, p);
-    return mtjFunctional({ shapes, cells, levels: mapped.map((m) => m.levels), cell: p.cell, neuron: p.neuron, feedback: feedbackOf(p, mapped), fullScales: fullScales(p, shapes.length) });
+    return mtjFunctional({ rv: rvTableOf(p.cell), shapes, cells, levels: mapped.map((m) => m.levels), cell: p.cell, neuron: p.neuron, feedback: feedbackOf(p, mapped), fullScales: fullScales(p, shapes.length) });
   },
   training(scenario, layers) {
     const p = scenario.params;

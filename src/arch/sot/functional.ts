@@ -34,8 +34,15 @@ export function sotFunctional(f: SotFunctional): FunctionalModel {
     rows.forEach((row, r) => w.set(row, r * f.shapes[l]!.columns));
     return w;
   });
+  let counted = { reads: 0, beyond: 0 };
   return {
+    // The share of device reads beyond a measured R(V) table's range, where there is a table.
+    ...(f.device.mtj === undefined ? {} : { tally: () => ({ rv_beyond_share: [counted.beyond, counted.reads] as const }) }),
     infer(pixels) {
+      for (const d of devices) {
+        d.source.count.reads = 0;
+        d.source.count.beyond = 0;
+      }
       let values = pixels.map((x) => x * f.inputFullScale);
       f.shapes.forEach((s, l) => {
         const voltages = new Float64Array(s.columns);
@@ -46,6 +53,11 @@ export function sotFunctional(f: SotFunctional): FunctionalModel {
         crossbarCurrents(devices[l]!, weights[l]!, voltages, plus, minus);
         values = amplify(plus, minus, f.neuron.vdd / 2, f.transimpedance[l]!).map((v) => neuronTransfer(f.neuron, v));
       });
+      counted = { reads: 0, beyond: 0 };
+      for (const d of devices) {
+        counted.reads += d.source.count.reads;
+        counted.beyond += d.source.count.beyond;
+      }
       return values;
     },
   };

@@ -5,7 +5,8 @@ import { SotCrossbar, synapseSignal, synapseWeight } from '../../components/sot/
 import { DifferentialAmplifiers } from '../../components/sot/differential-amplifier.js';
 import { outputsOf } from '../../components/sot/messages.js';
 import { SigmoidNeurons, neuronTransfer, sigmoidNeuronParams } from '../../components/sot/sigmoid-neuron.js';
-import { ANTIPARALLEL, PARALLEL, heavyMetalResistance, parallelResistance, resistanceAt, sotDeviceParams, sotVariationParams, tmrAt, writeEnergy } from '../../components/sot/sot-mram.js';
+import { ANTIPARALLEL, PARALLEL, heavyMetalResistance, parallelResistance, resistanceAt, sotDeviceParams, sotVariationOf, sotVariationParams, tmrAt, writeEnergy } from '../../components/sot/sot-mram.js';
+import { beyondWarnings } from '../../device-table/beyond.js';
 import { INFER, PROGRAM, WriteDriver, writeDriverParams } from '../../components/sot/write-driver.js';
 import type { WeightSource } from '../../data/weights.js';
 import { quantity } from '../../scenario/fields.js';
@@ -48,6 +49,13 @@ const params = z
   });
 
 export const sotScenario = designScenario('sot-mlp', params);
+
+/** What an image leaves for the summary: the last layer's outputs, and its device reads (beyond a measured table's range). */
+interface SotImageFigures {
+  readonly outputs: readonly number[];
+  readonly reads: number;
+  readonly beyond: number;
+}
 type SotScenario = z.output<typeof sotScenario>;
 
 /**
@@ -102,15 +110,17 @@ export const sotMlp = defineDesign({
   title: 'SOT-MRAM crossbar MLP (seed 004)',
   schema: sotScenario,
   imports: { maps: 'sot-mlp maps dense layers (Gemm, MatMul + Add) with sigmoid neurons between them, binarizing weights and biases at 0', negated: true },
-  build(scenario, { sim, layers, weights }): Machine<readonly number[]> {
+  build(scenario, { sim, layers, weights }): Machine<SotImageFigures> {
     const p = scenario.params;
     const { dense, shapes } = perceptronArrays(layers, 'an SOT-MRAM perceptron', NEURON);
     const gains = transimpedances(p, dense.length);
     const program = programOf(dense, shapes, weights);
-    shapes.forEach((s, l) => {
-      new SotCrossbar(sim, `layer[${l}]/crossbar`, l, s.rows, s.columns, p.device, p.device_variation, p.crossbar.settle);
+    const variation = sotVariationOf(p.device, p.device_variation);
+    const crossbars = shapes.map((s, l) => {
+      const crossbar = new SotCrossbar(sim, `layer[${l}]/crossbar`, l, s.rows, s.columns, p.device, variation, p.crossbar.settle);
       new DifferentialAmplifiers(sim, `layer[${l}]/amp`, l, s.rows, gains[l]!, p.neuron.vdd / 2, p.amplifier.power, p.amplifier.settle);
       new SigmoidNeurons(sim, `layer[${l}]/neurons`, l, s.rows, p.neuron, p.device);
+      return crossbar;
     });
     const driver = new WriteDriver(sim, 'driver', p.driver, shapes, fullScales(p, shapes.length), p.neuron.vdd, p.device);
     const perLayer = p.crossbar.settle + p.amplifier.settle + p.neuron.settle;
@@ -131,8 +141,21 @@ export const sotMlp = defineDesign({
         inferTopic.publish({ image: index, inputs: pixels });
       },
       frame: p.driver.clock_period,
-      imageFigures: () => [...driver.lastOutputs],
-      summary(_images, outputs: readonly (readonly number[])[]) {
+      imageFigures: (): SotImageFigures => {
+        // Reads beyond a measured R(V) table, this image's (the counts start again for the next).
+        let reads = 0;
+        let beyond = 0;
+        for (const c of crossbars) {
+          reads += c.devices.source.count.reads;
+          beyond += c.devices.source.count.beyond;
+          c.devices.source.count.reads = 0;
+          c.devices.source.count.beyond = 0;
+        }
+        return { outputs: [...driver.lastOutputs], reads, beyond };
+      },
+      warnings: (figures: readonly SotImageFigures[]) => beyondWarnings({ rv_beyond_share: [figures.reduce((a, f) => a + f.beyond, 0), figures.reduce((a, f) => a + f.reads, 0)] }),
+      summary(_images, figures: readonly SotImageFigures[]) {
+        const outputs = figures.map((f) => f.outputs);
         const d = p.device;
         return {
           clock_period_ps: p.driver.clock_period,
@@ -141,7 +164,7 @@ export const sotMlp = defineDesign({
           crossbars: shapes.map((s) => `${s.rows} rows x ${s.columns} columns (${s.columns - 1} inputs + bias)`),
           transimpedance_ohm: gains,
           device: {
-            r_p_ohm: parallelResistance(d),
+            r_p_ohm: d.mtj === undefined ? parallelResistance(d) : resistanceAt(d, PARALLEL, 0),
             r_ap_ohm: resistanceAt(d, ANTIPARALLEL, 0),
             tmr_zero_bias: tmrAt(d, 0),
             tmr_at_v0: tmrAt(d, d.v0),
@@ -164,7 +187,7 @@ export const sotMlp = defineDesign({
       shapes,
       program: programOf(dense, shapes, weights),
       device: p.device,
-      variation: p.device_variation,
+      variation: sotVariationOf(p.device, p.device_variation),
       neuron: p.neuron,
       inputFullScale: p.driver.input_full_scale,
       biasVoltages: fullScales(p, shapes.length),

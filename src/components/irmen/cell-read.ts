@@ -1,6 +1,8 @@
 import { saturatedLinear } from '../cenn/template.js';
 import type { RandomStream } from '../random.js';
+import { fractionIn, segmentOf } from '../../device-table/interpolate.js';
 import type { CellDynamicsParams } from './cell-dynamics.js';
+import type { TransferTable } from './transfer-table.js';
 import { FIELD_MAX, FIELD_STEP, type ReadPath, type ReadStatistics } from './read-physics.js';
 
 /**
@@ -24,10 +26,12 @@ export interface HistoryTable {
  * `analytic` takes the magnet as settled at its drive (Boltzmann statistics, filtered by the
  * read path); `llg` adds the stage's dynamics from the LLG macrospin, starting from the
  * magnet in equilibrium at the cell's previous drive, so a magnet that has not settled
- * carries its history into the read.
+ * carries its history into the read. `table` is the settled read measured (transfer-table.ts):
+ * the same mean and spread against the drive, from a CSV table instead of the physics.
  */
 export type CellRead =
   | { readonly kind: 'analytic'; readonly stats: ReadStatistics; readonly scale: number }
+  | { readonly kind: 'table'; readonly table: TransferTable; readonly scale: number }
   | { readonly kind: 'llg'; readonly table: HistoryTable; readonly scale: number; readonly cell: CellDynamicsParams; readonly path: ReadPath };
 
 /** Linear interpolation of a table row at fractional index x (clamped to the row). */
@@ -49,6 +53,31 @@ export function settledSpread(stats: ReadStatistics, u: number): number {
   return lerp(stats.sd, 0, stats.sd.length, Math.min(Math.abs(u), FIELD_MAX) / FIELD_STEP);
 }
 
+/** Mean of a settled read at drive u, from the physics or the measured table. */
+export function readMean(read: CellRead, u: number): number {
+  if (read.kind === 'table') {
+    const { u: xs, mean } = read.table;
+    const i = segmentOf(xs, u);
+    return mean[i]! + fractionIn(xs, i, u) * (mean[i + 1]! - mean[i]!);
+  }
+  if (read.kind === 'analytic') return settledMean(read.stats, u);
+  throw new Error('the LLG read depends on the previous drive: it has no settled mean');
+}
+
+/** Its spread (noise scale included). */
+export function readSpread(read: CellRead, u: number): number {
+  if (read.kind === 'table') {
+    const { u: xs, sd } = read.table;
+    const i = segmentOf(xs, u);
+    return read.scale * (sd[i]! + fractionIn(xs, i, u) * (sd[i + 1]! - sd[i]!));
+  }
+  if (read.kind === 'analytic') return read.scale * settledSpread(read.stats, u);
+  throw new Error('the LLG read depends on the previous drive: it has no settled spread');
+}
+
+/** Whether a read at drive u leaves the measured table's range (read at its edge, and counted). */
+export const beyondTable = (read: CellRead, u: number): boolean => read.kind === 'table' && (u < read.table.u[0]! || u > read.table.u[read.table.u.length - 1]!);
+
 /**
  * One read of a cell holding drive `drive` (which held `previous` before): one normal draw
  * from the bank's stream, `scale` times the model's spread about its mean, within
@@ -64,6 +93,13 @@ export function readCell(read: CellRead, drive: number, previous: number, rng: R
     const f = x - i;
     const m = mean[i]! + f * (mean[i + 1]! - mean[i]!);
     const v = (drive < 0 ? -m : m) + read.scale * (sd[i]! + f * (sd[i + 1]! - sd[i]!)) * rng.normal();
+    return v > 1 ? 1 : v < -1 ? -1 : v;
+  }
+  if (read.kind === 'table') {
+    const { u: xs, mean, sd } = read.table;
+    const i = segmentOf(xs, drive);
+    const f = fractionIn(xs, i, drive);
+    const v = mean[i]! + f * (mean[i + 1]! - mean[i]!) + read.scale * (sd[i]! + f * (sd[i + 1]! - sd[i]!)) * rng.normal();
     return v > 1 ? 1 : v < -1 ? -1 : v;
   }
   const t = read.table;

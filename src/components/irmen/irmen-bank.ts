@@ -8,7 +8,8 @@ import { FEATURES, featuresRequestOf, type Features } from '../digital/classifie
 import { streamFor, type RandomStream } from '../random.js';
 import { IMAGES, type ComponentClass } from '../records.js';
 import { CellDynamics, type CellDynamicsParams } from './cell-dynamics.js';
-import { readCell, type CellRead } from './cell-read.js';
+import { beyondTable, readCell, type CellRead } from './cell-read.js';
+import { irmenTransferTable } from './transfer-table.js';
 import { readTableFor } from './read-table.js';
 import { readStatisticsFor, type ReadPath, type ReadPhysicsParams } from './read-physics.js';
 import { GAMMA_ELECTRON } from './llg.js';
@@ -42,7 +43,13 @@ export const irmenParams = z.strictObject({
    * stage's dynamics from the LLG macrospin, from the cell's own previous drive (a table,
    * read-table.ts, cached on disk).
    */
-  transfer: z.enum(['analytic', 'llg']).optional(),
+  transfer: z
+    .union([
+      z.enum(['analytic', 'llg']),
+      /** The settled read measured: a CSV table (transfer-table.ts) of drive, mean readout and spread, path relative to the scenario file. */
+      z.strictObject({ table: z.string().min(1) }),
+    ])
+    .optional(),
   /** The magnet in time, for the LLG macrospin (spinarch device irmen); see DYNAMICS_DEFAULTS. */
   dynamics: z
     .strictObject({
@@ -154,6 +161,8 @@ export function irmenCellModel(p: IrmenParams): IrmenCellModel {
 export interface ReadError {
   sum: number;
   reads: number;
+  /** Reads at a drive beyond a measured table's range (read at its edge); counted where given. */
+  beyond?: number;
 }
 
 /** Where a cell sits in the design: its stage delay and window, and the input RC of the cell it drives. */
@@ -181,6 +190,8 @@ export function readPhysicsOf(p: IrmenParams, at: CellSetting): ReadPhysicsParam
  */
 export function cellReadOf(p: IrmenParams, at: CellSetting, seed: string | number): CellRead {
   const path = readPathOf(p, at);
+  // A measured table's spread is the device's own: noise_scale scales it as it scales sigma.
+  if (typeof p.transfer === 'object') return { kind: 'table', table: irmenTransferTable(p.transfer.table), scale: p.noise_scale };
   // The settled model is taken at noise_scale x sigma throughout (read-physics.ts), so its draws are not scaled again.
   if (p.transfer !== 'llg') return { kind: 'analytic', stats: readStatisticsFor(readPhysicsOf(p, at)), scale: 1 };
   const cell = { ...irmenDynamicsOf(p, at.stageDelayPs), stageTime: Math.max(0, at.stageDelayPs - at.windowPs) * 1e-12 };
@@ -207,6 +218,7 @@ export function readPlanes(held: ReadonlyMap<string, HeldPlane>, names: Iterable
     for (let i = 0; i < values.length; i++) {
       const u = p.values[i]!;
       const r = readCell(read, u, before === undefined ? 0 : before[i]!, rng);
+      if (beyondTable(read, u)) error.beyond = (error.beyond ?? 0) + 1;
       error.sum += Math.abs(r - saturatedLinear(u));
       values[i] = r;
     }
@@ -261,7 +273,7 @@ export class IrmenBank extends Component {
   private readonly write: ActionSpec;
   private readonly access: ActionSpec;
   /** Sum and count of |readout - stored state| over the image in progress: the transfer-function error of seed 000, Fig. 4. */
-  readonly readError: ReadError = { sum: 0, reads: 0 };
+  readonly readError: ReadError = { sum: 0, reads: 0, beyond: 0 };
   private readonly features: Topic<Features>;
   private watched: CellWatch | undefined;
   /** The stage whose result the bank is computing (its op). */
@@ -291,6 +303,7 @@ export class IrmenBank extends Component {
       this.planes = new Map();
       this.readError.sum = 0;
       this.readError.reads = 0;
+      this.readError.beyond = 0;
     });
   }
 

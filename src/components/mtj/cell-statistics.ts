@@ -1,6 +1,6 @@
 import { streamFor } from '../random.js';
 import { SerialCell, drawMtj } from './serial-mtj.js';
-import type { MultiLevelCellParams } from './synapse-array.js';
+import { rvTableOf, type MultiLevelCellParams } from './synapse-array.js';
 
 /** Monte Carlo statistics of multi-level cells (seed 002, Fig. 2): levels and write voltages. */
 export interface CellStatistics {
@@ -29,9 +29,10 @@ export function cellStatistics(params: MultiLevelCellParams, cells: number, seed
   const reads: number[][] = Array.from({ length: n + 1 }, () => []);
   const writes: number[][] = Array.from({ length: n }, () => []);
   let missed = 0;
+  const rv = rvTableOf(params);
   for (let k = 0; k < cells; k++) {
     const rng = streamFor(seed, `${name}/cell[${k}]`);
-    const cell = new SerialCell(Array.from({ length: n }, () => drawMtj(params.table, rng)));
+    const cell = new SerialCell(Array.from({ length: n }, () => drawMtj(params.table, rng, rv)));
     const wv = cell.writeVoltages(series);
     wv.forEach((v, i) => writes[i]!.push(v));
     for (let level = 0; level <= n; level++) {

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { quantity } from '../../scenario/fields.js';
 import { formatQuantity, type QuantityKind } from '../../scenario/units.js';
+import { fractionIn } from '../../device-table/interpolate.js';
 import type { RandomStream } from '../random.js';
+import type { MtjRvTable } from './rv-table.js';
 
 /**
  * Mean and standard deviation of one model parameter (seed 002, Table I). The spread must
@@ -39,11 +41,17 @@ export interface Mtj {
   readonly b0: number;
   readonly cN: number;
   readonly cP: number;
+  /** Its R(V) from a measured table instead of the four lines, at its own scale of the mean device's resistance per state. */
+  readonly rv?: { readonly table: MtjRvTable; readonly sHigh: number; readonly sLow: number };
 }
 
-/** Draws one MTJ from the table's normal distributions. */
-export function drawMtj(t: MtjTable, rng: RandomStream): Mtj {
-  return {
+/**
+ * Draws one MTJ from the table's normal distributions. With a measured R(V) table the same
+ * draws set it: its resistance in each state is the mean device's times b / mean(b) (Table I's
+ * spread), or, when the table measured several MTJs, their spread at the same normal deviate.
+ */
+export function drawMtj(t: MtjTable, rng: RandomStream, rv?: MtjRvTable): Mtj {
+  const m = {
     a1: rng.normal(t.a1.mean, t.a1.sigma),
     b1: rng.normal(t.b1.mean, t.b1.sigma),
     a0: rng.normal(t.a0.mean, t.a0.sigma),
@@ -51,6 +59,39 @@ export function drawMtj(t: MtjTable, rng: RandomStream): Mtj {
     cN: rng.normal(t.cN.mean, t.cN.sigma),
     cP: rng.normal(t.cP.mean, t.cP.sigma),
   };
+  if (rv === undefined) return m;
+  const scale = (b: number, s: { mean: number; sigma: number }, measured: number | undefined): number =>
+    measured === undefined ? b / s.mean : 1 + (s.sigma > 0 ? (b - s.mean) / s.sigma : 0) * measured;
+  return { ...m, rv: { table: rv, sHigh: scale(m.b1, t.b1, rv.spread?.high), sLow: scale(m.b0, t.b0, rv.spread?.low) } };
+}
+
+/** The mean MTJ of the distributions (and of a measured table). */
+export function meanMtj(t: MtjTable, rv?: MtjRvTable): Mtj {
+  const m = { a1: t.a1.mean, b1: t.b1.mean, a0: t.a0.mean, b0: t.b0.mean, cN: t.cN.mean, cP: t.cP.mean };
+  return rv === undefined ? m : { ...m, rv: { table: rv, sHigh: 1, sLow: 1 } };
+}
+
+/**
+ * A measured MTJ's voltage at `current`: V / s R(V) = I, so V(I) = V_mean(s I), read off the
+ * mean device's I(V) by linear interpolation (never extrapolated: counted beyond its range).
+ */
+function tableVoltage(rv: NonNullable<Mtj['rv']>, high: boolean, current: number): number {
+  const t = rv.table;
+  const i = high ? t.iHigh : t.iLow;
+  const x = (high ? rv.sHigh : rv.sLow) * current;
+  const k = (high ? t.findHigh : t.findLow).find(x);
+  t.count.calls++;
+  if (x < i[0]! || x > i[i.length - 1]!) t.count.beyond++;
+  return t.v[k]! + fractionIn(i, k, x) * (t.v[k + 1]! - t.v[k]!);
+}
+
+/** Its slope dV/dI: s times the segment's. */
+function tableSlope(rv: NonNullable<Mtj['rv']>, high: boolean, current: number): number {
+  const t = rv.table;
+  const i = high ? t.iHigh : t.iLow;
+  const s = high ? rv.sHigh : rv.sLow;
+  const k = (high ? t.findHigh : t.findLow).find(s * current);
+  return (s * (t.v[k + 1]! - t.v[k]!)) / (i[k + 1]! - i[k]!);
 }
 
 /**
@@ -60,6 +101,7 @@ export function drawMtj(t: MtjTable, rng: RandomStream): Mtj {
  * R(I) = b / (1 - a |I|), and the MTJ's voltage V(I) = I b / (1 - a |I|), odd and increasing.
  */
 export function mtjVoltage(m: Mtj, high: boolean, current: number): number {
+  if (m.rv !== undefined) return tableVoltage(m.rv, high, current);
   const a = high ? m.a1 : m.a0;
   const b = high ? m.b1 : m.b0;
   return (current * b) / (1 - a * Math.abs(current));
@@ -67,6 +109,7 @@ export function mtjVoltage(m: Mtj, high: boolean, current: number): number {
 
 /** dV/dI of mtjVoltage: b / (1 - a |I|)^2. */
 export function mtjSlope(m: Mtj, high: boolean, current: number): number {
+  if (m.rv !== undefined) return tableSlope(m.rv, high, current);
   const a = high ? m.a1 : m.a0;
   const b = high ? m.b1 : m.b0;
   const d = 1 - a * Math.abs(current);

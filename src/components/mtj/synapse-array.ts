@@ -6,12 +6,19 @@ import { Component, type ActionSpec, type SimContext } from '../component.js';
 import type { ComponentClass } from '../records.js';
 import type { RandomStream } from '../random.js';
 import { SerialCell, drawMtj, mtjTableParams } from './serial-mtj.js';
+import { mtjRvTable, type MtjRvTable } from './rv-table.js';
 
 export const multiLevelCellParams = z
   .strictObject({
   /** MTJs in series per cell: N + 1 levels (seed 002: 7 MTJs, 8 levels). */
   mtjs: wholeNumber(1, 32),
   table: mtjTableParams,
+  /**
+   * The MTJs' R(V) in P and AP measured (rv-table.ts), path relative to the scenario file: it
+   * replaces the four lines (a1, b1, a0, b0 then only give each MTJ's spread); the critical
+   * currents stay table's cN and cP.
+   */
+  mtj: z.strictObject({ table: z.string().min(1) }).optional(),
   /** Bias at which a cell is read (well below any critical current). */
   read_voltage: quantity('voltage', { positive: true }),
   /** The programming circuit: pulses of rising amplitude, each followed by a verifying read. */
@@ -40,9 +47,13 @@ export type MultiLevelCellParams = z.output<typeof multiLevelCellParams>;
 /** Draws a layer's cells, `count` of them, every MTJ of each from `rng` in order (Table I's distributions). */
 export function drawCells(count: number, params: MultiLevelCellParams, rng: RandomStream): SerialCell[] {
   const cells: SerialCell[] = [];
-  for (let i = 0; i < count; i++) cells.push(new SerialCell(Array.from({ length: params.mtjs }, () => drawMtj(params.table, rng))));
+  const rv = rvTableOf(params);
+  for (let i = 0; i < count; i++) cells.push(new SerialCell(Array.from({ length: params.mtjs }, () => drawMtj(params.table, rng, rv))));
   return cells;
 }
+
+/** The measured R(V) table the cells read, if the scenario names one. */
+export const rvTableOf = (params: Pick<MultiLevelCellParams, 'mtj'>): MtjRvTable | undefined => (params.mtj === undefined ? undefined : mtjRvTable(params.mtj.table));
 
 /** What programming one cell took, and whether it reached its level. */
 export interface Programmed {

@@ -3,7 +3,7 @@ import { Component, type ActionSpec, type SimContext } from '../component.js';
 import type { RandomStream } from '../random.js';
 import type { ComponentClass } from '../records.js';
 import { inputsOf, rowCurrentsOf, rowWritesOf, type LayerVoltages, type RowCurrents, type RowWrite } from './messages.js';
-import { drawSotMtj, mtjResistanceCos, nominalMtj, writeEnergy, type SotDeviceParams, type SotVariation } from './sot-mram.js';
+import { deviceResistance, drawSotMtj, sotSourceOf, writeEnergy, type SotDeviceParams, type SotSource, type SotVariation } from './sot-mram.js';
 
 /** Binarizes a weight at threshold 0 (seed 004, Eq. 3): +1 puts MRAM1 in P, -1 in AP. */
 export const synapseWeight = (w: number): 1 | -1 => (w >= 0 ? 1 : -1);
@@ -13,15 +13,17 @@ export const synapseWeight = (w: number): 1 | -1 => (w >= 0 ? 1 : -1);
  * V (G_P(V) - G_AP(V)) (the TMR falls with bias, so this is not quite linear in V).
  */
 export const synapseSignal = (p: SotDeviceParams, v: number): number => {
-  const m = nominalMtj(p);
-  return v * (1 / mtjResistanceCos(m.rp, m.tmr0, p.v0, 1, v) - 1 / mtjResistanceCos(m.rp, m.tmr0, p.v0, -1, v));
+  const src = sotSourceOf(p);
+  const m = src.nominal;
+  return v * (1 / deviceResistance(src, m.rp, m.tmr0, 1, v) - 1 / deviceResistance(src, m.rp, m.tmr0, -1, v));
 };
 
 /** The MTJs of a crossbar as made: two per synapse (MRAM1, MRAM2), index (row * columns + column) * 2 + k. */
 export interface CrossbarDevices {
   readonly rows: number;
   readonly columns: number;
-  readonly v0: number;
+  /** Eq. 2 or a measured table, and its count of reads beyond the table. */
+  readonly source: SotSource;
   readonly rp: Float64Array;
   readonly tmr0: Float64Array;
 }
@@ -31,13 +33,14 @@ export function drawCrossbar(p: SotDeviceParams, variation: SotVariation | undef
   const n = rows * columns * 2;
   const rp = new Float64Array(n);
   const tmr0 = new Float64Array(n);
-  const nominal = nominalMtj(p);
+  const source = sotSourceOf(p);
+  const nominal = source.nominal;
   for (let i = 0; i < n; i++) {
     const m = variation === undefined ? nominal : drawSotMtj(p, variation, rng);
     rp[i] = m.rp;
     tmr0[i] = m.tmr0;
   }
-  return { rows, columns, v0: p.v0, rp, tmr0 };
+  return { rows, columns, source, rp, tmr0 };
 }
 
 /**
@@ -47,7 +50,7 @@ export function drawCrossbar(p: SotDeviceParams, variation: SotVariation | undef
  * `minus`; returns the power the inputs deliver, sum of V_c^2 (G1 + G2).
  */
 export function crossbarCurrents(d: CrossbarDevices, weights: Int8Array, voltages: Float64Array, plus: Float64Array, minus: Float64Array): number {
-  const { rows, columns, v0, rp, tmr0 } = d;
+  const { rows, columns, source, rp, tmr0 } = d;
   let watts = 0;
   for (let r = 0; r < rows; r++) {
     let ip = 0;
@@ -56,8 +59,8 @@ export function crossbarCurrents(d: CrossbarDevices, weights: Int8Array, voltage
       const v = voltages[c]!;
       const i = (r * columns + c) * 2;
       const p1 = weights[r * columns + c]! > 0 ? 1 : -1;
-      const g1 = 1 / mtjResistanceCos(rp[i]!, tmr0[i]!, v0, p1, v);
-      const g2 = 1 / mtjResistanceCos(rp[i + 1]!, tmr0[i + 1]!, v0, -p1, v);
+      const g1 = 1 / deviceResistance(source, rp[i]!, tmr0[i]!, p1, v);
+      const g2 = 1 / deviceResistance(source, rp[i + 1]!, tmr0[i + 1]!, -p1, v);
       ip += v * g1;
       im += v * g2;
       watts += v * v * (g1 + g2);
