@@ -242,7 +242,7 @@ function buildSweep(raw: RawScenario, dir: string, o: SweepOverrides): Sweep {
       });
       const scenario = scenarioFromRaw(pointRaw);
       checkPoint(scenario, evalStep, built);
-      const key = pointKey({ scenario, ...(runStep === undefined ? {} : { run: runStep }), ...(evalStep === undefined ? {} : { eval: evalStep }), ...(data === undefined ? {} : { data }), version });
+      const key = pointKey({ scenario, metrics: keptMetrics(spec.metrics, evalStep?.chips !== undefined), ...(runStep === undefined ? {} : { run: runStep }), ...(evalStep === undefined ? {} : { eval: evalStep }), ...(data === undefined ? {} : { data }), version });
       const twin = seen.get(key);
       if (twin !== undefined) {
         pointIssues.set(`twin ${key}`, { location: where('axes'), path: 'axes', message: `points ${twin} and ${shown} are the same scenario (an axis value that changes nothing, or written twice)` });

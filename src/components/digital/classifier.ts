@@ -4,6 +4,7 @@ import { quantity, wholeNumber } from '../../scenario/fields.js';
 import { Component, type ActionSpec, type SimContext } from '../component.js';
 import { CLASSIFIED, IMAGES, type Classification, type ComponentClass, type ImageMark } from '../records.js';
 import { argmax, headForward, quantizeHead, type HeadLayer } from './dense-head.js';
+import { areaLine, type AreaLine } from '../area.js';
 
 export const classifierParams = z.strictObject({
   /**
@@ -105,4 +106,18 @@ export class Classifier extends Component {
       this.marks.publish({ time: this.now, image: f.image, phase: 'end' });
     }, 0);
   }
+}
+
+/**
+ * The head's area: its MAC units, each a b^2-gate multiplier (as seed 003 counts a multiply)
+ * and an accumulator of 2b + 8 bits of full adder and register (about 10 gates a bit), and
+ * its weight memory, the head's weights at `weight_bits` each.
+ */
+export function classifierArea(name: string, p: ClassifierParams, weights: number, gate: number, bitCell: number, efficiency: number): AreaLine[] {
+  const b = p.weight_bits;
+  const macGates = b * b + 10 * (2 * b + 8);
+  return [
+    areaLine(`${name}/mac`, 'classifier', p.mac_units, macGates * gate, `${macGates} gates per ${b}-bit MAC (b^2 multiply, (2b + 8)-bit accumulator)`),
+    areaLine(`${name}/weights`, 'classifier', 1, (weights * b * bitCell) / efficiency, `${weights.toLocaleString('en-US')} weights x ${b} b of SRAM, ${Math.round(efficiency * 100)} % of the macro`),
+  ];
 }
