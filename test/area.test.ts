@@ -109,6 +109,10 @@ describe('validate: the area table', () => {
     expect(missing.map((i) => i.path)).toEqual(['params.area.adc']);
     expect(missing[0]!.message).toMatch(/required/);
     expect(issuePaths(() => loadScenario(path.join(dir, 'no-area.yaml'))).map((i) => i.path)).toEqual(['params.area']);
+    // An area entry the scenario needs only with a block it has: the IRMEN readout ADC.
+    const irmen = readFileSync('scenarios/irmen-dual-cenn.yaml', 'utf8').replace(/^ {4}readout_adc: .*$/m, '').replace('weights/irmen-dual-cenn.json', path.resolve('scenarios/weights/irmen-dual-cenn.json'));
+    const noAdc = path.join(tempFiles({ 'irmen.yaml': irmen }), 'irmen.yaml');
+    expect(issuePaths(() => loadScenario(noAdc))).toEqual([{ path: 'params.area.readout_adc', message: "required key is missing: the area of the readout ADC (params.readout_adc), like '2000 um^2'" }]);
   });
 });
 

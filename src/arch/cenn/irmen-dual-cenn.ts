@@ -8,7 +8,7 @@ import { CellDynamics, SETTLE_TOLERANCE } from '../../components/irmen/cell-dyna
 import { RunError } from '../run-error.js';
 import { OtaArray, otaParams } from '../../components/ota/ota-array.js';
 import { cennHardwareSize, otaArrayArea } from '../../components/ota/hardware-template.js';
-import { areaTable, digitalArea, transistorArea } from '../../components/area.js';
+import { areaLine, areaQuantity, areaTable, digitalArea, transistorArea } from '../../components/area.js';
 import { WeightSource } from '../../data/weights.js';
 import { fromCode, toCode } from '../../components/converters/quantize.js';
 import { classifierParams } from '../../components/digital/classifier.js';
@@ -88,7 +88,13 @@ const params = z.strictObject({
     cell_transistors: wholeNumber(1, 1000),
     ota_transistors: wholeNumber(1, 1000),
     ...digitalArea,
+    /** One readout ADC (with params.readout_adc): the head reads the result cells one at a time through it. */
+    readout_adc: areaQuantity().optional(),
   }),
+}).superRefine((p, ctx) => {
+  if (p.readout_adc !== undefined && p.area.readout_adc === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['area', 'readout_adc'], message: "required key is missing: the area of the readout ADC (params.readout_adc), like '2000 um^2'" });
+  }
 });
 
 export const irmenScenario = designScenario('irmen-dual-cenn', params);
@@ -227,6 +233,8 @@ export const irmenDualCenn = defineDesign({
       lines: [
         ...BANKS.flatMap((bank) => [irmenBankArea(bank, cells, p.irmen, a.cell_transistors, t), otaArrayArea(`${bank}/ota`, cells, groupsPerCell, p.ota.weight_bits, a.ota_transistors, t)]),
         ...headArea(program.unmapped, p.classifier, a),
+        // The head reads the result cells one at a time, through one converter (its energy is the head's too).
+        ...(p.readout_adc === undefined || a.readout_adc === undefined || program.unmapped.length === 0 ? [] : [areaLine('classifier/readout_adc', 'classifier', 1, a.readout_adc, `one ${p.readout_adc.bits}-bit ADC reading the result cells`)]),
       ],
       ...(p.classifier === undefined || program.unmapped.length === 0 ? {} : { head: p.classifier.count_in_totals }),
     };
