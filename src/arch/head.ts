@@ -3,7 +3,7 @@ import { Classifier, classifierArea, type ClassifierParams, type HeadInput } fro
 import { quantizeHead, type HeadLayer } from '../components/digital/dense-head.js';
 import type { WeightSource } from '../data/weights.js';
 import { NetworkError, sizeOf, type Layer } from './network.js';
-import type { AreaLine } from '../components/area.js';
+import type { AreaLine, DigitalArea } from '../components/area.js';
 
 /** The dense layers a CNN design leaves to its digital classifier head, with their weights. */
 export function headLayers(dense: readonly Layer[], weights: WeightSource): HeadLayer[] {
@@ -56,8 +56,8 @@ export function headSummary(plan: HeadPlan | undefined, classifier: Classifier |
 }
 
 /** The head's area lines, for the dense layers a design leaves to it (none without them). */
-export function headArea(dense: readonly Layer[], params: ClassifierParams | undefined, digital: { readonly gate: number; readonly sram_bit_cell: number; readonly sram_array_efficiency: number }): AreaLine[] {
+export function headArea(dense: readonly Layer[], params: ClassifierParams | undefined, digital: DigitalArea): AreaLine[] {
   if (params === undefined || dense.length === 0) return [];
   const weights = dense.reduce((a, l) => a + (l.spec.type === 'dense' ? (sizeOf(l.input) + 1) * l.spec.outputs : 0), 0);
-  return classifierArea('classifier', params, weights, digital.gate, digital.sram_bit_cell, digital.sram_array_efficiency);
+  return classifierArea('classifier', params, weights, digital);
 }

@@ -81,4 +81,14 @@ export const digitalArea = {
   sram_bit_cell: areaQuantity(),
   /** Fraction of an SRAM macro that is bit cells (the rest: decoders, sense amplifiers, I/O). */
   sram_array_efficiency: ratio(0.01, 1),
+  /** NAND2-equivalent gates per bit of an accumulator (its full adder and register). */
+  accumulator_gates_per_bit: ratio(1, 1000),
 };
+
+/** The digital entries of an area table, as the blocks read them. */
+export interface DigitalArea {
+  readonly gate: number;
+  readonly sram_bit_cell: number;
+  readonly sram_array_efficiency: number;
+  readonly accumulator_gates_per_bit: number;
+}
