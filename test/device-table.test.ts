@@ -208,7 +208,7 @@ describe('IRMEN cell: model -> CSV -> model', () => {
     const one = tableAt(0.1, 'one.csv');
     const same = tableAt(0.1, 'same.csv');
     const other = tableAt(0.05, 'other.csv');
-    const key = (file: string): string => pointKey({ scenario: variant(base, [`params.irmen.transfer.table=${file}`]), version: 'test' });
+    const key = (file: string): string => pointKey({ scenario: variant(base, [`params.irmen.transfer.table=${file}`]), metrics: [], version: 'test' });
     expect(key(one)).toBe(key(same));
     expect(key(one)).not.toBe(key(other));
     // No table key: the value holds nothing new (no default inserted), so sweep results made before stay valid.

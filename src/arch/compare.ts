@@ -4,7 +4,7 @@ import type { ChipSpread } from '../eval/evaluate.js';
 import type { RunReport } from './report.js';
 
 /** Unit of a compared figure, for formatting ('ratio': a fraction, shown as a percentage). */
-export type MetricUnit = 's' | 'J' | 'J·s' | 'W' | 'b' | 'count' | 'ratio';
+export type MetricUnit = 's' | 'J' | 'J·s' | 'W' | 'b' | 'count' | 'ratio' | 'm²' | 'J·s·mm²' | '/s/mm²' | 'J/mm²';
 
 export interface Metric {
   readonly metric: string;
@@ -52,6 +52,18 @@ const CLASS_LABEL: Readonly<Record<ComponentClass, string>> = {
   classifier: 'energy: classifier head',
 };
 
+const AREA_LABEL: Readonly<Record<ComponentClass, string>> = {
+  memory: 'area: memory',
+  'adc-dac': 'area: ADC/DAC',
+  digital: 'area: digital',
+  analog: 'area: analog compute',
+  spintronic: 'area: spintronic devices',
+  driver: 'area: drivers',
+  classifier: 'area: classifier head',
+};
+
+// The head's area whether it counts or not, as its energy row does.
+const classArea = (r: RunReport, c: ComponentClass): number => (c === 'classifier' ? (r.classifier_area_m2 ?? 0) : (r.area_by_class?.[c] ?? Number.NaN));
 const classEnergy = (r: RunReport, c: ComponentClass): number => r.energy_breakdown.filter((l) => l.class === c).reduce((a, l) => a + l.energy_j, 0);
 const conversions = (r: RunReport): number => r.counts['adc_conversions'] ?? r.counts['adc_conversion'] ?? 0;
 
@@ -94,6 +106,11 @@ export function compareRuns(reports: readonly RunReport[], baseline: string, com
     ['energy per image', 'J', (r) => r.energy_j],
     ['energy-delay product', 'J·s', (r) => r.energy_j * r.latency_ps * 1e-12],
     ...COMPONENT_CLASSES.map((c): [string, MetricUnit, (r: RunReport) => number] => [CLASS_LABEL[c], 'J', (r) => classEnergy(r, c)]),
+    ['area', 'm²', (r) => r.area_m2 ?? Number.NaN],
+    ...COMPONENT_CLASSES.map((c): [string, MetricUnit, (r: RunReport) => number] => [AREA_LABEL[c], 'm²', (r) => classArea(r, c)]),
+    ['energy-delay-area product', 'J·s·mm²', (r) => (r.energy_delay_area_product ?? Number.NaN) * 1e6],
+    ['images per second per mm²', '/s/mm²', (r) => r.images_per_s_per_mm2 ?? Number.NaN],
+    ['energy per image per mm²', 'J/mm²', (r) => r.energy_per_image_per_mm2_j ?? Number.NaN],
     ['classifier head latency', 's', (r) => (r.classifier_latency_ps ?? 0) * 1e-12],
     ['memory traffic', 'b', (r) => r.traffic.bits_read + r.traffic.bits_written],
     ['ADC conversions', 'count', conversions],
@@ -110,7 +127,7 @@ export function compareRuns(reports: readonly RunReport[], baseline: string, com
       ...rows.map(([metric, unit, f]): Metric => {
         const values = reports.map(f);
         const b = values[base]!;
-        return { metric, unit, values, ratios: values.map((v) => (b === 0 ? null : v / b)) };
+        return { metric, unit, values, ratios: values.map((v) => (b === 0 || Number.isNaN(b) || Number.isNaN(v) ? null : v / b)) };
       }),
     ],
   };

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { AreaPlan } from '../components/area.js';
 import type { SimContext } from '../components/component.js';
 import type { ImageTotals } from '../components/ledger.js';
 import type { InputImage } from '../data/images.js';
@@ -109,6 +110,11 @@ export interface Design<S extends z.ZodType = z.ZodType> {
   functional?(scenario: z.output<S>, context: FunctionalContext): FunctionalModel;
   /** How to train the scenario's network for this hardware (its activation, its quantization). */
   training?(scenario: z.output<S>, layers: readonly Layer[]): TrainingProfile;
+  /**
+   * The chip's silicon area, block by block, from the scenario alone (its area table and the
+   * blocks' own parameters): every mode reports the same figure, with no simulation.
+   */
+  area(scenario: z.output<S>, layers: readonly Layer[]): AreaPlan;
 }
 
 /** A design with its scenario type erased, for the registry (the schema checked the value). */
@@ -120,6 +126,7 @@ export interface AnyDesign {
   build(scenario: unknown, context: BuildContext): Machine;
   functional?(scenario: unknown, context: FunctionalContext): FunctionalModel;
   training?(scenario: unknown, layers: readonly Layer[]): TrainingProfile;
+  area(scenario: unknown, layers: readonly Layer[]): AreaPlan;
 }
 
 export function defineDesign<S extends z.ZodType>(design: Design<S>): AnyDesign {
@@ -130,6 +137,7 @@ export function defineDesign<S extends z.ZodType>(design: Design<S>): AnyDesign 
     schema: design.schema,
     imports: design.imports,
     build: (scenario, context) => design.build(scenario as z.output<S>, context),
+    area: (scenario, layers) => design.area(scenario as z.output<S>, layers),
     ...(functional === undefined ? {} : { functional: (scenario: unknown, context: FunctionalContext) => functional(scenario as z.output<S>, context) }),
     ...(training === undefined ? {} : { training: (scenario: unknown, layers: readonly Layer[]) => training(scenario as z.output<S>, layers) }),
   };

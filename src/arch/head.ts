@@ -1,8 +1,9 @@
 import type { SimContext } from '../components/component.js';
-import { Classifier, type ClassifierParams, type HeadInput } from '../components/digital/classifier.js';
+import { Classifier, classifierArea, type ClassifierParams, type HeadInput } from '../components/digital/classifier.js';
 import { quantizeHead, type HeadLayer } from '../components/digital/dense-head.js';
 import type { WeightSource } from '../data/weights.js';
 import { NetworkError, sizeOf, type Layer } from './network.js';
+import type { AreaLine, DigitalArea } from '../components/area.js';
 
 /** The dense layers a CNN design leaves to its digital classifier head, with their weights. */
 export function headLayers(dense: readonly Layer[], weights: WeightSource): HeadLayer[] {
@@ -52,4 +53,11 @@ export function headSummary(plan: HeadPlan | undefined, classifier: Classifier |
       weight_bits: plan.params.weight_bits,
     },
   };
+}
+
+/** The head's area lines, for the dense layers a design leaves to it (none without them). */
+export function headArea(dense: readonly Layer[], params: ClassifierParams | undefined, digital: DigitalArea): AreaLine[] {
+  if (params === undefined || dense.length === 0) return [];
+  const weights = dense.reduce((a, l) => a + (l.spec.type === 'dense' ? (sizeOf(l.input) + 1) * l.spec.outputs : 0), 0);
+  return classifierArea('classifier', params, weights, digital);
 }

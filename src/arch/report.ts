@@ -1,6 +1,7 @@
 import type { ImageTotals } from '../components/ledger.js';
 import type { Classification, ComponentClass } from '../components/records.js';
 import { scorePredictions, type Accuracy } from './accuracy.js';
+import { areaFigures, type AreaFigures, type AreaReport } from './area-report.js';
 
 export interface BreakdownLine {
   readonly component: string;
@@ -11,7 +12,7 @@ export interface BreakdownLine {
 }
 
 /** What `spinarch run --json` prints: figures per image (the mean over the images run). */
-export interface RunReport {
+export interface RunReport extends Partial<AreaReport>, Partial<AreaFigures> {
   readonly scenario: string;
   readonly design: string;
   readonly title: string;
@@ -80,6 +81,8 @@ export interface ReportInput {
   readonly warnings: readonly string[];
   readonly extraCounts: (counts: Readonly<Record<string, number>>) => Record<string, number>;
   readonly summary: Record<string, unknown>;
+  /** The chip's area (the design's area functions over the scenario's area table). */
+  readonly area?: AreaReport;
 }
 
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -174,6 +177,7 @@ export function buildReport(input: ReportInput): RunReport {
       events: input.events,
       bits_moved: input.images.reduce((a, i) => a + i.traffic.bitsRead + i.traffic.bitsWritten, 0),
     },
+    ...(input.area === undefined ? {} : { ...input.area, ...areaFigures(mean(input.images.map((i) => i.energy)), mean(input.images.map((i) => i.latency)), input.area.area_m2) }),
     ...(input.setup === undefined ? {} : { setup: setupReport(input.setup) }),
     ...(input.warnings.length === 0 ? {} : { warnings: input.warnings }),
     ...input.summary,

@@ -9,6 +9,7 @@ import { locate } from '../scenario/load.js';
 import type { Machine } from './design.js';
 import { RunError } from './run-error.js';
 import { buildReport, type RunReport } from './report.js';
+import { scenarioArea } from './area-report.js';
 import { asScenarioError, weightsOf, type Scenario } from './scenario.js';
 
 export interface RunOptions {
@@ -170,6 +171,7 @@ export class Simulation {
       warnings: machine.warnings?.(run.figures) ?? [],
       extraCounts: (c) => machine.derivedCounts?.(c) ?? {},
       summary: machine.summary(run.images, run.figures),
+      area: scenarioArea(scenario),
     });
   }
 }

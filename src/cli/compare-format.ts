@@ -1,6 +1,6 @@
 import type { Comparison, Metric } from '../arch/compare.js';
 import { formatSI } from '../scenario/units.js';
-import { count, render } from './format.js';
+import { count, formatArea, render } from './format.js';
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
 /** A chip-to-chip sd in percentage points. */
@@ -18,6 +18,7 @@ export function formatValue(v: number, unit: Metric['unit']): string {
   if (unit === 'ratio') return pct(v);
   if (unit === 'count') return count(Math.round(v * 100) / 100);
   if (unit === 'b') return v === 0 ? '0 b' : formatSI(v, 'b');
+  if (unit === 'm²') return formatArea(v);
   return v === 0 ? `0 ${unit}` : formatSI(v, unit);
 }
 

@@ -1,7 +1,7 @@
 import { loadScenario } from '../arch/scenario.js';
 import { loadMnist, type MnistSetName } from '../data/mnist.js';
 import { evaluateScenario, type EvalReport } from '../eval/evaluate.js';
-import { formatAccuracy, formatConfusion, joules, render, seconds } from './format.js';
+import { formatAccuracy, formatArea, formatConfusion, joules, render, seconds } from './format.js';
 import type { CliIo } from './io.js';
 import { mnistDir } from './input.js';
 import { progressBar } from './progress.js';
@@ -37,6 +37,7 @@ export function formatEval(r: EvalReport): string {
         ]),
     ...Object.entries(r.figures).map(([k, v]) => [k, v.toPrecision(4)]),
     [`per image (event level, ${f.source})`, `${seconds(f.latency_ps)}, ${joules(f.energy_j)}`],
+    ...(f.area_m2 === undefined ? [] : [['chip area', formatArea(f.area_m2)]]),
     ...(f.classifier_energy_j === undefined ? [] : [['classifier head', `${joules(f.classifier_energy_j)}, ${seconds(f.classifier_latency_ps ?? 0)}${f.classifier_counted === true ? ', included above' : ", not in the totals above (the seeds' scope)"}`]]),
   ];
   out.push(render([['', 'value'], ...rows], [1]));

@@ -3,6 +3,8 @@ import type { RunReport } from '../arch/report.js';
 import { runScenario } from '../arch/runner.js';
 import { loadScenario } from '../arch/scenario.js';
 import { formatSI } from '../scenario/units.js';
+import { scenarioArea } from '../arch/area-report.js';
+import { formatArea } from './format.js';
 import { accuracyBlocks, readAccuracyFile } from './accuracy-figures.js';
 import { projectRoot } from './paths.js';
 import { deviceMarkdown, readDeviceReport } from './device-figures.js';
@@ -42,6 +44,14 @@ const fJ = (j: number): string => (j * 1e15).toFixed(2);
 const J4 = (j: number): string => formatSI(j, 'J', 4);
 const cmd = (file: string, ...sets: string[]): string => `spinarch run scenarios/${file} --json${sets.map((s) => ` --set ${s.replace(/=(.* .*)$/, "='$1'")}`).join('')}`;
 const device = (r: RunReport): Record<string, number> => r['device'] as Record<string, number>;
+/** One instance of a block of a report's area breakdown. */
+const areaEach = (r: RunReport, component: string): number => {
+  const l = r.area_breakdown?.find((x) => x.component === component);
+  if (l === undefined) throw new Error(`${r.scenario} has no area line ${component}`);
+  return l.area_m2 / l.count;
+};
+/** The chip's area of a scenario variant, from its area functions (no run: the figure a run reports). */
+const chipArea = (file: string, ...sets: string[]): number => scenarioArea(loadScenario(path.join(projectRoot(), 'scenarios', file), sets)).area_m2;
 const seqs = (r: RunReport): { latency_ps: number }[] => r['sequences'] as { latency_ps: number }[];
 
 /** The published figures of the seeds and spinarch's numbers for them, computed now. */
@@ -61,6 +71,7 @@ export function publishedFigures(): Figure[] {
     { what: 'IRMEN cell: intrinsic write energy (60 nm FM)', source: '000 Sec. II-B', published: 'no more than 10 aJ', spinarch: J(device(long)['write_energy_per_cell_j']!), command: cmd('irmen-dual-cenn.yaml', 'params.irmen.fm_length=60 nm') },
     { what: 'IRMEN cell: write energy with external circuitry, 17 to 60 nm', source: '000 Sec. II-B', published: '0.24 to 0.79 fJ', spinarch: `${fJ(short['write_energy_with_circuitry_per_cell_j'] as number)} to ${fJ(long['write_energy_with_circuitry_per_cell_j'] as number)} fJ (OTA drive + ME charge + access)`, command: cmd('irmen-dual-cenn.yaml', 'params.irmen.fm_length=17 nm') },
     { what: 'IRMEN cell: current to saturate (30 nm FM)', source: '000 Sec. III-B', published: 'up to 1 uA', spinarch: formatSI(device(irmen)['full_scale_current_a']!, 'A'), command: cmd('irmen-dual-cenn.yaml') },
+    { what: 'IRMEN cell: area, 17 nm to 60 nm FM', source: '000 Sec. IV-B ("at the cost of increased energy and area")', published: 'rises with FM length', spinarch: `${formatArea(areaEach(short, 'bankA'))} to ${formatArea(areaEach(long, 'bankA'))} per cell (its 2 transistors and the magnet, 9.5 nm wide); the chip's ${formatArea(long.area_m2 ?? 0)} (mostly OTAs) grows by ${formatArea((long.area_m2 ?? 0) - (short.area_m2 ?? 0))}`, command: cmd('irmen-dual-cenn.yaml', 'params.irmen.fm_length=60 nm') },
     { what: 'Charge CeNN: latency per image', source: '000 Sec. IV-B (Lou et al.)', published: '240.5 ns', spinarch: ns(charge.latency_ps), command: cmd('charge-cenn.yaml') },
     { what: 'Charge CeNN: conv-ReLU-pool sequences', source: '003 Sec. 4.3 (Lou et al.)', published: '101.5 ns and 139 ns', spinarch: seqs(charge).map((s) => ns(s.latency_ps)).join(' and '), command: cmd('charge-cenn.yaml') },
     { what: 'Charge CeNN: energy per image', source: '000 Sec. IV-B (Lou et al.)', published: 'over 12 nJ', spinarch: J(charge.energy_j), command: cmd('charge-cenn.yaml') },
@@ -83,17 +94,29 @@ export function publishedFigures(): Figure[] {
     { what: 'MAAP-CNN: energy, 4 bits, R = 16, analog averaging', source: '003 Eq. 2, Sec. 4.2 ("about 80 nJ")', published: '80.6 nJ', spinarch: eq2(m4), command: cmd('maap-cnn-4bit.yaml') },
     { what: 'MAAP-CNN: energy, 32 bits, R = 16, analog averaging', source: '003 Eq. 2, Sec. 4.2 ("about 1000 nJ")', published: '964 nJ', spinarch: eq2(m32), command: cmd('maap-cnn-32bit.yaml') },
     { what: 'MAAP-CNN: energy, 4 bits, R = 8, digital averaging', source: '003 Eq. 2 (second reading)', published: '79.8 nJ', spinarch: eq2(d4), command: cmd('maap-cnn-4bit.yaml', 'params.maap.redundancy=8', 'params.maap.averaging=digital') },
+    {
+      what: 'MAAP-CNN: chip area against R, on M = R sets (the fewest)',
+      source: '003 Sec. 4.1 ("at least R physically distinct MAAP sets")',
+      published: 'R distinct sets (no area given)',
+      spinarch: [1, 4, 16].map((r) => `R = ${r}: ${formatArea(chipArea('maap-cnn-4bit.yaml', `params.maap.sets=${r}`, `params.maap.redundancy=${r}`))}`).join(', ') + ` (4 bits; the 64 sets of the scenario: ${formatArea(m4.area_m2 ?? 0)})`,
+      command: cmd('maap-cnn-4bit.yaml', 'params.maap.sets=16', 'params.maap.redundancy=16'),
+    },
     { what: 'MAAP-CNN: energy, 32 bits, R = 16, digital averaging', source: '003 Eq. 2 (second reading)', published: '1023 nJ', spinarch: eq2(d32), command: cmd('maap-cnn-32bit.yaml', 'params.maap.averaging=digital') },
   );
   const sot = run('sot-mlp.yaml');
   const sd = device(sot);
   const sotSetup = sot['setup'] as { latency_ps: number; energy_j: number };
   const kOhm = (x: number): string => formatSI(x, 'Ohm', 4);
+  const neuronArea = areaEach(sot, 'layer[0]/neurons');
+  // The neuron's power is the scenario's (seed 004's 64 uW from SPICE): the product's other factor.
+  const neuronPower = (loadScenario(path.join(projectRoot(), 'scenarios', 'sot-mlp.yaml')).value as unknown as { params: { neuron: { power: number } } }).params.neuron.power;
   figures.push(
     { what: 'SOT-MRAM MTJ: R_P and R_AP at zero bias', source: '004 Eq. 1, Table I', published: 'R_P = RA / Area = 8.49 kOhm, R_AP = 16.98 kOhm', spinarch: `${kOhm(sd['r_p_ohm']!)}, ${kOhm(sd['r_ap_ohm']!)}`, command: cmd('sot-mlp.yaml') },
     { what: 'SOT-MRAM MTJ: TMR at V_b = V0', source: '004 Eq. 2', published: 'TMR0/100 / 2 = 0.5', spinarch: String(sd['tmr_at_v0']), command: cmd('sot-mlp.yaml') },
     { what: 'SOT-MLP 784x16x10: inference latency', source: '004 Sec. III, V-B', published: '1 clock cycle', spinarch: `${sot.latency_ps / (sot['clock_period_ps'] as number)} cycle (${ns(sot.latency_ps)} at the chosen clock)`, command: cmd('sot-mlp.yaml') },
     { what: 'SOT-MLP 784x16x10: writing all weights', source: '004 Sec. III', published: '16 + 10 = 26 cycles (one row per cycle)', spinarch: `${sot['write_cycles'] as number} cycles (${ns(sotSetup.latency_ps)})`, command: cmd('sot-mlp.yaml') },
+    { what: 'SOT-MRAM neuron (2T-2R): area', source: '004 Sec. V-A', published: 'about 13 lambda x 30 lambda, 0.02 um^2 at 14 nm; SOT-MRAMs on top, no overhead', spinarch: `${formatArea(neuronArea)} (2 transistors of 195 lambda^2 at lambda = 7 nm, the SOT-MRAMs over them)`, command: cmd('sot-mlp.yaml') },
+    { what: 'SOT-MRAM neuron: power-area product', source: '004 Table IV', published: '1x; the neurons of [11] and [12] 74x and 12x (scaled)', spinarch: `${formatSI(neuronPower * neuronArea * 1e12, 'W·um²')} (64 uW x ${formatArea(neuronArea)}); so [11] ${formatSI(74 * neuronPower * neuronArea * 1e12, 'W·um²')}, [12] ${formatSI(12 * neuronPower * neuronArea * 1e12, 'W·um²')}`, command: cmd('sot-mlp.yaml') },
     { what: 'SOT-MLP 784x16x10: energy per inference / per full write', source: '004 (open in the paper)', published: 'not given (neuron 64 uW)', spinarch: `${J(sot.energy_j)} / ${J(sotSetup.energy_j)}`, command: cmd('sot-mlp.yaml') },
   );
   const mtj = run('mtj-mlp.yaml');

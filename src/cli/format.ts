@@ -17,6 +17,13 @@ export const seconds = (ps: number): string => formatSI(ps * 1e-12, 's');
 export const joules = (j: number): string => formatSI(j, 'J');
 export const watts = (w: number): string => formatSI(w, 'W');
 export const count = (n: number): string => (Number.isInteger(n) ? n.toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 2 }));
+/** An area in mm² (a chip), or um² below a thousandth of a mm² (a block, a cell); SI prefixes on m² would mislead. */
+export const formatArea = (m2: number): string => {
+  if (m2 === 0) return '0 mm²';
+  const mm2 = m2 * 1e6;
+  const digits = (x: number): string => (x >= 100 ? x.toFixed(0) : x.toPrecision(3));
+  return Math.abs(mm2) >= 1e-3 ? `${digits(mm2)} mm²` : `${digits(m2 * 1e12)} µm²`;
+};
 export const bits = (b: number): string => (b >= 1e3 ? formatSI(b, 'b') : `${b} b`);
 
 /**
@@ -75,6 +82,31 @@ function setupRows(r: RunReport): string[][] {
   ];
 }
 
+/** The chip's area and the figures per area, when the report has them. */
+function areaRows(r: RunReport): string[][] {
+  if (r.area_m2 === undefined) return [];
+  const head = r.classifier_area_m2 === undefined ? '' : r.classifier_counted === true ? ' (classifier head included)' : `; classifier head ${formatArea(r.classifier_area_m2)} apart`;
+  return [
+    ['chip area', `${formatArea(r.area_m2)}${head}`],
+    ['energy-delay-area product', formatSI((r.energy_delay_area_product ?? 0) * 1e6, 'J·s·mm²')],
+    ['images per second per mm²', formatSI(r.images_per_s_per_mm2 ?? 0, '/s/mm²')],
+    ['energy per image per mm²', formatSI(r.energy_per_image_per_mm2_j ?? 0, 'J/mm²')],
+  ];
+}
+
+/** The chip's area by block, largest first (how each was worked out in its basis). */
+function areaTableOf(r: RunReport): string {
+  const lines = r.area_breakdown;
+  if (lines === undefined || r.area_m2 === undefined) return '';
+  const total = r.area_m2;
+  const apart = (c: string): boolean => c === 'classifier' && r.classifier_counted !== true;
+  return render(
+    [['component', 'class', 'count', 'area', 'share', 'how'], ...lines.map((l) => [l.component, l.class, count(l.count), formatArea(l.area_m2), apart(l.class) ? 'not in it' : total > 0 ? `${((100 * l.area_m2) / total).toFixed(1)} %` : '-', l.basis])],
+    [2, 3, 4],
+    { 0: 0, rest: 0, last: 26 },
+  );
+}
+
 /** The readable form of `spinarch run`: summary, energy breakdown, counts and traffic. */
 export function formatRun(r: RunReport): string {
   const out: string[] = [];
@@ -88,6 +120,7 @@ export function formatRun(r: RunReport): string {
         ['latency', seconds(r.latency_ps)],
         ['energy', joules(r.energy_j)],
         ['energy-delay product', formatSI(r.energy_j * r.latency_ps * 1e-12, 'J·s')],
+        ...areaRows(r),
         ['peak power', watts(r.power.peak_w)],
         ['average power', watts(r.power.average_w)],
         ['powered time', seconds(r.power.powered_ps)],
@@ -113,6 +146,7 @@ export function formatRun(r: RunReport): string {
       [3, 4, 5],
     ),
   );
+  out.push(areaTableOf(r));
   if (r.confusion !== undefined && r.images > 20) out.push(formatConfusion(r.confusion));
   out.push(render([['operation', 'count per image'], ...Object.entries(r.counts).map(([k, v]) => [k, count(v)])], [1]));
   const sequences = r['sequences'];

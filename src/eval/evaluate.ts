@@ -8,6 +8,7 @@ import { loadMnist, type MnistSetName } from '../data/mnist.js';
 import { displayPath } from '../scenario/load.js';
 import { plainModel } from './plain.js';
 import { evaluateImages, type EvalOutcome } from './pool.js';
+import type { AreaFigures, AreaReport } from '../arch/area-report.js';
 
 /** What `spinarch eval` reports: accuracy over a data set, and the cost of one image. */
 export interface EvalReport {
@@ -24,7 +25,7 @@ export interface EvalReport {
   /** Figures the functional model sums over the images (an IRMEN design's transfer_error_mean). */
   readonly figures: Readonly<Record<string, number>>;
   /** The event-level figures of the first image: what each image costs. */
-  readonly first_image: Pick<RunReport, 'latency_ps' | 'energy_j' | 'energy_breakdown' | 'counts' | 'traffic' | 'power' | 'events' | 'classifier_energy_j' | 'classifier_latency_ps' | 'classifier_counted'> & { readonly source: string };
+  readonly first_image: Pick<RunReport, 'latency_ps' | 'energy_j' | 'energy_breakdown' | 'counts' | 'traffic' | 'power' | 'events' | 'classifier_energy_j' | 'classifier_latency_ps' | 'classifier_counted'> & Partial<AreaReport & AreaFigures> & { readonly source: string };
   readonly per_image?: readonly { readonly image: string; readonly label: number | null; readonly predicted: number; readonly correct: boolean | null }[];
   /** With --chips N: each chip's accuracy, and their spread (accuracy above is pooled over the chips). */
   readonly chips?: ChipSpread;
@@ -146,6 +147,18 @@ export async function evaluateScenario(scenario: Scenario, o: EvaluateOptions): 
       counts: first.counts,
       events: first.events,
       energy_breakdown: first.energy_breakdown,
+      // The chip's area and the figures per area, as the run report has them.
+      ...(first.area_m2 === undefined
+        ? {}
+        : {
+            area_m2: first.area_m2,
+            area_breakdown: first.area_breakdown!,
+            area_by_class: first.area_by_class!,
+            ...(first.classifier_area_m2 === undefined ? {} : { classifier_area_m2: first.classifier_area_m2 }),
+            energy_delay_area_product: first.energy_delay_area_product!,
+            images_per_s_per_mm2: first.images_per_s_per_mm2!,
+            energy_per_image_per_mm2_j: first.energy_per_image_per_mm2_j!,
+          }),
     },
     ...(o.perImage === true
       ? { per_image: predictions.slice(0, count).map((p, k) => ({ image: `${o.set}/${o.from + k}`, label: p.label ?? null, predicted: p.predicted, correct: p.label === undefined ? null : p.label === p.predicted })) }

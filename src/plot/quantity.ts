@@ -12,6 +12,7 @@ export interface AxisQuantity {
 
 /** Units of report keys, by how their names end (the report's own convention: energy_j, latency_ps). */
 const SUFFIXES: readonly (readonly [RegExp, string, number])[] = [
+  [/_m2$/, 'm²', 1],
   [/_j$/, 'J', 1],
   [/_ps$/, 's', 1e-12],
   [/_s$/, 's', 1],
@@ -51,6 +52,8 @@ export function axisQuantity(key: string, values: readonly unknown[], title?: st
   const suffix = SUFFIXES.find(([re]) => re.test(key));
   if (suffix === undefined) return { title: title ?? fieldWords(key), scale: 1, read };
   const [, unit, base] = suffix;
+  // An area reads in mm² (a chip's unit); a prefix on m² would not mean what it says.
+  if (unit === 'm²') return { title: title ?? `${fieldWords(key)} (mm²)`, scale: 1e6, read };
   const largest = Math.max(0, ...values.map((v) => Math.abs((read(v) ?? 0) * base)));
   const [factor, prefix] = engineeringPrefix(largest);
   // Axis titles can show the micro sign that terminal tables write as u.

@@ -4,6 +4,7 @@ import type { DesignFigures } from './design-run.js';
 import { confusionSpec, drawAll, energyByClassSpec, energyByComponentSpec, powerCurveSpec, transferSpec } from './figures.js';
 import { STYLE, embeddedJson, escapeHtml, table } from './html.js';
 import type { Provenance } from './provenance.js';
+import type { AreaBreakdownLine } from '../arch/area-report.js';
 
 /** Everything a design report holds: the same figures the page shows, as the page embeds them. */
 export interface DesignReportData {
@@ -62,6 +63,19 @@ function deviceSection(d: DesignFigures, svg: string | undefined): string {
   return `<p class="muted">None: ${escapeHtml(d.design)} reads no spintronic cell through a transfer function.</p>`;
 }
 
+/** A design's area by block (the run report's area_breakdown), with how each was worked out. */
+function areaSection(d: DesignFigures): string {
+  const lines = Array.isArray(d.area_breakdown) ? (d.area_breakdown as readonly AreaBreakdownLine[]) : [];
+  if (lines.length === 0 || d.area_m2 === undefined) return '<p class="muted">No area in the run report.</p>';
+  const total = d.area_m2;
+  const apart = (l: AreaBreakdownLine): boolean => l.class === 'classifier' && d.classifier?.counted !== true;
+  const mm2 = (m2: number): string => `${(m2 * 1e6).toPrecision(3)} mm²`;
+  return table(
+    ['component', 'class', 'count', 'area', 'share', 'how'],
+    lines.map((l) => [escapeHtml(l.component), escapeHtml(l.class), num(String(l.count)), num(mm2(l.area_m2)), num(apart(l) ? 'not in the total' : pct(l.area_m2 / total)), escapeHtml(l.basis)]),
+  );
+}
+
 /** The design report as one self-contained HTML page: styles and SVG inline, nothing fetched. */
 export async function designPage(data: DesignReportData): Promise<string> {
   const { designs } = data;
@@ -70,12 +84,13 @@ export async function designPage(data: DesignReportData): Promise<string> {
   for (const d of designs) {
     const [confusion, power, transfer] = await drawAll([confusionSpec(d), powerCurveSpec(d), transferSpec(d)]);
     const energy = table(['component', 'class', 'energy per image', 'share'], d.energy_by_component.map((c) => [escapeHtml(c.component), escapeHtml(c.class), num(formatSI(c.energy_j, 'J')), num(pct(c.energy_j / d.energy_j))]));
+    const area = areaSection(d);
     const head = d.classifier === undefined ? '' : `<p class="muted">Digital classifier head: ${formatSI(d.classifier.energy_j, 'J')} and ${formatSI(d.classifier.latency_ps * 1e-12, 's')} per image, ${d.classifier.counted ? 'counted in' : 'not counted in'} the figures above.</p>`;
     sections.push(
       `<section id="design-${escapeHtml(d.scenario)}"><h2>${escapeHtml(d.scenario)}: ${escapeHtml(d.title)}</h2>` +
         `<p class="muted">Accuracy over ${escapeHtml(d.accuracy_over)}; cost of one image at event level (${escapeHtml(d.image)}).</p>${head}` +
         `<div class="figs">${confusion ?? ''}${power ?? ''}</div>` +
-        `<h3>Timing</h3>${timingSection(d)}<h3>Device</h3>${deviceSection(d, transfer)}<h3>Energy by component</h3>${energy}</section>`,
+        `<h3>Timing</h3>${timingSection(d)}<h3>Device</h3>${deviceSection(d, transfer)}<h3>Energy by component</h3>${energy}<h3>Area by component</h3>${area}</section>`,
     );
   }
   const warnings = data.warnings.length === 0 ? '' : `<div class="warnings" id="warnings"><b>Warnings</b><ul>${data.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul></div>`;

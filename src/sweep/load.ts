@@ -8,7 +8,7 @@ import { ScenarioError, pathString, type Location, type ScenarioIssue } from '..
 import { applyOverride, displayPath, locate, parseKeyPath, parseSet, parseYamlFile, readScenario, validate, type Key, type RawScenario } from '../scenario/load.js';
 import { MAX_SWEEP_POINTS, combinations, expandRange, rangeText } from './axes.js';
 import { keptMetrics, parseMetricPath } from './metric-path.js';
-import { pointKey } from './point-key.js';
+import { pointKey, readsArea } from './point-key.js';
 import type { PartStamp } from './shard.js';
 import { sweepSchema, type EvalStep, type PlotSpec, type RunStep, type SweepSpec } from './spec.js';
 import { isRecord } from '../scenario/is-record.js';
@@ -242,10 +242,12 @@ function buildSweep(raw: RawScenario, dir: string, o: SweepOverrides): Sweep {
       });
       const scenario = scenarioFromRaw(pointRaw);
       checkPoint(scenario, evalStep, built);
-      const key = pointKey({ scenario, ...(runStep === undefined ? {} : { run: runStep }), ...(evalStep === undefined ? {} : { eval: evalStep }), ...(data === undefined ? {} : { data }), version });
+      const key = pointKey({ scenario, metrics: keptMetrics(spec.metrics, evalStep?.chips !== undefined), ...(runStep === undefined ? {} : { run: runStep }), ...(evalStep === undefined ? {} : { eval: evalStep }), ...(data === undefined ? {} : { data }), version });
       const twin = seen.get(key);
+      // An area-table axis changes only the area figures: without one kept, its points are one.
+      const areaHint = axes.some((a) => a.key.startsWith('params.area.')) && !readsArea(spec.metrics) ? '; params.area changes only the area figures: keep one, like area_m2' : '';
       if (twin !== undefined) {
-        pointIssues.set(`twin ${key}`, { location: where('axes'), path: 'axes', message: `points ${twin} and ${shown} are the same scenario (an axis value that changes nothing, or written twice)` });
+        pointIssues.set(`twin ${key}`, { location: where('axes'), path: 'axes', message: `points ${twin} and ${shown} are the same scenario (an axis value that changes nothing, or written twice)${areaHint}` });
       }
       seen.set(key, shown);
       points.push({ index, values, raw: pointRaw, key });

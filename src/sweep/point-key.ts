@@ -4,6 +4,7 @@ import { scenarioFromRaw, weightsSourceFileOf, type Scenario } from '../arch/sce
 import { withTableDigests } from '../arch/device-tables.js';
 import { bundledMnistDir, loadMnist } from '../data/mnist.js';
 import type { PointTask } from './measure.js';
+import { keptMetrics } from './metric-path.js';
 import type { EvalStep, RunStep } from './spec.js';
 
 /** JSON with keys sorted at every depth: the same value, the same text. */
@@ -28,6 +29,28 @@ export interface PointIdentity {
   /** SHA-256 of the MNIST images the point reads, if it reads any. */
   readonly data?: string;
   readonly version: string;
+  /** The metrics the point keeps: the area table is part of the key only if one of them reads it. */
+  readonly metrics: readonly string[];
+}
+
+/** Report keys computed from the scenario's area table (and only those). */
+const AREA_METRIC = /^(area_m2|area_breakdown|area_by_class|classifier_area_m2|energy_delay_area_product|images_per_s_per_mm2|energy_per_image_per_mm2_j)(\b|$)/;
+
+/** Whether any of the metrics reads the area table. */
+export const readsArea = (metrics: readonly string[]): boolean => metrics.some((m) => AREA_METRIC.test(m));
+
+/**
+ * The scenario as a point's key sees it. The area table (params.area) feeds no simulation:
+ * only the area figures read it, so it is left out of the key unless the point keeps one of
+ * them. Results measured before area existed keep their keys, and a changed area table never
+ * leaves a stored area figure stale.
+ */
+function keyedScenario(value: Scenario['value'], metrics: readonly string[]): Scenario['value'] {
+  if (readsArea(metrics)) return value;
+  const params = (value as { params?: unknown }).params;
+  if (typeof params !== 'object' || params === null || !('area' in params)) return value;
+  const { area: _area, ...rest } = params as Record<string, unknown>;
+  return { ...value, params: rest } as Scenario['value'];
 }
 
 /**
@@ -38,7 +61,7 @@ export interface PointIdentity {
 export function pointKey(p: PointIdentity): string {
   // The weights by their content: a weights file's, or the ONNX model's they come from.
   const weights = weightsSourceFileOf(p.scenario);
-  const value = { ...withTableDigests(p.scenario.value), weights: weights === undefined ? 'random' : { sha256: sha256(readFileSync(weights)) } };
+  const value = { ...keyedScenario(withTableDigests(p.scenario.value), p.metrics), weights: weights === undefined ? 'random' : { sha256: sha256(readFileSync(weights)) } };
   return sha256(canonicalJson({ spinarch: p.version, scenario: value, run: p.run, eval: p.eval, data: p.data })).slice(0, 16);
 }
 
@@ -52,5 +75,5 @@ export const dataOf = (task: Pick<PointTask, 'run' | 'eval' | 'mnistDir'>): stri
  */
 export function taskKey(task: PointTask, version: string): string {
   const data = dataOf(task);
-  return pointKey({ scenario: scenarioFromRaw(task.raw), ...(task.run === undefined ? {} : { run: task.run }), ...(task.eval === undefined ? {} : { eval: task.eval }), ...(data === undefined ? {} : { data }), version });
+  return pointKey({ scenario: scenarioFromRaw(task.raw), metrics: keptMetrics(task.metrics, task.eval?.chips !== undefined), ...(task.run === undefined ? {} : { run: task.run }), ...(task.eval === undefined ? {} : { eval: task.eval }), ...(data === undefined ? {} : { data }), version });
 }

@@ -1,22 +1,25 @@
 import { z } from 'zod';
-import { ChargeCellArray, chargeCellParams } from '../../components/cenn/charge-cell-array.js';
+import { ChargeCellArray, chargeCellArea, chargeCellParams } from '../../components/cenn/charge-cell-array.js';
 import { READOUTS, type PlaneSamples } from '../../components/cenn/messages.js';
 import { CennPassController, type Pass } from '../../components/cenn/pass-controller.js';
 import { IDENTITY, type CennStep, type TemplateTerm } from '../../components/cenn/template.js';
 import { Adc } from '../../components/converters/adc.js';
 import { Dac } from '../../components/converters/dac.js';
-import { converterParams } from '../../components/converters/params.js';
+import { converterArea, converterParams } from '../../components/converters/params.js';
+import { areaQuantity, areaTable, digitalArea, permittivity, transistorArea } from '../../components/area.js';
+import { sramArea } from '../../components/memory/sram.js';
+import { cennHardwareSize, otaArrayArea } from '../../components/ota/hardware-template.js';
+import { WeightSource } from '../../data/weights.js';
 import { StateMemory, stateMemoryParams } from '../../components/memory/state-memory.js';
 import { OtaArray, otaParams } from '../../components/ota/ota-array.js';
 import { topicKey } from '../../scheduler/bus.js';
 import type { Ps } from '../../scheduler/time.js';
 import { classifierParams } from '../../components/digital/classifier.js';
-import { quantity } from '../../scenario/fields.js';
+import { quantity, wholeNumber } from '../../scenario/fields.js';
 import { defineDesign, type Machine } from '../design.js';
-import { buildHead, headSummary, planHead } from '../head.js';
+import { buildHead, headArea, headSummary, planHead } from '../head.js';
 import type { Layer } from '../network.js';
 import { designScenario } from '../scenario-fields.js';
-import type { WeightSource } from '../../data/weights.js';
 import { stageBudgetParams } from './irmen-dual-cenn.js';
 import { imageFeeder } from './feed.js';
 import { followCenn } from './follow.js';
@@ -42,6 +45,16 @@ const params = z.strictObject({
   dac: converterParams,
   memory: stateMemoryParams,
   classifier: classifierParams.optional(),
+  /** The area table: the process, the cells' capacitor dielectric and transistors, the OTAs, one ADC and one DAC, the SRAM's cells. */
+  area: areaTable({
+    cell_transistors: wholeNumber(1, 1000),
+    capacitor_dielectric_thickness: quantity('length', { positive: true }),
+    capacitor_relative_permittivity: permittivity(),
+    ota_transistors: wholeNumber(1, 1000),
+    adc: areaQuantity(),
+    dac: areaQuantity(),
+    ...digitalArea,
+  }),
 });
 
 export const chargeScenario = designScenario('charge-cenn', params);
@@ -146,6 +159,28 @@ export const chargeCenn = defineDesign({
     const { program, passes, head } = plan(scenario, layers, weights);
     const { c, h, w } = layers[0]!.input;
     return chargeFunctional({ passes, steps: program.steps, bits: p.ota.weight_bits, memoryBits: p.memory.word_bits, adc: p.adc, dac: p.dac, inputShape: { maps: c, h, w }, head: head?.quantized });
+  },
+  area(scenario, layers) {
+    const p = scenario.params;
+    const a = p.area;
+    const t = transistorArea(a);
+    // The passes' structure (not the weights' values) sizes the array: one input map per pass.
+    const program = compileCennProgram(layers, WeightSource.random(0), { convRelu: p.stages.conv_relu, pool: p.stages.pool });
+    const passes = passesOf(program.steps, () => 1);
+    const { cells, groupsPerCell } = cennHardwareSize(passes.map((pass) => pass.step));
+    return {
+      lines: [
+        chargeCellArea('array', cells, p.cells, { thickness: a.capacitor_dielectric_thickness, permittivity: a.capacitor_relative_permittivity }, a.cell_transistors, t),
+        otaArrayArea('array/ota', cells, groupsPerCell, p.ota.weight_bits, a.ota_transistors, t),
+        // Converters left unnumbered are one per cell (a column-parallel array, params.ts).
+        converterArea('adc', 'ADC', p.adc.units ?? cells, a.adc, p.adc.bits),
+        converterArea('dac', 'DAC', p.dac.units ?? cells, a.dac, p.dac.bits),
+        // The state memory holds a pass's input planes and its result: two planes of the array's cells.
+        sramArea('memory', 2 * cells, p.memory.word_bits, a.sram_bit_cell, a.sram_array_efficiency),
+        ...headArea(program.unmapped, p.classifier, a),
+      ],
+      ...(p.classifier === undefined || program.unmapped.length === 0 ? {} : { head: p.classifier.count_in_totals }),
+    };
   },
   training: (scenario, layers) => cennTrainingProfile(layers, scenario.params.ota.weight_bits, scenario.params.classifier, 'charge CeNN', true),
 });

@@ -3,18 +3,21 @@ import { z } from 'zod';
 import { beyondWarnings } from '../../device-table/beyond.js';
 import { InputPort } from '../../components/cenn/input-port.js';
 import { CennStageController, checkWindow } from '../../components/cenn/stage-controller.js';
-import { IrmenBank, cellReadOf, irmenDynamicsOf, irmenParams, type CellSetting } from '../../components/irmen/irmen-bank.js';
+import { IrmenBank, cellReadOf, irmenBankArea, irmenDynamicsOf, irmenParams, type CellSetting } from '../../components/irmen/irmen-bank.js';
 import { readSpread, type CellRead } from '../../components/irmen/cell-read.js';
 import { FIELD_STEP } from '../../components/irmen/read-physics.js';
 import { CellDynamics, SETTLE_TOLERANCE } from '../../components/irmen/cell-dynamics.js';
 import { RunError } from '../run-error.js';
 import { OtaArray, otaParams } from '../../components/ota/ota-array.js';
+import { cennHardwareSize, otaArrayArea } from '../../components/ota/hardware-template.js';
+import { areaLine, areaQuantity, areaTable, digitalArea, transistorArea } from '../../components/area.js';
+import { WeightSource } from '../../data/weights.js';
 import { fromCode, toCode } from '../../components/converters/quantize.js';
 import { classifierParams } from '../../components/digital/classifier.js';
 import { quantity, wholeNumber } from '../../scenario/fields.js';
 import { parseQuantity } from '../../scenario/units.js';
 import { defineDesign, type Machine } from '../design.js';
-import { buildHead, headSummary, planHead } from '../head.js';
+import { buildHead, headArea, headSummary, planHead } from '../head.js';
 import { designScenario } from '../scenario-fields.js';
 import { imageFeeder } from './feed.js';
 import { followCenn } from './follow.js';
@@ -83,6 +86,18 @@ const params = z.strictObject({
   /** The converters that digitize the last bank's readout for the digital classifier head. */
   readout_adc: z.strictObject({ bits: wholeNumber(1, 24), energy_per_conversion: quantity('energy', { min: 0 }) }).optional(),
   classifier: classifierParams.optional(),
+  /** The area table: the process, the cells' and OTAs' transistors, the head's digital cells. */
+  area: areaTable({
+    cell_transistors: wholeNumber(1, 1000),
+    ota_transistors: wholeNumber(1, 1000),
+    ...digitalArea,
+    /** One readout ADC (with params.readout_adc): the head reads the result cells one at a time through it. */
+    readout_adc: areaQuantity().optional(),
+  }),
+}).superRefine((p, ctx) => {
+  if (p.readout_adc !== undefined && p.area.readout_adc === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['area', 'readout_adc'], message: "required key is missing: the area of the readout ADC (params.readout_adc), like '2000 um^2'" });
+  }
 });
 
 export const irmenScenario = designScenario('irmen-dual-cenn', params);
@@ -214,6 +229,23 @@ export const irmenDualCenn = defineDesign({
       seed,
     });
     return model;
+  },
+  area(scenario, layers) {
+    const p = scenario.params;
+    const a = p.area;
+    const t = transistorArea(a);
+    // The program's structure (not its weights' values) sizes the banks.
+    const program = compileCennProgram(layers, WeightSource.random(0), { convRelu: p.stages.conv_relu, pool: p.stages.pool });
+    const { cells, groupsPerCell } = cennHardwareSize(program.steps);
+    return {
+      lines: [
+        ...BANKS.flatMap((bank) => [irmenBankArea(bank, cells, p.irmen, a.cell_transistors, t), otaArrayArea(`${bank}/ota`, cells, groupsPerCell, p.ota.weight_bits, a.ota_transistors, t)]),
+        ...headArea(program.unmapped, p.classifier, a),
+        // The head reads the result cells one at a time, through one converter (its energy is the head's too).
+        ...(p.readout_adc === undefined || a.readout_adc === undefined || program.unmapped.length === 0 ? [] : [areaLine('classifier/readout_adc', 'classifier', 1, a.readout_adc, `one ${p.readout_adc.bits}-bit ADC reading the result cells`)]),
+      ],
+      ...(p.classifier === undefined || program.unmapped.length === 0 ? {} : { head: p.classifier.count_in_totals }),
+    };
   },
   training: (scenario, layers) => cennTrainingProfile(layers, scenario.params.ota.weight_bits, scenario.params.classifier, 'IRMEN dual-CeNN', false, { budget: { convRelu: scenario.params.stages.conv_relu, pool: scenario.params.stages.pool }, read: (noise) => cellReadOf({ ...scenario.params.irmen, noise_scale: noise, transfer: typeof scenario.params.irmen.transfer === 'object' ? scenario.params.irmen.transfer : 'analytic' }, cellSettingOf(scenario, stageDelayOf(scenario)), scenario.seed) }),
 });

@@ -1,25 +1,26 @@
 import { z } from 'zod';
 import { Adc } from '../../components/converters/adc.js';
-import { converterParams } from '../../components/converters/params.js';
+import { converterArea, converterParams } from '../../components/converters/params.js';
+import { areaQuantity, areaTable, digitalArea, transistorArea } from '../../components/area.js';
 import { fromCode, toCode } from '../../components/converters/quantize.js';
 import { classifierParams } from '../../components/digital/classifier.js';
-import { MultiplierPool, multiplierParams } from '../../components/digital/multiplier.js';
-import { MAAP_RESULTS, MaapArray, maapErrors, maapParams, trimResidual, type MaapErrorSums } from '../../components/maap/maap-array.js';
+import { MultiplierPool, multiplierArea, multiplierParams } from '../../components/digital/multiplier.js';
+import { MAAP_RESULTS, MaapArray, maapArea, maapErrors, maapParams, trimResidual, type MaapErrorSums } from '../../components/maap/maap-array.js';
 import { DEVICE_PARAMETERS, pairSensitivities } from '../../components/maap/maap-circuit.js';
 import { IMAGES, SETUP } from '../../components/records.js';
 import { MAAP_CONVERTED, MaapController } from '../../components/maap/maap-controller.js';
-import { Sram, sramParams } from '../../components/memory/sram.js';
+import { Sram, sramArea, sramParams } from '../../components/memory/sram.js';
 import { TemplateBuffer, templateBufferParams } from '../../components/maap/template-buffer.js';
 import { wholeNumber } from '../../scenario/fields.js';
 import { NetworkError } from '../network.js';
 import type { WeightSource } from '../../data/weights.js';
 import { defineDesign, type Machine } from '../design.js';
-import { buildHead, headSummary, planHead } from '../head.js';
+import { buildHead, headArea, headSummary, planHead } from '../head.js';
 import type { Layer } from '../network.js';
 import { designScenario } from '../scenario-fields.js';
 import { cnnTrainLayers, signMagnitudeQuantizer } from '../training.js';
 import { maapFunctional, pairsPerSet } from './functional.js';
-import { describeMaapLayer, mapMaapLayers, maapCounts, planMaap } from './mapping.js';
+import { describeMaapLayer, fanIn, mapMaapLayers, maapCounts, planMaap } from './mapping.js';
 
 const params = z.strictObject({
   /** b: bits of weights, activations, SRAM words, multipliers and ADC codes (seed 003: 4, 8, 32). */
@@ -38,6 +39,14 @@ const params = z.strictObject({
    */
   template_buffer: templateBufferParams.optional(),
   classifier: classifierParams.optional(),
+  /** The area table: the process, the MAAP sets' devices, the digital side's cells, one ADC. */
+  area: areaTable({
+    cell_transistors: wholeNumber(1, 1000),
+    she_footprint: areaQuantity(),
+    ota_transistors: wholeNumber(1, 1000),
+    ...digitalArea,
+    adc: areaQuantity(),
+  }),
 });
 
 export const maapScenario = designScenario('maap-cnn', params);
@@ -174,6 +183,27 @@ export const maapCnn = defineDesign({
     const p = scenario.params;
     const { sram, decode, head } = layout(scenario, layers, weights);
     return maapFunctional({ plans: sram.plans, templates: sram.templates, bits: p.bits, rounding: p.adc.rounding ?? 'nearest', maap: p.maap, seed, chip, head: head?.quantized, decode });
+  },
+  area(scenario, layers) {
+    const p = scenario.params;
+    const a = p.area;
+    const { maap, unmapped } = mapMaapLayers(layers);
+    const t = transistorArea(a);
+    const pairs = Math.max(1, ...maap.map((l) => l.pool * l.pool));
+    const weightsPerPair = Math.max(1, ...maap.map(fanIn));
+    return {
+      lines: [
+        ...maapArea(p.maap, p.bits, pairs, weightsPerPair, a, t),
+        sramArea('sram', p.sram.words, p.bits, a.sram_bit_cell, a.sram_array_efficiency),
+        // The template buffer holds every template word of the network, counted at the SRAM's
+        // bit-cell density (a lower bound: a register file's cells are larger).
+        ...(p.template_buffer === undefined ? [] : [sramArea('maap/template-buffer', maap.reduce((sum, l) => sum + l.templates * fanIn(l), 0), p.bits, a.sram_bit_cell, a.sram_array_efficiency)]),
+        multiplierArea('mult', p.multipliers.units, p.bits, a.gate),
+        converterArea('adc', 'ADC', p.adc.units ?? 1, a.adc, p.bits),
+        ...headArea(unmapped, p.classifier, a),
+      ],
+      ...(p.classifier === undefined || unmapped.length === 0 ? {} : { head: p.classifier.count_in_totals }),
+    };
   },
   training(scenario, layers) {
     const p = scenario.params;

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { argmax } from '../../components/digital/dense-head.js';
 import { cellStatistics } from '../../components/mtj/cell-statistics.js';
-import { MTJ_OUTPUTS, MtjNeurons, layerDelay, mtjNeuronParams, neuronOutput, opampSettle } from '../../components/mtj/neuron.js';
+import { MTJ_OUTPUTS, MtjNeurons, layerDelay, mtjNeuronArea, mtjNeuronParams, neuronOutput, opampSettle } from '../../components/mtj/neuron.js';
 import type { SerialCell } from '../../components/mtj/serial-mtj.js';
-import { MultiLevelSynapses, drawCells, multiLevelCellParams, mtjInputsOf, mtjProgramOf, mtjProgrammedOf, rvTableOf } from '../../components/mtj/synapse-array.js';
+import { MultiLevelSynapses, drawCells, synapseArea, multiLevelCellParams, mtjInputsOf, mtjProgramOf, mtjProgrammedOf, rvTableOf } from '../../components/mtj/synapse-array.js';
 import type { MtjRvTable } from '../../components/mtj/rv-table.js';
 import { beyondWarnings } from '../../device-table/beyond.js';
 import { streamFor } from '../../components/random.js';
+import { areaQuantity, areaTable, transistorArea } from '../../components/area.js';
 import { CLASSIFIED, IMAGES, INFERENCE, SETUP } from '../../components/records.js';
 import type { WeightSource } from '../../data/weights.js';
 import { quantity, wholeNumber } from '../../scenario/fields.js';
@@ -25,6 +26,11 @@ const params = z.strictObject({
   input_full_scale: quantity('voltage', { positive: true }),
   /** Cells drawn for the Monte Carlo statistics of levels and write voltages (seed 002: 300). */
   monte_carlo_cells: wholeNumber(0, 10_000),
+  /** The area table: the 180 nm process, one MTJ's footprint, each multi-cell's select transistors. */
+  area: areaTable({
+    mtj_footprint: areaQuantity(),
+    cell_select_transistors: wholeNumber(1, 100),
+  }),
 });
 
 export const mtjScenario = designScenario('mtj-mlp', params);
@@ -167,6 +173,17 @@ export const mtjMlp = defineDesign({
     const cells = shapes.map((s, l) => drawCells(s.rows * s.columns * 2, p.cell, streamFor(seed, `layer[${l}]/synapses`, chip)));
     const mapped = levelsOf(dense, shapes, weights, cells, p);
     return mtjFunctional({ rv: rvTableOf(p.cell), shapes, cells, levels: mapped.map((m) => m.levels), cell: p.cell, neuron: p.neuron, feedback: feedbackOf(p, mapped), fullScales: fullScales(p, shapes.length) });
+  },
+  area(scenario, layers) {
+    const p = scenario.params;
+    const { shapes } = perceptronArrays(layers, 'a multi-level MTJ perceptron', NEURON);
+    const t = transistorArea(p.area);
+    return {
+      lines: shapes.flatMap((s, l) => [
+        synapseArea(`layer[${l}]/synapses`, s.rows, s.columns, p.cell.mtjs, p.area.mtj_footprint, p.area.cell_select_transistors, t),
+        mtjNeuronArea(`layer[${l}]/neurons`, s.rows, t),
+      ]),
+    };
   },
   training(scenario, layers) {
     const p = scenario.params;

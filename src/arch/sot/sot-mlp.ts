@@ -1,15 +1,16 @@
 import { z } from 'zod';
 import { argmax } from '../../components/digital/dense-head.js';
 import { CLASSIFIED } from '../../components/records.js';
-import { SotCrossbar, synapseSignal, synapseWeight } from '../../components/sot/crossbar.js';
-import { DifferentialAmplifiers } from '../../components/sot/differential-amplifier.js';
+import { areaTable, transistorArea } from '../../components/area.js';
+import { SotCrossbar, crossbarArea, synapseSignal, synapseWeight } from '../../components/sot/crossbar.js';
+import { DifferentialAmplifiers, amplifierArea } from '../../components/sot/differential-amplifier.js';
 import { outputsOf } from '../../components/sot/messages.js';
-import { SigmoidNeurons, neuronTransfer, sigmoidNeuronParams } from '../../components/sot/sigmoid-neuron.js';
+import { SigmoidNeurons, neuronArea, neuronTransfer, sigmoidNeuronParams } from '../../components/sot/sigmoid-neuron.js';
 import { ANTIPARALLEL, PARALLEL, heavyMetalResistance, parallelResistance, resistanceAt, sotDeviceParams, sotVariationOf, sotVariationParams, tmrAt, writeEnergy } from '../../components/sot/sot-mram.js';
 import { beyondWarnings } from '../../device-table/beyond.js';
-import { INFER, PROGRAM, WriteDriver, writeDriverParams } from '../../components/sot/write-driver.js';
+import { INFER, PROGRAM, WriteDriver, driverArea, writeDriverParams } from '../../components/sot/write-driver.js';
 import type { WeightSource } from '../../data/weights.js';
-import { quantity } from '../../scenario/fields.js';
+import { quantity, wholeNumber } from '../../scenario/fields.js';
 import type { Activation, TrainLayer, WeightQuantizer } from '../../train/profile.js';
 import { defineDesign, type Machine } from '../design.js';
 import { followPerceptron, onePerLayer, perceptronArrays, type ArrayShape } from '../mlp.js';
@@ -35,6 +36,11 @@ const params = z
   }),
   crossbar: z.strictObject({ settle: quantity('time', { min: 0 }) }),
   driver: writeDriverParams,
+  /** The area table: the 14 nm process, and the transistor counts of the blocks the paper leaves open. */
+  area: areaTable({
+    amplifier_transistors: wholeNumber(1, 10_000),
+    line_driver_transistors: wholeNumber(1, 10_000),
+  }),
   })
   .superRefine((p, ctx) => {
     // One row is written per cycle (Table II): its pulse must fit in the cycle.
@@ -193,6 +199,21 @@ export const sotMlp = defineDesign({
       biasVoltages: fullScales(p, shapes.length),
       transimpedance: transimpedances(p, shapes.length),
     });
+  },
+  area(scenario, layers) {
+    const p = scenario.params;
+    const { shapes } = perceptronArrays(layers, 'an SOT-MRAM perceptron', NEURON);
+    const t = transistorArea(p.area);
+    return {
+      lines: [
+        ...shapes.flatMap((s, l) => [
+          crossbarArea(`layer[${l}]/crossbar`, s.rows, s.columns, p.device, t),
+          amplifierArea(`layer[${l}]/amp`, s.rows, p.area.amplifier_transistors, t),
+          neuronArea(`layer[${l}]/neurons`, s.rows, p.device, t),
+        ]),
+        driverArea('driver', shapes, p.area.line_driver_transistors, t),
+      ],
+    };
   },
   training(scenario, layers) {
     const p = scenario.params;

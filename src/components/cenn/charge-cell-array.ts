@@ -5,6 +5,7 @@ import { Component, type ActionSpec, type SimContext } from '../component.js';
 import type { ComponentClass } from '../records.js';
 import { cellInputsOf, packPlanes, unpackPlanes, type PlaneSamples } from './messages.js';
 import { planeSize, settlePlanes } from './template.js';
+import { areaLine, capacitorArea, type AreaLine } from '../area.js';
 
 export const chargeCellParams = z.strictObject({
   /** Capacitor that holds a charge CeNN cell's state. */
@@ -39,4 +40,10 @@ export class ChargeCellArray extends Component {
     this.perform(this.charge, cells, { ...(s.op === undefined ? {} : { op: s.op }), values: { pass: s.meta.stage, cells } });
     this.toAdc.publish(packPlanes(s.meta.stage, this.name, out, s.op));
   }
+}
+
+/** Charge CeNN cells: each a state capacitor (its plate area from its capacitance and dielectric) beside its transistors. */
+export function chargeCellArea(name: string, cells: number, p: ChargeCellParams, dielectric: { readonly thickness: number; readonly permittivity: number }, cellTransistors: number, transistor: number): AreaLine {
+  const plate = capacitorArea(p.state_capacitance, dielectric.thickness, dielectric.permittivity);
+  return areaLine(name, 'analog', cells, plate + cellTransistors * transistor, `a ${(p.state_capacitance * 1e15).toPrecision(3)} fF state capacitor (${(plate * 1e12).toPrecision(3)} um^2) and ${cellTransistors} transistors per cell`);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { quantity, wholeNumber } from '../../scenario/fields.js';
+import { areaLine, type AreaLine } from '../area.js';
 
 /** A converter array (ADC or DAC): resolution, time per conversion, energy per conversion. */
 export const converterParams = z.strictObject({
@@ -22,3 +23,7 @@ export const converterParams = z.strictObject({
 });
 
 export type ConverterParams = z.output<typeof converterParams>;
+
+/** A converter array's area: `units` converters of the area the scenario's area table gives one. */
+export const converterArea = (name: string, what: 'ADC' | 'DAC', units: number, each: number, bits: number): AreaLine =>
+  areaLine(name, 'adc-dac', units, each, `${units.toLocaleString('en-US')} ${bits}-bit ${what}s`);

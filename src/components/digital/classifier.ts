@@ -4,6 +4,7 @@ import { quantity, wholeNumber } from '../../scenario/fields.js';
 import { Component, type ActionSpec, type SimContext } from '../component.js';
 import { CLASSIFIED, IMAGES, type Classification, type ComponentClass, type ImageMark } from '../records.js';
 import { argmax, headForward, quantizeHead, type HeadLayer } from './dense-head.js';
+import { areaLine, type AreaLine, type DigitalArea } from '../area.js';
 
 export const classifierParams = z.strictObject({
   /**
@@ -105,4 +106,18 @@ export class Classifier extends Component {
       this.marks.publish({ time: this.now, image: f.image, phase: 'end' });
     }, 0);
   }
+}
+
+/**
+ * The head's area: its MAC units, each a b^2-gate multiplier (as seed 003 counts a multiply)
+ * and an accumulator of 2b + 8 bits (a b x b product summed over up to 2^8 terms), and its
+ * weight memory, the head's weights at `weight_bits` each.
+ */
+export function classifierArea(name: string, p: ClassifierParams, weights: number, d: DigitalArea): AreaLine[] {
+  const b = p.weight_bits;
+  const macGates = b * b + d.accumulator_gates_per_bit * (2 * b + 8);
+  return [
+    areaLine(`${name}/mac`, 'classifier', p.mac_units, macGates * d.gate, `${macGates} gates per ${b}-bit MAC (b^2 multiply, (2b + 8)-bit accumulator)`),
+    areaLine(`${name}/weights`, 'classifier', 1, (weights * b * d.sram_bit_cell) / d.sram_array_efficiency, `${weights.toLocaleString('en-US')} weights x ${b} b of SRAM, ${Math.round(d.sram_array_efficiency * 100)} % of the macro`),
+  ];
 }

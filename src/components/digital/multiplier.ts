@@ -4,6 +4,7 @@ import { ServerPool } from '../../scheduler/server-pool.js';
 import { quantity, wholeNumber } from '../../scenario/fields.js';
 import { Component, type ActionSpec, type SimContext } from '../component.js';
 import { IMAGES, type ComponentClass } from '../records.js';
+import { areaLine, type AreaLine } from '../area.js';
 
 export const multiplierParams = z.strictObject({
   /** Multipliers working in parallel. */
@@ -80,3 +81,7 @@ export class MultiplierPool extends Component {
     r.reply.publish(r);
   };
 }
+
+/** The multipliers' area: b^2 gates each, the gates its energy counts (seed 003: b^2 gates per b-bit multiply). */
+export const multiplierArea = (name: string, units: number, bits: number, gate: number): AreaLine =>
+  areaLine(name, 'digital', units, bits * bits * gate, `${bits * bits} gates per ${bits}-bit multiplier`);

@@ -14,6 +14,7 @@ import { readTableFor } from './read-table.js';
 import { readStatisticsFor, type ReadPath, type ReadPhysicsParams } from './read-physics.js';
 import { GAMMA_ELECTRON } from './llg.js';
 import { hardAxisSaturationField, saturationVoltage, thermalSpread, thermalStability, type MagnetParams } from './magnet.js';
+import { areaLine, type AreaLine } from '../area.js';
 
 /** Parameters of an IRMEN cell (seed 000, Table I), as a scenario writes them. */
 export const irmenParams = z.strictObject({
@@ -372,3 +373,18 @@ export class IrmenBank extends Component {
     }
   }
 }
+
+/**
+ * An IRMEN cell's footprint (seed 000, Fig. 1): its transistors beside its magnetoelectric
+ * stack, whose ferromagnet is one electrode of the ME capacitor, so the stack covers the
+ * magnet: length x width, the cross-section taken square (width = sqrt(cross-section); Table I
+ * gives only the 90 nm^2). Longer magnets take more area (seed 000: "at the cost of increased
+ * energy and area"); the stack is not counted as hidden over the transistors.
+ */
+export function irmenCellArea(p: Pick<IrmenParams, 'fm_length' | 'fm_cross_section'>, cellTransistors: number, transistor: number): number {
+  return cellTransistors * transistor + p.fm_length * Math.sqrt(p.fm_cross_section);
+}
+
+/** A bank of IRMEN cells. */
+export const irmenBankArea = (name: string, cells: number, p: IrmenParams, cellTransistors: number, transistor: number): AreaLine =>
+  areaLine(name, 'spintronic', cells, irmenCellArea(p, cellTransistors, transistor), `${cellTransistors} transistors and a ${(p.fm_length * 1e9).toFixed(0)} nm x ${(Math.sqrt(p.fm_cross_section) * 1e9).toFixed(1)} nm magnetoelectric stack per cell`);

@@ -10,6 +10,7 @@ import { circuitParams, trimParams, variationParams } from './maap-circuit.js';
 import { MAAP_MEASURED, MaapSet, maapRunOf, pairSums, type MaapOperation, type MaapRun } from './maap-set.js';
 import { calibrateTrim, drawSet, nominalSetOutput, setModel, setOutput, trimSteps, type SetDevices, type SetModel, type ThermalSource } from './set-response.js';
 import { OtaDrive } from './ota-drive.js';
+import { areaLine, stacked, type AreaLine } from '../area.js';
 
 export const maapParams = z.strictObject({
   /** M: physical MAAP sets. */
@@ -284,4 +285,32 @@ export class MaapArray extends Component {
     this.groups[g.group]!.release(0);
     this.results.publish(out);
   }
+}
+
+/** What a MAAP set's area is made of, from the scenario's area table. */
+export interface MaapAreaTable {
+  /** Transistors of one SHE-MTJ cell's readout: its inverter and its bias current source. */
+  readonly cell_transistors: number;
+  /** Footprint of a cell's SHE layer with its MTJ and reference resistor, fabricated over the cell's transistors. */
+  readonly she_footprint: number;
+  /** Transistors of one OTA current source. */
+  readonly ota_transistors: number;
+}
+
+/**
+ * The M sets' area. Each set: its activation pairs (two SHE-MTJ cells each, the magnetic stack
+ * over the cell's readout transistors, so a cell takes the larger of the two), a b-bit
+ * binary-weighted trim DAC per pair when the trim is on (2^b - 1 unit transistors and b
+ * switches), and its OTA drive: a b-bit current source (b power-gated OTAs, as seed 000
+ * represents a b-bit weight) for every weight of every pair's convolution. Seed 003: R
+ * redundant measurements need R physically distinct sets, so R sets at least.
+ */
+export function maapArea(p: MaapParams, bits: number, pairs: number, weightsPerPair: number, table: MaapAreaTable, transistor: number): AreaLine[] {
+  const cell = stacked(table.cell_transistors * transistor, table.she_footprint);
+  const trim = p.trim.enabled ? (2 ** p.trim.bits - 1 + p.trim.bits) * transistor : 0;
+  const otas = pairs * weightsPerPair * bits;
+  return [
+    areaLine('maap[*]', 'spintronic', p.sets, pairs * (2 * cell + trim), `${pairs} activation pairs of 2 SHE-MTJ cells (the magnetic stack over ${table.cell_transistors} transistors)${p.trim.enabled ? `, a ${p.trim.bits}-bit trim DAC each` : ''}`),
+    areaLine('maap[*]/ota', 'analog', p.sets, otas * table.ota_transistors * transistor, `${otas.toLocaleString('en-US')} OTAs of ${table.ota_transistors} transistors (${bits} per weight, ${weightsPerPair} weights per pair)`),
+  ];
 }

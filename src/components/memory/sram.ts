@@ -6,6 +6,7 @@ import type { ActionSpec, SimContext } from '../component.js';
 import { FEATURES, featuresRequestOf } from '../digital/classifier.js';
 import { MemoryComponent } from '../memory.js';
 import { IMAGES } from '../records.js';
+import { areaLine, type AreaLine } from '../area.js';
 
 export const sramParams = z.strictObject({
   /** Independent banks; word `a` lives in bank `a mod banks`. */
@@ -131,4 +132,9 @@ export class Sram extends MemoryComponent {
     a.value = this.data[a.address]!;
     a.reply.publish(a);
   };
+}
+
+/** An SRAM macro's area: its bits of cells, over the fraction of the macro that cells fill (periphery). */
+export function sramArea(name: string, words: number, bits: number, bitCell: number, efficiency: number): AreaLine {
+  return areaLine(name, 'memory', 1, (words * bits * bitCell) / efficiency, `${words.toLocaleString('en-US')} words x ${bits} b of bit cells, ${Math.round(efficiency * 100)} % of the macro`);
 }

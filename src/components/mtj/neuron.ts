@@ -4,6 +4,7 @@ import { quantity, ratio } from '../../scenario/fields.js';
 import { Component, type ActionSpec, type SimContext } from '../component.js';
 import { INFERENCE, type ComponentClass } from '../records.js';
 import { mtjCurrentsOf, mtjInputsOf, type MtjLayerInputs } from './synapse-array.js';
+import { areaLine, type AreaLine } from '../area.js';
 
 export const mtjNeuronParams = z.strictObject({
   /** Core supply of the neuron's op-amps and inverter (seed 002: 1.8 V, UMC 180 nm). */
@@ -87,3 +88,14 @@ export class MtjNeurons extends Component {
     });
   }
 }
+
+/** Seed 002 Fig. 4: each op-amp is a differential pair M1, M2, a mirror load M3, M4, the bias M5 and the output stage M6, M7. */
+export const OPAMP_TRANSISTORS = 7;
+/** Seed 002 Fig. 5b: the modified inverter's M0-M3. */
+export const SIGMOID_TRANSISTORS = 4;
+/** Two summing amplifiers and a differential one per neuron (Fig. 3). */
+export const OPAMPS_PER_NEURON = 3;
+
+/** A layer's neurons: three op-amps and the modified inverter, at minimum-size transistors (a lower bound: seed 002 widens some). */
+export const mtjNeuronArea = (name: string, rows: number, transistor: number): AreaLine =>
+  areaLine(name, 'analog', rows, (OPAMPS_PER_NEURON * OPAMP_TRANSISTORS + SIGMOID_TRANSISTORS) * transistor, `${OPAMPS_PER_NEURON} op-amps of ${OPAMP_TRANSISTORS} transistors and a ${SIGMOID_TRANSISTORS}-transistor inverter per neuron`);

@@ -7,6 +7,7 @@ import type { ComponentClass } from '../records.js';
 import type { RandomStream } from '../random.js';
 import { SerialCell, drawMtj, mtjTableParams } from './serial-mtj.js';
 import { mtjRvTable, type MtjRvTable } from './rv-table.js';
+import { areaLine, stacked, type AreaLine } from '../area.js';
 
 export const multiLevelCellParams = z
   .strictObject({
@@ -237,4 +238,13 @@ export class MultiLevelSynapses extends Component {
     this.powerFor(this.read, Math.max(0, v.until - this.now), { count: this.rows * this.columns * 2, watts, op: `image[${v.image}]`, values: { watts } });
     this.currents.publish({ image: v.image, plus, minus });
   }
+}
+
+/**
+ * A layer's synapses: two multi-cells per synapse (M_P, M_N, seed 002 Fig. 3), each its N
+ * series MTJs fabricated over its select transistors, so the larger of the two footprints.
+ */
+export function synapseArea(name: string, rows: number, columns: number, mtjs: number, mtjFootprint: number, selectTransistors: number, transistor: number): AreaLine {
+  const cell = stacked(selectTransistors * transistor, mtjs * mtjFootprint);
+  return areaLine(name, 'spintronic', rows * columns, 2 * cell, `2 cells per synapse, each ${mtjs} MTJs over ${selectTransistors} select transistor${selectTransistors === 1 ? '' : 's'}`);
 }

@@ -1,4 +1,5 @@
 import { TRANSFER_GAIN, planeSize, type CennStep, type OutputPlane } from '../cenn/template.js';
+import { areaLine, type AreaLine } from '../area.js';
 
 /** One input of an output cell in hardware terms: a flat offset into the input plane and a quantized weight. */
 export interface HardwareTerm {
@@ -153,4 +154,25 @@ export function evaluateStage(hw: HardwareStage, read: (plane: string) => Float6
     out.set(plane.name, u);
   }
   return out;
+}
+
+/**
+ * The cells and OTA groups a CeNN bank is built with, from its program: as many cells as the
+ * largest stage writes, and in every cell as many b-bit OTA groups as the widest template a
+ * stage gives one output (its entries and its bias): the OTAs are reprogrammed per stage,
+ * not duplicated. The structure, not the weights' values, sets it.
+ */
+export function cennHardwareSize(steps: readonly CennStep[]): { readonly cells: number; readonly groupsPerCell: number } {
+  let cells = 0;
+  let groupsPerCell = 0;
+  for (const step of steps) {
+    cells = Math.max(cells, step.outputs.reduce((a, p) => a + planeSize(p.shape), 0));
+    for (const p of step.outputs) for (const terms of p.terms) groupsPerCell = Math.max(groupsPerCell, terms.length + 1);
+  }
+  return { cells, groupsPerCell };
+}
+
+/** A bank's OTAs: per cell, `groupsPerCell` groups of b binary-weighted unit OTAs of `otaTransistors` each. */
+export function otaArrayArea(name: string, cells: number, groupsPerCell: number, bits: number, otaTransistors: number, transistor: number): AreaLine {
+  return areaLine(name, 'analog', cells, groupsPerCell * bits * otaTransistors * transistor, `${groupsPerCell} groups of ${bits} unit OTAs (${otaTransistors} transistors each) per cell`);
 }

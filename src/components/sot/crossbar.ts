@@ -4,6 +4,7 @@ import type { RandomStream } from '../random.js';
 import type { ComponentClass } from '../records.js';
 import { inputsOf, rowCurrentsOf, rowWritesOf, type LayerVoltages, type RowCurrents, type RowWrite } from './messages.js';
 import { deviceResistance, drawSotMtj, sotSourceOf, writeEnergy, type SotDeviceParams, type SotSource, type SotVariation } from './sot-mram.js';
+import { areaLine, stacked, type AreaLine } from '../area.js';
 
 /** Binarizes a weight at threshold 0 (seed 004, Eq. 3): +1 puts MRAM1 in P, -1 in AP. */
 export const synapseWeight = (w: number): 1 | -1 => (w >= 0 ? 1 : -1);
@@ -124,4 +125,23 @@ export class SotCrossbar extends Component {
     this.powerFor(this.read, Math.max(0, v.until - this.now), { count: this.rows * this.columns, watts, op: `image[${v.image}]`, values: { watts } });
     this.currents.publishAfter(this.settle, { image: v.image, plus, minus });
   }
+}
+
+/**
+ * Transistors under each SOT-MRAM: a write access transistor on WWL and a read one on RWL
+ * (Table II drives the two word lines apart, so each device has both).
+ */
+export const ACCESS_TRANSISTORS_PER_DEVICE = 2;
+
+/**
+ * A crossbar's area: two SOT-MRAMs per synapse, each fabricated over its access transistors
+ * (seed 004: no area overhead), so a device takes the larger of its transistors' footprint
+ * and its heavy metal's (the MTJ sits on the heavy metal).
+ */
+export function crossbarArea(name: string, rows: number, columns: number, p: SotDeviceParams, transistor: number): AreaLine {
+  const transistors = ACCESS_TRANSISTORS_PER_DEVICE * transistor;
+  const heavyMetal = p.hm_length * p.hm_width;
+  const device = stacked(transistors, heavyMetal);
+  const over = device === transistors ? 'the heavy metal and MTJ stacked over them' : 'the heavy metal larger than the transistors under it';
+  return areaLine(name, 'spintronic', rows * columns, 2 * device, `2 SOT-MRAMs per synapse, each ${ACCESS_TRANSISTORS_PER_DEVICE} access transistors with ${over}`);
 }

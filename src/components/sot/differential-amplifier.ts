@@ -2,6 +2,7 @@ import type { Topic } from '../../scheduler/bus.js';
 import { Component, type ActionSpec, type SimContext } from '../component.js';
 import { INFERENCE, type ComponentClass } from '../records.js';
 import { neuronInputsOf, rowCurrentsOf, type LayerVoltages } from './messages.js';
+import { areaLine, type AreaLine } from '../area.js';
 
 /** Each row's amplifier output: V = V_mid + R_t (I+ - I-). */
 export function amplify(plus: Float64Array, minus: Float64Array, midpoint: number, transimpedance: number): Float64Array {
@@ -39,3 +40,7 @@ export class DifferentialAmplifiers extends Component {
     });
   }
 }
+
+/** A crossbar's row amplifiers: `transistors` each (the design is open in seed 004; the scenario says why its count). */
+export const amplifierArea = (name: string, rows: number, transistors: number, transistor: number): AreaLine =>
+  areaLine(name, 'analog', rows, transistors * transistor, `${transistors} transistors per row amplifier`);

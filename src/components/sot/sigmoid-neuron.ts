@@ -5,6 +5,7 @@ import { Component, type ActionSpec, type SimContext } from '../component.js';
 import { INFERENCE, type ComponentClass } from '../records.js';
 import { neuronInputsOf, outputsOf, rowWritesOf, type LayerVoltages } from './messages.js';
 import { writeEnergy, type SotDeviceParams } from './sot-mram.js';
+import { areaLine, stacked, type AreaLine } from '../area.js';
 
 export const sigmoidNeuronParams = z.strictObject({
   /** Supply (seed 004: VDD = 0.8 V, VSS = 0 V, 14 nm FinFET). */
@@ -58,4 +59,17 @@ export class SigmoidNeurons extends Component {
       this.out.publishAfter(params.settle, { image: v.image, voltages: out, until: v.until });
     });
   }
+}
+
+/** The neuron's transistors: an inverter (seed 004 Fig. 2, "2T-2R"). */
+export const NEURON_TRANSISTORS = 2;
+
+/**
+ * A layer's neurons: each the two transistors of its inverter, its two SOT-MRAMs fabricated
+ * over them (seed 004 Sec. V-A: "no area overhead"), unless their heavy metals are larger.
+ */
+export function neuronArea(name: string, rows: number, p: SotDeviceParams, transistor: number): AreaLine {
+  const under = NEURON_TRANSISTORS * transistor;
+  const each = stacked(under, 2 * p.hm_length * p.hm_width);
+  return areaLine(name, 'analog', rows, each, `${NEURON_TRANSISTORS} transistors (2T-2R), the 2 SOT-MRAMs stacked over them`);
 }

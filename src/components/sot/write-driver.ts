@@ -7,6 +7,7 @@ import { Component, type ActionSpec, type SimContext } from '../component.js';
 import { IMAGES, INFERENCE, SETUP, type ComponentClass, type ImageMark, type InferenceWindow, type SignalRecord } from '../records.js';
 import { inputsOf, outputsOf, rowWritesOf, type LayerVoltages, type RowWrite } from './messages.js';
 import { heavyMetalResistance, type SotDeviceParams } from './sot-mram.js';
+import { areaLine, type AreaLine } from '../area.js';
 
 export const writeDriverParams = z.strictObject({
   /** The clock: one row is written per cycle, and inference takes one cycle (seed 004 Sec. III). */
@@ -190,4 +191,13 @@ export class WriteDriver extends Component {
       }, 0);
     }, 0);
   }
+}
+
+/**
+ * The driver's line drivers: per layer a WWL and an RWL per row and a BL, an SL and an IN per
+ * column (Table II), plus the neuron column's BL and SL, each `perLine` transistors.
+ */
+export function driverArea(name: string, shapes: readonly { readonly rows: number; readonly columns: number }[], perLine: number, transistor: number): AreaLine {
+  const lines = shapes.reduce((a, s) => a + 2 * s.rows + 3 * s.columns + 2, 0);
+  return areaLine(name, 'driver', lines, perLine * transistor, `${perLine} transistors per line driver (WWL, RWL per row; BL, SL, IN per column)`);
 }
