@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fitImage, syntheticDigit } from '../src/data/images.js';
 import type { RunReport } from '../src/arch/report.js';
@@ -200,6 +203,30 @@ describe('MAAP set', () => {
     expect(worst).toBeLessThan(0.3);
     const typical = Math.sqrt(a.flatMap((s) => Array.from(s.residuals)).reduce((t, r) => t + r * r, 0) / (a.length * 9));
     expect(typical).toBeLessThan(3 * lsb);
+  });
+
+  it('a large chip keeps its calibration on disk, and reading it back gives the very sets calibration made', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'spinarch-trim-'));
+    const before = process.env['SPINARCH_CACHE'];
+    process.env['SPINARCH_CACHE'] = dir;
+    try {
+      const big = { ...maap, sets: 1024 };
+      const noisy = setModel(maap.circuit, 9, true);
+      const made = chipSets(big, noisy, 7, 0);
+      expect(readdirSync(path.join(dir, 'maap-trim'))).toHaveLength(1);
+      const read = chipSets(big, noisy, 7, 0);
+      for (const i of [0, 511, 1023]) {
+        expect(Array.from(read[i]!.packed)).toEqual(Array.from(made[i]!.packed));
+        expect(Array.from(read[i]!.residuals)).toEqual(Array.from(made[i]!.residuals));
+      }
+      // Another chip is calibrated, not read.
+      expect(Array.from(chipSets(big, noisy, 7, 1)[0]!.trimCodes)).not.toEqual(Array.from(made[0]!.trimCodes));
+      expect(readdirSync(path.join(dir, 'maap-trim'))).toHaveLength(2);
+    } finally {
+      if (before === undefined) delete process.env['SPINARCH_CACHE'];
+      else process.env['SPINARCH_CACHE'] = before;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the winner-take-all reads the largest pair, and a negative input reads zero on a nominal set', () => {

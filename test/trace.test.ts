@@ -70,7 +70,7 @@ describe('VCD trace', () => {
   it("holds the write driver's Table II levels in each phase, read back by an independent VCD parser", async () => {
     const dir = tempFiles({});
     const file = path.join(dir, 'sot.vcd');
-    const small = ['weights=random', 'network.input=[100]', 'network.layers=[{type: dense, outputs: 4}, {type: dense, outputs: 3}]'];
+    const small = ['weights=random', 'network.input=[100]', 'network.layers=[{type: dense, outputs: 4, activation: sigmoid}, {type: dense, outputs: 3}]'];
     expect((await cli('trace', 'scenarios/sot-mlp.yaml', '--vcd', file, ...small.flatMap((s) => ['--set', s]))).code).toBe(0);
     const text = readFileSync(file, 'utf8');
     expect(text).toMatch(/^\$date[\s\S]*\$timescale 1 ps \$end/);

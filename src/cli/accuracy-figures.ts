@@ -45,6 +45,8 @@ export const ACCURACY_CASES: readonly AccuracyCase[] = [
   { id: 'maap/4bit/vt0', file: 'maap-cnn-4bit.yaml', sets: ['params.maap.variation.threshold_sigma=0 mV'] },
   { id: 'maap/4bit/vt20', file: 'maap-cnn-4bit.yaml', sets: ['params.maap.variation.threshold_sigma=20 mV'] },
   { id: 'maap/4bit/ideal', file: 'maap-cnn-4bit.yaml', sets: ['params.maap.variation={resistance_sigma: 0, tmr_sigma: 0, critical_current_sigma: 0, threshold_sigma: 0 mV}', 'params.maap.thermal_noise=false'] },
+  // Ideal devices at 8 and 32 bits: whether more bits help once the analog error is gone.
+  ...MAAP_BITS.filter((b) => b !== 4).map((b) => ({ id: `maap/${b}bit/ideal`, file: `maap-cnn-${b}bit.yaml`, sets: ['params.maap.variation={resistance_sigma: 0, tmr_sigma: 0, critical_current_sigma: 0, threshold_sigma: 0 mV}', 'params.maap.thermal_noise=false'] })),
   // One mechanism off at a time: the mean-error trim (at R = 16 and R = 1), the thermal noise.
   { id: 'maap/4bit/notrim', file: 'maap-cnn-4bit.yaml', sets: ['params.maap.trim.enabled=false'] },
   { id: 'maap/4bit/R1/notrim', file: 'maap-cnn-4bit.yaml', sets: ['params.maap.redundancy=1', 'params.maap.trim.enabled=false'] },

@@ -83,6 +83,13 @@ export function publishedFigures(): Figure[] {
   const d4 = run('maap-cnn-4bit.yaml', 'params.maap.redundancy=8', 'params.maap.averaging=digital');
   const d32 = run('maap-cnn-32bit.yaml', 'params.maap.averaging=digital');
   const c = m4.counts;
+  const parallel = run('variants/maap-cnn-4bit-parallel.yaml');
+  // The resource that limits a MAAP-CNN run, with its utilization.
+  const busiest = (r: RunReport): string => {
+    const name = String(r['busiest']);
+    const u = (r['utilization'] as Record<string, number>)[name] ?? 0;
+    return `${name.replace('_', ' ')}, ${(u * 100).toFixed(0)} %`;
+  };
   // Eq. 2 counts Table 1's operations; the trim currents (the mean-error correction, Fig. 4b) come on top.
   const trim = (r: RunReport): number => r.energy_breakdown.filter((l) => l.action === 'trim_current').reduce((a, l) => a + l.energy_j, 0);
   const eq2 = (r: RunReport): string => `${J4(r.energy_j - trim(r))} (+ ${J(trim(r))} trim currents = ${J4(r.energy_j)})`;
@@ -102,6 +109,13 @@ export function publishedFigures(): Figure[] {
       command: cmd('maap-cnn-4bit.yaml', 'params.maap.sets=16', 'params.maap.redundancy=16'),
     },
     { what: 'MAAP-CNN: energy, 32 bits, R = 16, digital averaging', source: '003 Eq. 2 (second reading)', published: '1023 nJ', spinarch: eq2(d32), command: cmd('maap-cnn-32bit.yaml', 'params.maap.averaging=digital') },
+    {
+      what: 'MAAP-CNN provisioned like the charge CeNN: latency per image',
+      source: '003 Sec. 5 ("assuming sufficient devices to compute an entire sequence of layer operations in parallel")',
+      published: 'a significant speed-up over the charge CeNN (101.5 ns + 139 ns); a MAAP operation takes on the order of 1 ns',
+      spinarch: `${ns(parallel.latency_ps)}, ${(charge.latency_ps / parallel.latency_ps).toFixed(1)}x faster than the charge CeNN (busiest: ${busiest(parallel)}); the bundled 64 sets: ${ns(m4.latency_ps)} (busiest: ${busiest(m4)})`,
+      command: cmd('variants/maap-cnn-4bit-parallel.yaml'),
+    },
   );
   const sot = run('sot-mlp.yaml');
   const sd = device(sot);

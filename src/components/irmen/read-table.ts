@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import path from 'node:path';
+import { cacheDir } from '../cache-dir.js';
 import { streamFor } from '../random.js';
 import { CellDynamics, type CellDynamicsParams } from './cell-dynamics.js';
 import type { HistoryTable } from './cell-read.js';
@@ -64,10 +64,7 @@ export function computeReadTable(cell: CellDynamicsParams, path: ReadPath, seed:
   return { span: TABLE_SPAN, previous: TABLE_PREVIOUS, states: TABLE_STATES, mean, sd };
 }
 
-/** Where tables are kept between runs: $SPINARCH_CACHE, else $XDG_CACHE_HOME/spinarch, else ~/.cache/spinarch. */
-export function cacheDir(): string {
-  return process.env['SPINARCH_CACHE'] ?? path.join(process.env['XDG_CACHE_HOME'] ?? path.join(homedir(), '.cache'), 'spinarch');
-}
+export { cacheDir };
 
 /**
  * The table for a cell, computed once per set of parameters (about 15 s) and kept on disk

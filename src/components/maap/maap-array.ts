@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { z } from 'zod';
 import { topicKey, type Topic } from '../../scheduler/bus.js';
 import { ServerPool } from '../../scheduler/server-pool.js';
@@ -6,9 +10,10 @@ import { Component, type ActionSpec, type SimContext } from '../component.js';
 import type { Samples } from '../converters/samples.js';
 import { IMAGES, type ComponentClass } from '../records.js';
 import { streamFor } from '../random.js';
+import { cacheDir } from '../cache-dir.js';
 import { circuitParams, trimParams, variationParams } from './maap-circuit.js';
 import { MAAP_MEASURED, MaapSet, maapRunOf, pairSums, type MaapOperation, type MaapRun } from './maap-set.js';
-import { calibrateTrim, drawSet, nominalSetOutput, setModel, setOutput, trimSteps, type SetDevices, type SetModel, type ThermalSource } from './set-response.js';
+import { applyTrimCodes, calibrateTrim, drawSet, nominalSetOutput, setModel, setOutput, trimSteps, type SetDevices, type SetModel, type ThermalSource } from './set-response.js';
 import { OtaDrive } from './ota-drive.js';
 import { areaLine, stacked, type AreaLine } from '../area.js';
 
@@ -66,12 +71,39 @@ export const setsOf = (group: number, redundancy: number): number[] => Array.fro
  * and, with the trim on, is calibrated once (its own calibration stream for the reads' noise).
  */
 export function chipSets(maap: MaapParams, model: SetModel, seed: string | number, chip: number): SetDevices[] {
-  return Array.from({ length: maap.sets }, (_, i) => {
-    const set = drawSet(model, streamFor(seed, `maap[${i}]`, chip), maap.variation);
-    if (maap.trim.enabled) calibrateTrim(model, set, maap.trim, streamFor(seed, `maap[${i}]/trim`, chip));
-    return set;
-  });
+  const sets = Array.from({ length: maap.sets }, (_, i) => drawSet(model, streamFor(seed, `maap[${i}]`, chip), maap.variation));
+  if (!maap.trim.enabled) return sets;
+  // The calibration's codes are a function of the parameters, seed and chip alone (v: the
+  // calibration's own version, raised when it changes): kept on disk,
+  // a chip of many sets (9,216 take about 15 s) is calibrated once, not in every thread.
+  const key = createHash('sha256').update(JSON.stringify({ v: 1, circuit: maap.circuit, variation: maap.variation, thermal: maap.thermal_noise, trim: maap.trim, sets: maap.sets, pairs: model.pairs, seed, chip })).digest('hex').slice(0, 24);
+  const file = path.join(cacheDir(), 'maap-trim', `${key}.json`);
+  const size = maap.sets * model.pairs;
+  try {
+    const codes = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    if (Array.isArray(codes) && codes.length === size && codes.every((c) => Number.isInteger(c))) {
+      sets.forEach((set, i) => applyTrimCodes(model, set, maap.trim, (codes as number[]).slice(i * model.pairs, (i + 1) * model.pairs)));
+      return sets;
+    }
+  } catch {
+    // Not there yet, or unreadable: calibrate.
+  }
+  sets.forEach((set, i) => calibrateTrim(model, set, maap.trim, streamFor(seed, `maap[${i}]/trim`, chip)));
+  if (maap.sets >= CACHED_SETS) {
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+      const temporary = `${file}.${process.pid}.${threadId}.tmp`;
+      writeFileSync(temporary, JSON.stringify(sets.flatMap((s) => Array.from(s.trimCodes))));
+      renameSync(temporary, file);
+    } catch {
+      // A cache that cannot be written only costs time.
+    }
+  }
+  return sets;
 }
+
+/** Chips of at least this many sets keep their calibration on disk (smaller ones calibrate in milliseconds). */
+const CACHED_SETS = 1024;
 
 /** The residual error the trim leaves at its calibration input, over a chip's sets: RMS and the largest. */
 /** (codes_at_limit: pairs whose search ended at the DAC's end: their error exceeded the trim's range.) */

@@ -212,20 +212,13 @@ export function calibrateTrim(model: SetModel, set: SetDevices, trim: TrimParams
   const sums = new Float64Array(count);
   const target = model.nominal(trim.calibration_input);
   const half = 2 ** (trim.bits - 1);
-  const lsb = trim.range / half;
   const noise = new StreamNormals(rng);
-  const setTrim = (p: number, code: number): void => {
-    set.trimCodes[p] = code;
-    set.trims[p] = code * lsb;
-    trimPair(model.design, set.pairs[p]!, code * lsb, model.sigma);
-    packPair(model.design, set.pairs[p]!, set.packed, p);
-  };
   for (let pass = 0; pass < TRIM_PASSES; pass++) {
     for (let p = 0; p < count; p++) {
       sums.fill(HELD_AT_ZERO);
       sums[p] = trim.calibration_input;
       const reading = (code: number): number => {
-        setTrim(p, code);
+        setTrimCode(model, set, trim, p, code);
         let sum = 0;
         for (let k = 0; k < trim.reads_per_step; k++) sum += setOutput(model, set, sums, count, noise, 0);
         return sum / trim.reads_per_step;
@@ -239,12 +232,35 @@ export function calibrateTrim(model: SetModel, set: SetDevices, trim: TrimParams
         if (reading(mid) <= target + 1e-12) lo = mid;
         else hi = mid - 1;
       }
-      setTrim(p, lo);
+      setTrimCode(model, set, trim, p, lo);
     }
   }
+  trimResiduals(model, set, trim);
+}
+
+/** Sets pair p's trim DAC to `code` (its current, and with it where the pair is quiet). */
+function setTrimCode(model: SetModel, set: SetDevices, trim: TrimParams, p: number, code: number): void {
+  const lsb = trim.range / 2 ** (trim.bits - 1);
+  set.trimCodes[p] = code;
+  set.trims[p] = code * lsb;
+  trimPair(model.design, set.pairs[p]!, code * lsb, model.sigma);
+  packPair(model.design, set.pairs[p]!, set.packed, p);
+}
+
+/** Each pair's noiseless error at the calibration input after its trim, into set.residuals. */
+function trimResiduals(model: SetModel, set: SetDevices, trim: TrimParams): void {
+  const count = model.pairs;
+  const sums = new Float64Array(count);
+  const target = model.nominal(trim.calibration_input);
   for (let p = 0; p < count; p++) {
     sums.fill(HELD_AT_ZERO);
     sums[p] = trim.calibration_input;
     set.residuals[p] = setOutput(model, set, sums, count, undefined, 0) - target;
   }
+}
+
+/** A set trimmed to codes a calibration found before (its trims, packing and residuals as calibrateTrim leaves them). */
+export function applyTrimCodes(model: SetModel, set: SetDevices, trim: TrimParams, codes: ArrayLike<number>): void {
+  for (let p = 0; p < model.pairs; p++) setTrimCode(model, set, trim, p, codes[p]!);
+  trimResiduals(model, set, trim);
 }
