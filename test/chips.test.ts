@@ -36,11 +36,11 @@ describe('chips: several dies of one design (eval --chips, the scenario key chip
   }, 60_000);
 
   it('eval --chips gives the same bytes for any number of workers, and starts from the scenario chip', async () => {
-    const a = await cli('eval', 'scenarios/maap-cnn-4bit.yaml', '--images', '200', '--chips', '2', '--json', '--workers', '1');
-    const b = await cli('eval', 'scenarios/maap-cnn-4bit.yaml', '--images', '200', '--chips', '2', '--json', '--workers', '2');
+    const a = await cli('eval', 'scenarios/maap-cnn-4bit.yaml', '--images', '60', '--chips', '2', '--json', '--workers', '1');
+    const b = await cli('eval', 'scenarios/maap-cnn-4bit.yaml', '--images', '60', '--chips', '2', '--json', '--workers', '2');
     expect(a.code).toBe(0);
     expect(b.out).toBe(a.out);
-    const shifted = await cli('eval', 'scenarios/maap-cnn-4bit.yaml', '--images', '200', '--chips', '1', '--json', '--set', 'chip=1');
+    const shifted = await cli('eval', 'scenarios/maap-cnn-4bit.yaml', '--images', '60', '--chips', '1', '--json', '--set', 'chip=1');
     const chips = (JSON.parse(a.out) as { chips: { accuracy: number[] } }).chips;
     expect((JSON.parse(shifted.out) as { accuracy: { rate: number } }).accuracy.rate).toBe(chips.accuracy[1]);
     const bad = await cli('eval', 'scenarios/maap-cnn-4bit.yaml', '--chips', '0');

@@ -49,19 +49,22 @@ describe('spinarch compare', () => {
   });
 
   it('npm start: every bundled scenario against charge-CeNN, readable at 100 columns', async () => {
-    const { code, out } = await cli('start');
+    // The main job as npm start runs it, on 100 accuracy images (npm start's 1,000 only take longer).
+    const { code, out } = await cli('start', '--accuracy-images', '100');
     expect(code).toBe(0);
     for (const name of ['charge-cenn', 'irmen-dual-cenn', 'maap-cnn-4bit', 'maap-cnn-8bit', 'maap-cnn-32bit', 'sot-mlp', 'mtj-mlp']) expect(out).toContain(` ${name}`);
     expect(out).toContain('charge-cenn*');
     // The accuracy row says what it is over.
-    expect(out).toContain('accuracy over 1,000 images (MNIST test images from the first, by the functional model);\nunder it, its 95 % interval.');
+    expect(out).toContain('accuracy over 100 images (MNIST test images from the first, by the functional model);\nunder it, its 95 % interval.');
     for (const line of out.split('\n')) expect([...line].length).toBeLessThanOrEqual(100);
     expect(out).toMatch(/42\.0 ns/);
     expect(out).toMatch(/82\.7 nJ/);
     // The MAAP-CNN provisioned like the charge CeNN (like with like): about 24x faster than it.
     expect(out).toContain(' maap-cnn-4bit-');
     expect(out).toMatch(/10\.0 ns/);
-  }, 300_000); // the main job: 8 scenarios x 1,000 images, the MAAP sets solved as circuits (the parallel one calibrates 9,216 sets per thread)
+    // npm start itself takes the default, 1,000 images.
+    expect((await cli('start', '--help')).out).toMatch(/--accuracy-images <n>.*\(default: 1000\)/s);
+  }, 300_000); // 8 scenarios, the MAAP sets solved as circuits (the parallel one calibrates 9,216 sets once, then reads them from the cache)
 
   it('writes ratios the way people say them', () => {
     expect(formatRatio(1)).toBe('=');
