@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GAMMA_ELECTRON, Macrospin, anisotropyField, barrier, type MacrospinParams } from '../src/components/irmen/llg.js';
+import { GAMMA_ELECTRON, Macrospin, anisotropyField, barrier, hypot3, type MacrospinParams } from '../src/components/irmen/llg.js';
 import { KB, MU0 } from '../src/components/irmen/magnet.js';
 import { streamFor } from '../src/components/random.js';
 
@@ -16,6 +16,20 @@ const material = (delta: number, alpha: number): MacrospinParams => ({
 
 /** A magnet with no anisotropy, in a field: pure precession and damping. */
 const free = (alpha: number): MacrospinParams => ({ ...material(50, alpha), anisotropy: 0 });
+
+describe('hypot3, the renormalization', () => {
+  it('gives Math.hypot\'s very bits, from unit vectors to extremes, zeros, infinities and NaN', () => {
+    const rng = streamFor('hypot3', 'test');
+    const scales = [1, 1e-3, 1e-160, 1e150, 1e300];
+    for (let i = 0; i < 200_000; i++) {
+      const [x, y, z] = [0, 1, 2].map((k) => (rng.uniform() * 2 - 1) * scales[(i + k) % scales.length]!) as [number, number, number];
+      if (!Object.is(hypot3(x, y, z), Math.hypot(x, y, z))) expect([x, y, z, hypot3(x, y, z)]).toEqual([x, y, z, Math.hypot(x, y, z)]);
+    }
+    for (const v of [[0, 0, 0], [-0, -0, 0], [3, 4, 12], [Infinity, NaN, 1], [NaN, 1, 2], [1, -Infinity, NaN], [5e-324, 0, -5e-324], [1e308, 1e308, 1e308]] as const) {
+      expect(Object.is(hypot3(v[0], v[1], v[2]), Math.hypot(v[0], v[1], v[2])), JSON.stringify(v)).toBe(true);
+    }
+  });
+});
 
 describe('the macrospin LLG solver, against physics', () => {
   it('keeps |m| = 1: RK4 alone conserves it to 1e-9 over a nanosecond of precession and damping', () => {

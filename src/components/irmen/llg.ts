@@ -55,6 +55,38 @@ export const thermalFieldSigma = (p: MacrospinParams, dt: number): number => Mat
 /** Energy barrier over kT along the easy axis with no field: Delta = K_eff V / kT, with the shape anisotropy along z counted in. */
 export const barrier = (p: MacrospinParams): number => ((p.anisotropy + (MU0 * p.ms * p.ms * (p.demag[0] - p.demag[2])) / 2) * p.volume) / (KB * p.temperature);
 
+/**
+ * |(x, y, z)| exactly as Math.hypot computes it (V8: each magnitude over the largest, squared
+ * and Kahan-summed, the root times the largest: the same bits, which a test checks), without
+ * the builtin's per-call array: it renormalizes m after every step, about 6x faster.
+ */
+export function hypot3(x: number, y: number, z: number): number {
+  const ax = Math.abs(x);
+  const ay = Math.abs(y);
+  const az = Math.abs(z);
+  // The largest magnitude, NaNs passed over (then: infinity wins over NaN, NaN over the rest).
+  let max = 0;
+  if (ax > max) max = ax;
+  if (ay > max) max = ay;
+  if (az > max) max = az;
+  if (max === Infinity) return Infinity;
+  if (Number.isNaN(x) || Number.isNaN(y) || Number.isNaN(z)) return NaN;
+  if (max === 0) return 0;
+  let n = ax / max;
+  let summand = n * n;
+  let sum = summand;
+  let compensation = sum - 0 - summand;
+  n = ay / max;
+  summand = n * n - compensation;
+  let preliminary = sum + summand;
+  compensation = preliminary - sum - summand;
+  sum = preliminary;
+  n = az / max;
+  summand = n * n - compensation;
+  sum += summand;
+  return Math.sqrt(sum) * max;
+}
+
 /** A macrospin and its integrators. `m` is read and written in place. */
 export class Macrospin {
   readonly m = new Float64Array([0, 0, 1]);
@@ -73,7 +105,7 @@ export class Macrospin {
   }
 
   set(x: number, y: number, z: number): void {
-    const n = Math.hypot(x, y, z);
+    const n = hypot3(x, y, z);
     this.m[0] = x / n;
     this.m[1] = y / n;
     this.m[2] = z / n;
@@ -108,7 +140,7 @@ export class Macrospin {
 
   private normalize(): void {
     const m = this.m;
-    const n = Math.hypot(m[0]!, m[1]!, m[2]!);
+    const n = hypot3(m[0]!, m[1]!, m[2]!);
     m[0]! /= n;
     m[1]! /= n;
     m[2]! /= n;
