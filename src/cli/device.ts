@@ -13,7 +13,7 @@ import { SerialCell, meanMtj, mtjSlope } from '../components/mtj/serial-mtj.js';
 import type { MultiLevelCellParams } from '../components/mtj/synapse-array.js';
 import { maapScenario } from '../arch/maap/maap-cnn.js';
 import type { MaapParams } from '../components/maap/maap-array.js';
-import { NOMINAL_PAIR, designPair, drawPair, pairOutput, realizePair, thermalSigma, type PairDevices } from '../components/maap/maap-circuit.js';
+import { NOMINAL_PAIR, designPair, drawPair, pairOutput, pairOutputUnclipped, realizePair, thermalSigma, type PairDevices } from '../components/maap/maap-circuit.js';
 import { pairTableCsv } from '../components/maap/pair-table.js';
 import { streamFor } from '../components/random.js';
 import { formatQuantity } from '../scenario/units.js';
@@ -217,9 +217,11 @@ export function pairInputNoise(maap: Pick<MaapParams, 'circuit'>, x: number): nu
 
 /**
  * The activation pair as a device table (pair-table.ts): the nominal pair's noiseless output
- * from the circuit (maap-circuit.ts pairOutput, trim 0) against its input current, or with
+ * from the circuit (maap-circuit.ts, trim 0) against its input current, before its rails (so
+ * the table holds how far past them each pair's inverter is driven), or with
  * `devices` > 1 that many pairs drawn with the scenario's params.maap.variation, one column
- * each; sd_I the nominal pair's input-referred thermal noise at each row (pairInputNoise). Each row's
+ * each, and the nominal pair as their `nominal`; sd_I the nominal pair's input-referred
+ * thermal noise at each row (pairInputNoise). Each row's
  * output is the circuit's at the input the table reads back (the written current over the
  * full-scale current, in the reader's arithmetic), so the table holds the model's values.
  */
@@ -230,20 +232,22 @@ export function maapTableCsv(name: string, seed: string | number, maap: MaapPara
     return Array.from({ length: devices }, () => drawPair(rng, maap.variation));
   })();
   const pairs = drawn.map((d) => realizePair(design, d, 0));
+  // Drawn pairs are trimmed to the design's: its column is the target (their median is a noisy one).
+  const nominal = devices === 1 ? undefined : realizePair(design, NOMINAL_PAIR, 0);
   const fs = maap.circuit.full_scale_current;
   const uA = 1e-6;
   const microamps = (x: number): number => Number((x * (fs / uA)).toPrecision(12));
   const rows = pairTableGrid(step).map((x) => {
     const written = microamps(x);
     const read = (written * uA) / fs;
-    return { microamps: written, out: pairs.map((pair) => pairOutput(design, pair, read, 0, 0)), noiseMicroamps: microamps(pairInputNoise(maap, read)) };
+    return { microamps: written, out: pairs.map((pair) => pairOutputUnclipped(design, pair, read)), ...(nominal === undefined ? {} : { nominal: pairOutputUnclipped(design, nominal, read) }), noiseMicroamps: microamps(pairInputNoise(maap, read)) };
   });
   const c = maap.circuit;
   const v = maap.variation;
   const source = [
     `spinarch device maap --csv ${spinarchVersion()}: ${devices === 1 ? 'the nominal activation pair' : `${devices} activation pairs drawn with params.maap.variation (stream maap/pair-table of seed ${seed})`} of scenario ${name}, the circuit of src/components/maap/maap-circuit.ts, noiseless, trim 0`,
     `supply ${formatQuantity(c.supply, 'voltage', 4)}, TMR ${c.tmr}, overdrive ${c.overdrive}, full scale ${formatQuantity(fs, 'current', 4)}${devices === 1 ? '' : `; variation: R ${v.resistance_sigma}, TMR ${v.tmr_sigma}, I_c ${v.critical_current_sigma}, threshold ${formatQuantity(v.threshold_sigma, 'voltage', 3)}`}`,
-    `I: current into the pair's SHE layer; out: its output over the supply (fraction of full scale); sd_I: the nominal pair's thermal noise referred to its input (Delta ${c.thermal_stability}, relaxation ${c.relaxation_time} ps, integration ${c.integration_time} ps)`,
+    `I: current into the pair's SHE layer; out: its output over the supply (fraction of full scale), past 0 and 1 as far as its inverter is driven beyond the rails;${devices === 1 ? '' : ' nominal: the nominal pair (the trim target);'} sd_I: the nominal pair's thermal noise referred to its input (Delta ${c.thermal_stability}, relaxation ${c.relaxation_time} ps, integration ${c.integration_time} ps)`,
   ];
   return { text: pairTableCsv(source, pairs.length, rows), rows: rows.length };
 }

@@ -115,7 +115,7 @@ function circuitFigures(array: MaapArray, variation: MaapScenario['params']['maa
   if (table !== undefined) {
     return {
       pair_table: { file: displayPath(table.table.file), source: table.table.source, measured_pairs: table.devices.length },
-      thermal_sigma_input: array.model.sigma,
+      thermal_sigma_input_at_half_scale: array.model.sigma,
       ...(array.params.trim.enabled ? { trim_residual: trimResidual(array.chip, array.params.trim.bits) } : {}),
     };
   }

@@ -17,13 +17,16 @@ import type { SetDevices, ThermalSource } from './set-response.js';
  *   the circuit's drawn devices. (The mean curve plus the columns' spread would turn every
  *   deviation into an offset, which the trim would remove entirely.)
  * - Trim: as in the circuit, the trim DAC's current at cell 2 shifts the pair's output by trim
- *   (zero rail included where the curve is off the supply rails); at a rail, where a table at
- *   trim 0 cannot show how far past it the inverter is driven, as an input shift (trimmedRead).
+ *   before the rails clip it; at a measured rail (exactly 0 or 1), where a table at trim 0
+ *   cannot show how far past it the inverter is driven, as an input shift (trimmedRead).
  * - Thermal noise: the magnets' fluctuations referred to the input, the table's sd_I (over the
  *   full-scale current) times draw `first` of the pair's thermal draws, added to the input
  *   before the curve is read: so it is shaped by the pair's own curve, rectified at its knee
  *   and clipped at its rails as the circuit's noise on m is.
- * - Nominal: the mean of the measured curves, the set's ideal and the trim's target.
+ * - Nominal: the table's `nominal` column (the design's pair), else the median of the measured
+ *   curves, clipped to the rails: the set's ideal and the trim's target (the median, not the
+ *   mean: one stuck or lifted pair among the measured must not move the target every pair is
+ *   trimmed to; for one curve, the curve).
  */
 export interface PairTableModel {
   readonly table: PairTable;
@@ -33,6 +36,8 @@ export interface PairTableModel {
   readonly devices: readonly Float64Array[];
   /** Per measured pair: the largest x up to which its curve stays at its first row's value. */
   readonly flatTo: Float64Array;
+  /** Per measured pair: its curve never falls (then a trim deeper into a rail reads the rail: trimmedRead). */
+  readonly rising: Uint8Array;
   /** Input-referred thermal spread (fraction of full-scale input) at mid-scale input: the noise in the pair's linear range. */
   readonly sigma: number;
   /** Input-referred spread per row (fraction of full-scale input), 0 where the table gives none. */
@@ -55,13 +60,14 @@ export function pairTableModel(file: string, circuit: Pick<CircuitParams, 'full_
     while (r + 1 < curve.length && curve[r + 1] === curve[0]) r++;
     return xs[r]!;
   });
+  const rising = Uint8Array.from(table.devices, (curve) => (curve.every((v, r) => r === 0 || v >= curve[r - 1]!) ? 1 : 0));
   const sigmas = table.noise === undefined ? new Float64Array(xs.length) : table.noise.map((s) => s / fs);
   const at = (ys: Float64Array, x: number): number => {
     const i = find.find(x);
     return ys[i]! + fractionIn(xs, i, x) * (ys[i + 1]! - ys[i]!);
   };
-  const median = medianOf(table.devices);
-  return { table, xs, find, devices: table.devices, flatTo, sigma: at(sigmas, 0.5), sigmas, sigmaMax: Math.max(0, ...sigmas), nominal: (x) => at(median, x), count: { reads: 0, beyond: 0 } };
+  const median = (table.nominal ?? medianOf(table.devices)).map((v) => (v < 0 ? 0 : v > 1 ? 1 : v));
+  return { table, xs, find, devices: table.devices, flatTo, rising, sigma: at(sigmas, 0.5), sigmas, sigmaMax: Math.max(0, ...sigmas), nominal: (x) => at(median, x), count: { reads: 0, beyond: 0 } };
 }
 
 /** The median of the measured curves, row by row (the mean of the middle two for an even count). */
@@ -84,27 +90,40 @@ export function drawTableSet(model: PairTableModel, pairs: number, rng: RandomSt
 }
 
 /**
- * Pair d's output at input x (noise included) with trim t: the curve at x, then the trim. Where
- * the curve is off the supply rails (0 < out < 1) the inverter is linear and the trim's current
- * shifts its output by t, as in the circuit (a lifted zero rail comes down with it). At a rail
- * the inverter is driven past it by a margin a table at trim 0 cannot show, so the trim is
- * read as the input shift that moves the curve by t (the nominal pair's gain is one): near the
- * knee that continues the output shift, deep in the rail it holds the rail, as the circuit's
- * margin does for trims within it. Counts a read beyond the table (read at its edge).
+ * Pair d's output at input x (noise included) with trim t: the curve at x, then the trim, as in
+ * the circuit: the trim's current shifts the inverter's output by t, then the rails clip it (a
+ * curve past its rails, as the circuit's own table is, says how far a trim must go to move
+ * one). A measured rail reads exactly 0 or 1: how far past it the inverter is driven a table
+ * at trim 0 cannot show, so there the trim is read as the input shift that moves the curve by
+ * t (the nominal pair's gain is one): near the knee that continues the output shift, deep in
+ * the rail it holds the rail. Counts a read beyond the table (read at its edge).
  */
-function trimmedRead(model: PairTableModel, curve: Float64Array, x: number, t: number): number {
+function trimmedRead(model: PairTableModel, d: number, x: number, t: number): number {
   const { xs, find } = model;
+  const curve = model.devices[d]!;
+  const first = xs[0]!;
+  const last = xs[xs.length - 1]!;
   let i = find.find(x);
-  const v = curve[i]! + fractionIn(xs, i, x) * (curve[i + 1]! - curve[i]!);
-  if (t === 0 || (v > 0 && v < 1)) {
-    if (x < xs[0]! || x > xs[xs.length - 1]!) model.count.beyond++;
-    const w = v + t;
-    return w < 0 ? 0 : w > 1 ? 1 : w;
+  let v = curve[i]! + fractionIn(xs, i, x) * (curve[i + 1]! - curve[i]!);
+  // Off a measured rail; or, on a curve that never falls, a trim deeper into the rail it is at (the same value, without the input shift).
+  if (t === 0 || (v !== 0 && v !== 1) || (model.rising[d] === 1 && (v === 0 ? t < 0 : t > 0))) {
+    if (x < first || x > last) model.count.beyond++;
+    v += t;
+  } else {
+    const at = x + t;
+    if (at < first || at > last) model.count.beyond++;
+    if (at >= first && at <= model.flatTo[d]!) return curve[0]!;
+    i = find.find(at);
+    v = curve[i]! + fractionIn(xs, i, at) * (curve[i + 1]! - curve[i]!);
   }
-  const at = x + t;
-  if (at < xs[0]! || at > xs[xs.length - 1]!) model.count.beyond++;
-  i = find.find(at);
-  return curve[i]! + fractionIn(xs, i, at) * (curve[i + 1]! - curve[i]!);
+  return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+/** trimmedRead on a curve's flat foot (its value `foot`): a measured rail holds, anything else moves with the trim. */
+function footValue(foot: number, t: number): number {
+  if (foot === 0 || foot === 1) return foot;
+  const v = foot + t;
+  return v < 0 ? 0 : v > 1 ? 1 : v;
 }
 
 /**
@@ -131,10 +150,11 @@ export function tableSetOutput(model: PairTableModel, set: SetDevices, sums: Flo
     const curve = devices[d]!;
     let x = sums[p]!;
     const t = trims[p]!;
-    if (x + (t < 0 ? t : 0) - reach >= first && x + (t > 0 ? t : 0) + reach <= flatTo[d]!) {
-      // On the foot, with the trim (trimmedRead at any x there).
-      const foot = curve[0]!;
-      const v = foot > 0 && foot < 1 ? Math.min(1, Math.max(0, foot + t)) : foot;
+    // On the foot for any draw: the foot with the trim (trimmedRead anywhere there).
+    const below = t < 0 ? t : 0;
+    const above = t > 0 ? t : 0;
+    if (x + below - reach >= first && x + above + reach <= flatTo[d]!) {
+      const v = footValue(curve[0]!, t);
       if (v > best) best = v;
       continue;
     }
@@ -148,7 +168,7 @@ export function tableSetOutput(model: PairTableModel, set: SetDevices, sums: Flo
       const i = find.find(x);
       x += z * (sigmas[i]! + fractionIn(xs, i, x) * (sigmas[i + 1]! - sigmas[i]!));
     }
-    const v = trimmedRead(model, curve, x, t);
+    const v = trimmedRead(model, d, x, t);
     if (v > best) best = v;
   }
   model.count.reads += count;
