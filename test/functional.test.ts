@@ -12,6 +12,8 @@ describe('functional mode', () => {
     ['irmen-dual-cenn', 6],
     ['charge-cenn', 4],
     ['maap-cnn-4bit', 3],
+    // Its activation pairs from a measured table (params.maap.pair): the same function in both modes.
+    ['variants/maap-cnn-4bit-table', 3],
   ] as const) {
     it(`${file}: eval gives the event-level run's class and output scores, image by image, with noise and variation on`, async () => {
       const s = loadScenario(`scenarios/${file}.yaml`);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { irmenTransferTable } from '../components/irmen/transfer-table.js';
 import { sotRvTable } from '../components/sot/rv-table.js';
 import { mtjRvTable } from '../components/mtj/rv-table.js';
+import { maapPairTable } from '../components/maap/pair-table.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { FileReadError } from '../scenario/files.js';
 import { applyOverride, displayPath, locate, type Key, type RawScenario } from '../scenario/load.js';
@@ -24,6 +25,7 @@ const TABLE_KEYS: readonly TableKey[] = [
   { at: ['params', 'irmen', 'transfer', 'table'], what: 'IRMEN cell transfer table', load: irmenTransferTable },
   { at: ['params', 'device', 'mtj', 'table'], what: 'SOT-MRAM R(V) table', load: sotRvTable },
   { at: ['params', 'cell', 'mtj', 'table'], what: 'serial-MTJ R(V) table', load: mtjRvTable },
+  { at: ['params', 'maap', 'pair', 'table'], what: 'MAAP activation-pair table', load: maapPairTable },
 ];
 
 function valueAt(data: unknown, p: readonly Key[]): unknown {

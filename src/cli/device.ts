@@ -11,6 +11,11 @@ import { mtjScenario } from '../arch/mtj/mtj-mlp.js';
 import { mtjRvCsv } from '../components/mtj/rv-table.js';
 import { SerialCell, meanMtj, mtjSlope } from '../components/mtj/serial-mtj.js';
 import type { MultiLevelCellParams } from '../components/mtj/synapse-array.js';
+import { maapScenario } from '../arch/maap/maap-cnn.js';
+import type { MaapParams } from '../components/maap/maap-array.js';
+import { NOMINAL_PAIR, designPair, drawPair, pairOutput, pairOutputUnclipped, realizePair, thermalSigma, type PairDevices } from '../components/maap/maap-circuit.js';
+import { pairTableCsv } from '../components/maap/pair-table.js';
+import { streamFor } from '../components/random.js';
 import { formatQuantity } from '../scenario/units.js';
 import { spinarchVersion } from '../data/project.js';
 import { loadScenario } from '../arch/scenario.js';
@@ -166,6 +171,97 @@ export function deviceMtjCommand(file: string, o: { readonly csv: string; readon
   const table = mtjTableCsv(scenario.name, value.params.cell, o.csvStep ?? MTJ_CSV_STEP);
   writeText(o.csv, table.text);
   io.err(`wrote ${o.csv}: ${table.rows} rows, bias ${-MTJ_CSV_SPAN} to ${MTJ_CSV_SPAN} V\n`);
+}
+
+/**
+ * Input range of `device maap --csv`, in full-scale inputs: every `step` over PAIR_CSV_FINE,
+ * where the pair's knee and full scale are (0 and 1 lie on the grid), every PAIR_CSV_COARSE
+ * beyond it, out to PAIR_CSV_SPAN: there cell 1's inverter sits at a rail and the pair's
+ * output is constant, so a coarse grid reads it exactly. The span holds the conv sums of the
+ * bundled networks (-4.6 to 1.7 full scale over 200 test images) and the calibration's -1.
+ */
+export const PAIR_CSV_SPAN: readonly [number, number] = [-8, 4];
+export const PAIR_CSV_FINE: readonly [number, number] = [-1, 2];
+export const PAIR_CSV_COARSE = 0.25;
+export const PAIR_CSV_STEP = 0.005;
+
+/** The grid of `device maap --csv`, in full-scale inputs. */
+export function pairTableGrid(step: number): number[] {
+  const at = (from: number, to: number, h: number, last: boolean): number[] => {
+    const n = Math.floor((to - from) / h + 1e-9);
+    return Array.from({ length: n + (last ? 1 : 0) }, (_, k) => Number((from + k * h).toPrecision(12)));
+  };
+  const [lo, hi] = PAIR_CSV_SPAN;
+  const [a, b] = PAIR_CSV_FINE;
+  return [...at(lo, a, PAIR_CSV_COARSE, false), ...at(a, b, step, true), ...at(b, hi, PAIR_CSV_COARSE, true).slice(1)];
+}
+
+/**
+ * The nominal pair's thermal noise referred to its input at input x, as a fraction of
+ * full-scale input: each magnet's spread (thermalSigma) times the output's sensitivity to it,
+ * over the output's sensitivity to the input (central differences of the circuit's
+ * pairOutput). It grows from 0.087 at the knee to 0.10 at full scale as cell 2's share grows;
+ * past the knee and full scale, where the output is at a rail, the value at the rail's edge.
+ */
+export function pairInputNoise(maap: Pick<MaapParams, 'circuit'>, x: number): number {
+  const design = designPair(maap.circuit);
+  const pair = realizePair(design, NOMINAL_PAIR, 0);
+  const h = 1e-6;
+  const at = Math.min(1 - 2 * h, Math.max(2 * h, x));
+  const slope = (f: (e: number) => number): number => (f(h) - f(-h)) / (2 * h);
+  const g1 = slope((e) => pairOutput(design, pair, at, e, 0));
+  const g2 = slope((e) => pairOutput(design, pair, at, 0, e));
+  const gx = slope((e) => pairOutput(design, pair, at + e, 0, 0));
+  return (thermalSigma(maap.circuit) * Math.hypot(g1, g2)) / gx;
+}
+
+/**
+ * The activation pair as a device table (pair-table.ts): the nominal pair's noiseless output
+ * from the circuit (maap-circuit.ts, trim 0) against its input current, before its rails (so
+ * the table holds how far past them each pair's inverter is driven), or with
+ * `devices` > 1 that many pairs drawn with the scenario's params.maap.variation, one column
+ * each, and the nominal pair as their `nominal`; sd_I the nominal pair's input-referred
+ * thermal noise at each row (pairInputNoise). Each row's
+ * output is the circuit's at the input the table reads back (the written current over the
+ * full-scale current, in the reader's arithmetic), so the table holds the model's values.
+ */
+export function maapTableCsv(name: string, seed: string | number, maap: MaapParams, devices: number, step: number): { text: string; rows: number } {
+  const design = designPair(maap.circuit);
+  const drawn: PairDevices[] = devices === 1 ? [NOMINAL_PAIR] : (() => {
+    const rng = streamFor(seed, 'maap/pair-table');
+    return Array.from({ length: devices }, () => drawPair(rng, maap.variation));
+  })();
+  const pairs = drawn.map((d) => realizePair(design, d, 0));
+  // Drawn pairs are trimmed to the design's: its column is the target (their median is a noisy one).
+  const nominal = devices === 1 ? undefined : realizePair(design, NOMINAL_PAIR, 0);
+  const fs = maap.circuit.full_scale_current;
+  const uA = 1e-6;
+  const microamps = (x: number): number => Number((x * (fs / uA)).toPrecision(12));
+  const rows = pairTableGrid(step).map((x) => {
+    const written = microamps(x);
+    const read = (written * uA) / fs;
+    return { microamps: written, out: pairs.map((pair) => pairOutputUnclipped(design, pair, read)), ...(nominal === undefined ? {} : { nominal: pairOutputUnclipped(design, nominal, read) }), noiseMicroamps: microamps(pairInputNoise(maap, read)) };
+  });
+  const c = maap.circuit;
+  const v = maap.variation;
+  const source = [
+    `spinarch device maap --csv ${spinarchVersion()}: ${devices === 1 ? 'the nominal activation pair' : `${devices} activation pairs drawn with params.maap.variation (stream maap/pair-table of seed ${seed})`} of scenario ${name}, the circuit of src/components/maap/maap-circuit.ts, noiseless, trim 0`,
+    `supply ${formatQuantity(c.supply, 'voltage', 4)}, TMR ${c.tmr}, overdrive ${c.overdrive}, full scale ${formatQuantity(fs, 'current', 4)}${devices === 1 ? '' : `; variation: R ${v.resistance_sigma}, TMR ${v.tmr_sigma}, I_c ${v.critical_current_sigma}, threshold ${formatQuantity(v.threshold_sigma, 'voltage', 3)}`}`,
+    `I: current into the pair's SHE layer; out: its output over the supply (fraction of full scale), past 0 and 1 as far as its inverter is driven beyond the rails;${devices === 1 ? '' : ' nominal: the nominal pair (the trim target);'} sd_I: the nominal pair's thermal noise referred to its input (Delta ${c.thermal_stability}, relaxation ${c.relaxation_time} ps, integration ${c.integration_time} ps)`,
+  ];
+  return { text: pairTableCsv(source, pairs.length, rows), rows: rows.length };
+}
+
+/** `spinarch device maap --csv`: the scenario's activation pair (or `devices` drawn pairs) as a table. */
+export function deviceMaapCommand(file: string, o: { readonly csv: string; readonly csvStep?: number; readonly devices?: number; readonly set: readonly string[] }, io: CliIo): void {
+  const scenario = loadScenario(file, o.set);
+  if (scenario.design.name !== 'maap-cnn') {
+    throw new ScenarioError([{ location: locate(scenario.raw, ['design']), path: 'design', message: `device maap writes a MAAP activation pair's output: the scenario's design is ${scenario.design.name}, not maap-cnn` }]);
+  }
+  const value = maapScenario.parse(scenario.raw.data);
+  const table = maapTableCsv(scenario.name, value.seed, value.params.maap, o.devices ?? 1, o.csvStep ?? PAIR_CSV_STEP);
+  writeText(o.csv, table.text);
+  io.err(`wrote ${o.csv}: ${table.rows} rows, ${o.devices ?? 1} pair${(o.devices ?? 1) === 1 ? '' : 's'}, input ${PAIR_CSV_SPAN[0]} to ${PAIR_CSV_SPAN[1]} full scale\n`);
 }
 
 /** `spinarch device irmen`: the cell's transfer function, error and switching delay from the LLG solver. */

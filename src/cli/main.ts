@@ -375,6 +375,20 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       (await import('./device.js')).deviceSotCommand(file, o, io);
     });
 
+  device
+    .command('maap')
+    .description("a MAAP activation pair's output against its input current (the circuit of maap-circuit.ts: the nominal pair, or --devices N drawn pairs) as a device table, for params.maap.pair: {table: ...}")
+    .argument('<scenario>', 'a maap-cnn scenario (its params.maap.circuit, and .variation for --devices)')
+    .requiredOption('--csv <file>', 'the table to write: I [uA], out [1] (one per pair), sd_I [uA]')
+    .option('--devices <n>', 'pairs drawn with params.maap.variation, one out column each (default 1: the nominal pair)', positiveInt('--devices', 4096), 1)
+    .option('--csv-step <x>', 'input step about the knee and full scale, as a fraction of the full-scale current (default 0.005)', positiveNumber('--csv-step'))
+    .option('--force', 'replace an existing --csv file that is not a device table')
+    .option('--set <key=value>', 'override a scenario key (repeatable)', collect, [])
+    .action(async (file: string, o: { csv: string; csvStep?: number; devices: number; force?: boolean; set: string[] }) => {
+      (await import('./outputs.js')).checkOutputs([{ flag: '--csv', file: o.csv, kind: 'table' }], [file], o.force === true);
+      (await import('./device.js')).deviceMaapCommand(file, o, io);
+    });
+
   program
     .command('start')
     .description('the main job: compare every bundled scenario (and the MAAP-CNN provisioned for the charge CeNN\'s parallelism) against the charge-CeNN baseline, with accuracy over MNIST test images')

@@ -37,7 +37,8 @@ export function maapFunctional(f: MaapFunctional): FunctionalModel {
   const levels = 2 ** f.bits - 1;
   const R = f.maap.redundancy;
   const groups = Math.floor(f.maap.sets / R);
-  const model = setModel(f.maap.circuit, pairsPerSet(f.plans), f.maap.thermal_noise);
+  const model = setModel(f.maap.circuit, pairsPerSet(f.plans), f.maap.thermal_noise, f.maap.pair);
+  const table = model.table;
   const chip = chipSets(f.maap, model, f.seed, f.chip);
   const groupSets = Array.from({ length: groups }, (_, g) => setsOf(g, R).map((s) => chip[s]!));
   const rankOffsets = layerRankOffsets(f.plans);
@@ -54,8 +55,12 @@ export function maapFunctional(f: MaapFunctional): FunctionalModel {
       return w;
     }),
   );
+  let counted: readonly [number, number] = [0, 0];
   return {
+    // The share of a pair table's reads beyond its range, where there is a table.
+    ...(table === undefined ? {} : { tally: () => ({ pair_beyond_share: counted }) }),
     infer(pixels, image) {
+      if (table !== undefined) table.count.reads = table.count.beyond = 0;
       if (model.sigma > 0) {
         for (let g = 0; g < groups; g++) for (let i = 0; i < R; i++) groupNoises[g]![i] = imageNormalsFor(f.seed, `maap[${g * R + i}]`, image.id);
       }
@@ -87,6 +92,7 @@ export function maapFunctional(f: MaapFunctional): FunctionalModel {
         }
         buffer = words.map((code) => driveLevel(code * levels, levels));
       });
+      if (table !== undefined) counted = [table.count.beyond, table.count.reads];
       if (f.head === undefined) throw new Error('the network has no dense layers: nothing to classify');
       return headForward(f.head, f.decode(words));
     },

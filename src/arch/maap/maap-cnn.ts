@@ -7,6 +7,9 @@ import { classifierParams } from '../../components/digital/classifier.js';
 import { MultiplierPool, multiplierArea, multiplierParams } from '../../components/digital/multiplier.js';
 import { MAAP_RESULTS, MaapArray, maapArea, maapErrors, maapParams, trimResidual, type MaapErrorSums } from '../../components/maap/maap-array.js';
 import { DEVICE_PARAMETERS, pairSensitivities } from '../../components/maap/maap-circuit.js';
+import { maapPairTable } from '../../components/maap/pair-table.js';
+import { beyondWarnings } from '../../device-table/beyond.js';
+import { displayPath } from '../../scenario/load.js';
 import { IMAGES, SETUP } from '../../components/records.js';
 import { MAAP_CONVERTED, MaapController } from '../../components/maap/maap-controller.js';
 import { Sram, sramArea, sramParams } from '../../components/memory/sram.js';
@@ -63,11 +66,28 @@ function layout(scenario: MaapScenario, layers: readonly Layer[], weights: Weigh
   if (p.maap.redundancy > p.maap.sets) {
     throw new NetworkError({ keyPath: ['params', 'maap', 'redundancy'], path: 'params.maap.redundancy', message: `each output is measured on R = ${p.maap.redundancy} distinct sets, but there are only ${p.maap.sets} (params.maap.sets)` });
   }
+  if (p.maap.pair !== undefined) checkPairTable(p.maap);
   const last = sram.plans[sram.plans.length - 1]!;
   const region = { address: last.outputBase, words: last.output.c * last.output.h * last.output.w };
   // The head reads the last layer's words and decodes them as the ADC coded them.
   const decode = (codes: Float64Array): Float64Array => codes.map((c) => fromCode(c, p.bits, 'unipolar'));
   return { maap, unmapped, sram, region, decode, head: planHead(unmapped, weights, p.classifier) };
+}
+
+/**
+ * A pair table replaces the circuit's devices: their spread is its columns', and its noise its
+ * sd_I, so what the circuit would draw (params.maap.variation) must be zero, and thermal noise
+ * needs the table to give it.
+ */
+function checkPairTable(maap: MaapScenario['params']['maap']): void {
+  const v = maap.variation;
+  const table = maapPairTable(maap.pair!.table);
+  if (v.resistance_sigma !== 0 || v.tmr_sigma !== 0 || v.critical_current_sigma !== 0 || v.threshold_sigma !== 0) {
+    throw new NetworkError({ keyPath: ['params', 'maap', 'variation'], path: 'params.maap.variation', message: `the pair table ${displayPath(table.file)} gives the pairs (${table.devices.length} measured; their spread is the variation), so the circuit's device spreads do not apply: set resistance_sigma, tmr_sigma, critical_current_sigma and threshold_sigma to 0` });
+  }
+  if (maap.thermal_noise && table.noise === undefined) {
+    throw new NetworkError({ keyPath: ['params', 'maap', 'thermal_noise'], path: 'params.maap.thermal_noise', message: `the pair table ${displayPath(table.file)} has no sd_I column (the input-referred thermal noise of one measurement): add it, or set thermal_noise: false` });
+  }
 }
 
 /**
@@ -81,6 +101,8 @@ function layout(scenario: MaapScenario, layers: readonly Layer[], weights: Weigh
 interface MaapImageFigures {
   readonly utilization: { readonly sram_ports: number; readonly multipliers: number; readonly maap_sets: number; readonly adcs: number };
   readonly errors: MaapErrorSums;
+  /** A pair table's reads in the image, and those beyond its range. */
+  readonly table?: { readonly reads: number; readonly beyond: number };
 }
 
 /**
@@ -89,6 +111,14 @@ interface MaapImageFigures {
  * the thermal spread per magnet, and what the trim left.
  */
 function circuitFigures(array: MaapArray, variation: MaapScenario['params']['maap']['variation']) {
+  const table = array.model.table;
+  if (table !== undefined) {
+    return {
+      pair_table: { file: displayPath(table.table.file), source: table.table.source, measured_pairs: table.devices.length },
+      thermal_sigma_input_at_half_scale: array.model.sigma,
+      ...(array.params.trim.enabled ? { trim_residual: trimResidual(array.chip, array.params.trim.bits) } : {}),
+    };
+  }
   const s = pairSensitivities(array.model.design, 0.5);
   const sigma = { r: variation.resistance_sigma, t: variation.tmr_sigma, c: variation.critical_current_sigma, f: variation.resistance_sigma, vt: variation.threshold_sigma };
   const names = { r: 'mtj_resistance', t: 'tmr', c: 'critical_current', f: 'reference_resistor', vt: 'inverter_threshold' } as const;
@@ -150,7 +180,9 @@ export const maapCnn = defineDesign({
           adcs: adc.pool?.utilization(image.start, image.end) ?? 0,
         },
         errors: { ...array.squared },
+        ...(array.model.table === undefined ? {} : { table: { ...array.model.table.count } }),
       }),
+      warnings: (figures: readonly MaapImageFigures[]) => beyondWarnings({ pair_beyond_share: [figures.reduce((a, f) => a + (f.table?.beyond ?? 0), 0), figures.reduce((a, f) => a + (f.table?.reads ?? 0), 0)] }),
       summary(_images, figures: readonly MaapImageFigures[]) {
         // Utilization of the last image (they differ only by contention, which all images share).
         const utilization = figures[figures.length - 1]?.utilization ?? { sram_ports: 0, multipliers: 0, maap_sets: 0, adcs: 0 };

@@ -35,6 +35,12 @@ export const maapParams = z.strictObject({
   /** Thermal noise in every measurement (false: the magnets read their mean state). */
   thermal_noise: z.boolean(),
   trim: trimParams,
+  /**
+   * The activation pairs from a measured table (CSV: pair-table.ts) instead of the circuit: the
+   * pair's output against its input current, one column per measured pair (their spread is the
+   * variation, so params.maap.variation must be zero), sd_I the input-referred thermal noise.
+   */
+  pair: z.strictObject({ table: z.string().min(1) }).optional(),
 });
 
 export type MaapParams = z.output<typeof maapParams>;
@@ -76,7 +82,7 @@ export function chipSets(maap: MaapParams, model: SetModel, seed: string | numbe
   // The calibration's codes are a function of the parameters, seed and chip alone (v: the
   // calibration's own version, raised when it changes): kept on disk,
   // a chip of many sets (9,216 take about 15 s) is calibrated once, not in every thread.
-  const key = createHash('sha256').update(JSON.stringify({ v: 1, circuit: maap.circuit, variation: maap.variation, thermal: maap.thermal_noise, trim: maap.trim, sets: maap.sets, pairs: model.pairs, seed, chip })).digest('hex').slice(0, 24);
+  const key = createHash('sha256').update(JSON.stringify({ v: 1, circuit: maap.circuit, variation: maap.variation, thermal: maap.thermal_noise, trim: maap.trim, sets: maap.sets, pairs: model.pairs, seed, chip, pair_table: model.table?.table.digest })).digest('hex').slice(0, 24);
   const file = path.join(cacheDir(), 'maap-trim', `${key}.json`);
   const size = maap.sets * model.pairs;
   try {
@@ -220,7 +226,7 @@ export class MaapArray extends Component {
       throw new RangeError(`${name}: redundancy ${params.redundancy} needs at least that many distinct sets, there are ${params.sets}`);
     }
     this.comparison = this.declareEnergy('trim_comparison', comparisonEnergy, "one comparison of the mean-error calibration's search (setup), by the output ADC");
-    this.model = setModel(params.circuit, pairs, params.thermal_noise);
+    this.model = setModel(params.circuit, pairs, params.thermal_noise, params.pair);
     this.chip = chipSets(params, this.model, ctx.seed, ctx.chip ?? 0);
     for (let i = 0; i < params.sets; i++) {
       const set = `maap[${i}]`;
@@ -249,6 +255,8 @@ export class MaapArray extends Component {
     ctx.bus.topic(IMAGES).listen((m) => {
       if (m.phase !== 'start') return;
       for (const g of this.groups) g.resetStatistics();
+      // A pair table's reads are counted per image (the calibration's are setup's).
+      if (this.model.table !== undefined) this.model.table.count.reads = this.model.table.count.beyond = 0;
       const q = this.squared;
       q.measurement = q.measurements = q.output = q.outputs = 0;
     });

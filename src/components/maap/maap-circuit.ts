@@ -260,6 +260,13 @@ function railM(c: CellCoefficients, gain: number, w: number): number {
 /** One pair's output (fraction of full scale) at input x with noise n1, n2 on its magnets' m. */
 export const pairOutput = (design: PairDesign, pair: Pair, x: number, n1: number, n2: number): number => pairOutputWith(design, pair.c1, pair.c2, x, n1, n2, true, pair.trim);
 
+/**
+ * One pair's noiseless output at input x before cell 2's inverter reaches its rails: past 0
+ * and 1 by as much as the inverter is driven beyond them (pairOutput clips it). What a trim
+ * must overcome to move a rail (the pair table of `device maap --csv` carries it).
+ */
+export const pairOutputUnclipped = (design: PairDesign, pair: Pair, x: number): number => pairOutputWith(design, pair.c1, pair.c2, x, 0, 0, false, pair.trim);
+
 /** The nominal pair's noiseless output: the activation the network is trained for. */
 export function nominalActivation(design: PairDesign): (x: number) => number {
   const c = coefficients(NOMINAL_CELL, design.tmr, design.supply);

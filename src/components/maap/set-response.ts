@@ -1,5 +1,6 @@
 import { CounterNormals, counterWord, NORMAL_QUANTILES, type RandomStream } from '../random.js';
 import { designPair, drawPair, nominalActivation, realizePair, thermalSigma, trimPair, type CircuitParams, type Pair, type PairDesign, type TrimParams, type VariationParams } from './maap-circuit.js';
+import { drawTableSet, pairTableModel, tableSetOutput, type PairTableModel } from './table-response.js';
 
 /**
  * One physical MAAP set of a chip: its activation pairs (one per input of the pooling
@@ -15,6 +16,8 @@ export interface SetDevices {
   readonly residuals: Float64Array;
   /** The pairs' coefficients packed for setOutput (PACKED numbers per pair; see packPair). */
   readonly packed: Float64Array;
+  /** From a pair table: the measured pair each pair is (table-response.ts); then pairs and packed are empty. */
+  readonly measured?: Int32Array;
 }
 
 /** Numbers per pair in SetDevices.packed. */
@@ -69,15 +72,23 @@ export interface SetModel {
   /** Pairs per set (the largest pooling window the network uses). */
   readonly pairs: number;
   readonly nominal: (x: number) => number;
+  /** The pairs from a measured table instead of the circuit (params.maap.pair); sigma is then the table's, referred to the input. */
+  readonly table?: PairTableModel;
 }
 
-export function setModel(circuit: CircuitParams, pairs: number, thermal: boolean): SetModel {
+export function setModel(circuit: CircuitParams, pairs: number, thermal: boolean, pair?: { readonly table: string }): SetModel {
   const design = designPair(circuit);
-  return { design, sigma: thermal ? thermalSigma(circuit) : 0, pairs, nominal: nominalActivation(design), trimPower: circuit.supply * circuit.full_scale_current };
+  const trimPower = circuit.supply * circuit.full_scale_current;
+  if (pair !== undefined) {
+    const table = pairTableModel(pair.table, circuit);
+    return { design, sigma: thermal ? table.sigma : 0, pairs, nominal: table.nominal, trimPower, table };
+  }
+  return { design, sigma: thermal ? thermalSigma(circuit) : 0, pairs, nominal: nominalActivation(design), trimPower };
 }
 
 /** A set's pairs, drawn from the set's own stream (once per chip). */
 export function drawSet(model: SetModel, rng: RandomStream, variation: VariationParams): SetDevices {
+  if (model.table !== undefined) return drawTableSet(model.table, model.pairs, rng);
   const pairs = Array.from({ length: model.pairs }, () => realizePair(model.design, drawPair(rng, variation), model.sigma));
   const n = model.pairs;
   const packed = new Float64Array(n * PACKED);
@@ -112,6 +123,7 @@ export class StreamNormals implements ThermalSource {
  * stream (the calibration's reads) the 7-sigma rule decides instead.
  */
 export function setOutput(model: SetModel, set: SetDevices, sums: Float64Array, count: number, noise: ThermalSource | undefined, base: number): number {
+  if (model.table !== undefined) return tableSetOutput(model.table, set, sums, count, model.sigma > 0 ? noise : undefined, base);
   if (noise instanceof CounterNormals && model.sigma > 0) return countedOutput(model.sigma, set.packed, sums, count, noise.keyHash, base);
   const sigma = noise === undefined ? 0 : model.sigma;
   const q = set.packed;
@@ -243,6 +255,8 @@ function setTrimCode(model: SetModel, set: SetDevices, trim: TrimParams, p: numb
   const lsb = trim.range / 2 ** (trim.bits - 1);
   set.trimCodes[p] = code;
   set.trims[p] = code * lsb;
+  // A table's pair reads its trim from set.trims (table-response.ts); a circuit's is repacked.
+  if (model.table !== undefined) return;
   trimPair(model.design, set.pairs[p]!, code * lsb, model.sigma);
   packPair(model.design, set.pairs[p]!, set.packed, p);
 }
