@@ -7,10 +7,11 @@ import { loadScenario, variant } from '../src/arch/scenario.js';
 import { maapScenario } from '../src/arch/maap/maap-cnn.js';
 import { PAIR_CSV_STEP, maapTableCsv, pairInputNoise, pairTableGrid } from '../src/cli/device.js';
 import { NOMINAL_PAIR, designPair, nominalActivation, pairOutput, pairOutputUnclipped, realizePair, thermalSigma } from '../src/components/maap/maap-circuit.js';
-import { MAAP_PAIR_TABLE } from '../src/components/maap/pair-table.js';
+import { MAAP_PAIR_TABLE, pairTableCsv } from '../src/components/maap/pair-table.js';
+import { calibrateTrim, drawSet, setModel, setOutput } from '../src/components/maap/set-response.js';
 import { drawTableSet, pairTableModel, tableSetOutput } from '../src/components/maap/table-response.js';
 import type { ThermalSource } from '../src/components/maap/set-response.js';
-import { RandomStream } from '../src/components/random.js';
+import { RandomStream, streamFor } from '../src/components/random.js';
 import { bundledMnistDir, loadMnist } from '../src/data/mnist.js';
 import { parseDeviceTable } from '../src/device-table/csv-table.js';
 import { evaluateScenario } from '../src/eval/evaluate.js';
@@ -291,6 +292,49 @@ describe('MAAP pair table: measured pairs as the variation', () => {
   const drawn = variant(base, zero);
   const energy = (r: RunReport, action: string): number => r.energy_breakdown.filter((l) => l.action === action).reduce((a, l) => a + l.energy_j, 0);
   const errors = (r: RunReport) => (r as unknown as { errors: { measurement_rms: number; output_rms: number } }).errors;
+
+  it("a table of a chip's own pairs, each pair reading its own column, is that chip: the same trims and outputs", () => {
+    const maap = value.params.maap;
+    const circuitModel = setModel(maap.circuit, 9, false);
+    const sets = 16;
+    const drawnSets = Array.from({ length: sets }, (_, i) => drawSet(circuitModel, streamFor(value.seed, `maap[${i}]`), maap.variation));
+    const design = circuitModel.design;
+    const nominal = realizePair(design, NOMINAL_PAIR, 0);
+    const rows = pairTableGrid(PAIR_CSV_STEP).map((x) => {
+      const microamps = Number((x * 50).toPrecision(12));
+      const read = (microamps * 1e-6) / maap.circuit.full_scale_current;
+      return { microamps, out: drawnSets.flatMap((s) => s.pairs.map((p) => pairOutputUnclipped(design, p, read))), nominal: pairOutputUnclipped(design, nominal, read), noiseMicroamps: 0 };
+    });
+    const own = path.join(dir, 'own.csv');
+    writeFileSync(own, pairTableCsv(['the pairs of 16 sets of chip 0, in order'], sets * 9, rows));
+    const tableModel = setModel(maap.circuit, 9, false, { table: own });
+    const circuitSets = drawnSets.map((s, i) => (calibrateTrim(circuitModel, s, maap.trim, streamFor(value.seed, `maap[${i}]/trim`)), s));
+    const tableSets = circuitSets.map((_, i) => {
+      const s = drawSet(tableModel, new RandomStream('unused'), maap.variation);
+      s.measured!.set(Array.from({ length: 9 }, (_, p) => i * 9 + p));
+      calibrateTrim(tableModel, s, maap.trim, streamFor(value.seed, `maap[${i}]/trim`));
+      return s;
+    });
+    // The same trim codes: each search compares the same outputs (to the table's interpolation, 1e-3 at a drawn pair's kink).
+    const codes = (list: typeof circuitSets) => list.flatMap((s) => Array.from(s.trimCodes));
+    const differ = codes(tableSets).filter((c, k) => c !== codes(circuitSets)[k]);
+    // (measured: 1 of 144, by one step)
+    expect(differ.length).toBeLessThanOrEqual(2);
+    const same = (i: number) => Array.from(tableSets[i]!.trimCodes).every((c, p) => c === circuitSets[i]!.trimCodes[p]);
+    const rng = new RandomStream('sums');
+    const worst = [0, 0];
+    for (let k = 0; k < 5000; k++) {
+      const sums = Float64Array.from({ length: 9 }, () => rng.normal(-0.3, 0.6));
+      const i = k % sets;
+      const d = Math.abs(setOutput(tableModel, tableSets[i]!, sums, 9, undefined, 0) - setOutput(circuitModel, circuitSets[i]!, sums, 9, undefined, 0));
+      const w = same(i) ? 0 : 1;
+      worst[w] = Math.max(worst[w]!, d);
+    }
+    // Where the codes agree, within the interpolation error (a drawn pair's kinks fall between rows); elsewhere a trim step (1/64) more.
+    expect(worst[0]).toBeLessThan(2e-3);
+    expect(worst[0]).toBeGreaterThan(0);
+    expect(worst[1]).toBeLessThan(2e-3 + 1 / 64);
+  });
 
   it("64 pairs drawn from the circuit's variation give its measurement error and trim energy", () => {
     const model = pairTableModel(file, value.params.maap.circuit);

@@ -66,8 +66,9 @@ export function pairTableModel(file: string, circuit: Pick<CircuitParams, 'full_
     const i = find.find(x);
     return ys[i]! + fractionIn(xs, i, x) * (ys[i + 1]! - ys[i]!);
   };
-  const median = (table.nominal ?? medianOf(table.devices)).map((v) => (v < 0 ? 0 : v > 1 ? 1 : v));
-  return { table, xs, find, devices: table.devices, flatTo, rising, sigma: at(sigmas, 0.5), sigmas, sigmaMax: Math.max(0, ...sigmas), nominal: (x) => at(median, x), count: { reads: 0, beyond: 0 } };
+  const ideal = (table.nominal ?? medianOf(table.devices)).map((v) => (v < 0 ? 0 : v > 1 ? 1 : v));
+  const sigmaMax = sigmas.reduce((a, s) => (s > a ? s : a), 0);
+  return { table, xs, find, devices: table.devices, flatTo, rising, sigma: at(sigmas, 0.5), sigmas, sigmaMax, nominal: (x) => at(ideal, x), count: { reads: 0, beyond: 0 } };
 }
 
 /** The median of the measured curves, row by row (the mean of the middle two for an even count). */
