@@ -18,9 +18,8 @@ import { meanOf, parseDeviceTable, spreadOf, type TableSpec } from '../src/devic
 import { interpolate } from '../src/device-table/interpolate.js';
 import { evaluateImages } from '../src/eval/pool.js';
 import { evaluateScenario } from '../src/eval/evaluate.js';
-import { ScenarioError } from '../src/scenario/errors.js';
 import { pointKey } from '../src/sweep/point-key.js';
-import { cli, tempFiles } from './helpers.js';
+import { cli, tempFiles, scenarioErrorOf } from './helpers.js';
 
 /** A table of the serial-MTJ kind, to test the reader on units with prefixes and repeated columns. */
 const RV: TableSpec = {
@@ -30,16 +29,6 @@ const RV: TableSpec = {
     { name: 'R_P', kind: 'resistance', repeat: true, min: 0, what: 'parallel resistance' },
     { name: 'R_AP', kind: 'resistance', min: 0, nondecreasing: false, what: 'antiparallel resistance' },
   ],
-};
-
-const issuesOf = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (error) {
-    if (error instanceof ScenarioError) return error.message;
-    throw error;
-  }
-  throw new Error('no error');
 };
 
 describe('device table reader', () => {
@@ -82,7 +71,7 @@ describe('device table reader', () => {
   ];
   for (const [what, text, message] of bad) {
     it(`refuses a table with ${what} at its line and column`, () => {
-      expect(issuesOf(() => parseDeviceTable(text, path.resolve('bad.csv'), RV))).toMatch(message);
+      expect(scenarioErrorOf(() => parseDeviceTable(text, path.resolve('bad.csv'), RV))).toMatch(message);
     });
   }
 
@@ -270,7 +259,7 @@ describe('SOT-MRAM R(V): model -> CSV -> model', () => {
     const t = sotRvTable(three);
     expect(t.variation!.ra_sigma).toBeCloseTo(0.1, 12);
     expect(t.variation!.tmr0_sigma).toBeCloseTo(0, 12);
-    expect(issuesOf(() => runScenario(variant(base, [`params.device.mtj.table=${three}`]), { images: 1 }))).toMatch(/three\.csv: the R\(V\) table measures several devices.*remove params\.device_variation/);
+    expect(scenarioErrorOf(() => runScenario(variant(base, [`params.device.mtj.table=${three}`]), { images: 1 }))).toMatch(/three\.csv: the R\(V\) table measures several devices.*remove params\.device_variation/);
     const yaml = readFileSync('scenarios/sot-mlp.yaml', 'utf8').replace('{ file: weights/sot-mlp.json }', `{ file: ${path.resolve('scenarios/weights/sot-mlp.json')} }`).replace(/^  device_variation:\n(    .*\n)+/m, '');
     writeFileSync(path.join(dir, 'measured.yaml'), yaml.replace(/^  device:\n/m, '  device:\n    mtj: {table: three.csv}\n'));
     const run = runScenario(loadScenario(path.join(dir, 'measured.yaml')), { images: 1 });
@@ -337,6 +326,6 @@ describe('serial-MTJ R(V): model -> CSV -> model', () => {
   it('refuses an R(V) whose current falls with the bias, at its line', () => {
     const bad = path.join(dir, 'ndr.csv');
     writeFileSync(bad, '# test\nV [V],R_P [ohm],R_AP [ohm]\n0,360,665\n0.1,360,665\n0.2,1000,2000\n');
-    expect(issuesOf(() => mtjRvTable(bad))).toMatch(/ndr\.csv:5: serial-MTJ R\(V\) table: in the low \(P\) state the current V \/ R falls/);
+    expect(scenarioErrorOf(() => mtjRvTable(bad))).toMatch(/ndr\.csv:5: serial-MTJ R\(V\) table: in the low \(P\) state the current V \/ R falls/);
   });
 });

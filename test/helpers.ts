@@ -7,6 +7,7 @@ import { syntheticDigit } from '../src/data/images.js';
 import type { WeightSource } from '../src/data/weights.js';
 import type { CliIo } from '../src/cli/io.js';
 import { runCli } from '../src/cli/main.js';
+import { ScenarioError } from '../src/scenario/errors.js';
 
 /** A fresh temporary folder with the given files; returns its path. */
 export function tempFiles(files: Record<string, string>): string {
@@ -119,4 +120,15 @@ export function referenceCnn(weights: WeightSource, image: Float64Array, passes:
       return o;
     });
   return pool(relu(conv(pool(relu(conv([image], 28, 0)), 26), 24, 3)), 22).flatMap((a) => [...a]);
+}
+
+/** The message of the ScenarioError that `f` throws (any other outcome fails the test). */
+export function scenarioErrorOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (error) {
+    if (error instanceof ScenarioError) return error.message;
+    throw error;
+  }
+  throw new Error('no error');
 }

@@ -16,19 +16,8 @@ import { bundledMnistDir, loadMnist } from '../src/data/mnist.js';
 import { parseDeviceTable } from '../src/device-table/csv-table.js';
 import { evaluateScenario } from '../src/eval/evaluate.js';
 import { evaluateImages } from '../src/eval/pool.js';
-import { ScenarioError } from '../src/scenario/errors.js';
 import { pointKey } from '../src/sweep/point-key.js';
-import { cli, tempFiles } from './helpers.js';
-
-const issuesOf = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (error) {
-    if (error instanceof ScenarioError) return error.message;
-    throw error;
-  }
-  throw new Error('no error');
-};
+import { cli, tempFiles, scenarioErrorOf } from './helpers.js';
 
 /** A source of thermal draws whose first normal is always `z`. */
 const fixed = (z: number): ThermalSource => ({ first: z, second: 0, pair() {} });
@@ -124,7 +113,7 @@ describe('bad pair tables: file, line and column, exit 2', () => {
   ];
   for (const [what, text, message] of bad) {
     it(`refuses a table with ${what}`, () => {
-      expect(issuesOf(() => parseDeviceTable(text, path.resolve('bad.csv'), MAAP_PAIR_TABLE))).toMatch(message);
+      expect(scenarioErrorOf(() => parseDeviceTable(text, path.resolve('bad.csv'), MAAP_PAIR_TABLE))).toMatch(message);
     });
   }
 

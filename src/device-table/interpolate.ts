@@ -24,12 +24,13 @@ export function fractionIn(xs: Float64Array, i: number, x: number): number {
   return f <= 0 ? 0 : f >= 1 ? 1 : f;
 }
 
-/** ys at x, linear between the table's points, the end value past them. */
-export function interpolate(xs: Float64Array, ys: Float64Array, x: number): number {
-  const i = segmentOf(xs, x);
-  const f = fractionIn(xs, i, x);
-  return ys[i]! + f * (ys[i + 1]! - ys[i]!);
+/** ys at x in segment i (segmentOf or SegmentIndex.find), linear between its ends. */
+export function valueIn(xs: Float64Array, ys: Float64Array, i: number, x: number): number {
+  return ys[i]! + fractionIn(xs, i, x) * (ys[i + 1]! - ys[i]!);
 }
+
+/** ys at x, linear between the table's points, the end value past them. */
+export const interpolate = (xs: Float64Array, ys: Float64Array, x: number): number => valueIn(xs, ys, segmentOf(xs, x), x);
 
 /** Whether x lies outside the table's measured range. */
 export const outsideTable = (xs: Float64Array, x: number): boolean => x < xs[0]! || x > xs[xs.length - 1]!;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { meanOf, parseDeviceTable, TABLE_FILE_LIMIT, type TableSpec } from '../../device-table/csv-table.js';
+import { parseDeviceTable, TABLE_FILE_LIMIT, type TableSpec } from '../../device-table/csv-table.js';
 import { readBoundedFile } from '../../scenario/files.js';
 
 /**
@@ -36,8 +36,6 @@ export interface PairTable {
   readonly current: Float64Array;
   /** One curve per measured pair (fraction of full scale). */
   readonly devices: readonly Float64Array[];
-  /** Their mean, row by row. */
-  readonly mean: Float64Array;
   /** The design's pair, if the table gives it. */
   readonly nominal: Float64Array | undefined;
   /** Input-referred noise current per row (A), or undefined when the table gives none. */
@@ -53,7 +51,7 @@ export function maapPairTable(file: string): PairTable {
   const bytes = readBoundedFile(file, TABLE_FILE_LIMIT, 'device table');
   const t = parseDeviceTable(bytes.toString('utf8'), file, MAAP_PAIR_TABLE);
   const devices = t.columns.get('out')!;
-  const table: PairTable = { file, source: t.source, digest: createHash('sha256').update(bytes).digest('hex'), current: t.argument, devices, mean: meanOf(devices), nominal: t.columns.get('nominal')?.[0], noise: t.columns.get('sd_I')?.[0] };
+  const table: PairTable = { file, source: t.source, digest: createHash('sha256').update(bytes).digest('hex'), current: t.argument, devices, nominal: t.columns.get('nominal')?.[0], noise: t.columns.get('sd_I')?.[0] };
   loaded.set(file, table);
   return table;
 }

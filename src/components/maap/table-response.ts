@@ -1,4 +1,4 @@
-import { fractionIn, SegmentIndex } from '../../device-table/interpolate.js';
+import { SegmentIndex, valueIn } from '../../device-table/interpolate.js';
 import { CounterNormals, counterWord, NORMAL_BOUND, NORMAL_QUANTILES, type RandomStream } from '../random.js';
 import type { CircuitParams } from './maap-circuit.js';
 import { maapPairTable, type PairTable } from './pair-table.js';
@@ -62,10 +62,7 @@ export function pairTableModel(file: string, circuit: Pick<CircuitParams, 'full_
   });
   const rising = Uint8Array.from(table.devices, (curve) => (curve.every((v, r) => r === 0 || v >= curve[r - 1]!) ? 1 : 0));
   const sigmas = table.noise === undefined ? new Float64Array(xs.length) : table.noise.map((s) => s / fs);
-  const at = (ys: Float64Array, x: number): number => {
-    const i = find.find(x);
-    return ys[i]! + fractionIn(xs, i, x) * (ys[i + 1]! - ys[i]!);
-  };
+  const at = (ys: Float64Array, x: number): number => valueIn(xs, ys, find.find(x), x);
   const ideal = (table.nominal ?? medianOf(table.devices)).map((v) => (v < 0 ? 0 : v > 1 ? 1 : v));
   const sigmaMax = sigmas.reduce((a, s) => (s > a ? s : a), 0);
   return { table, xs, find, devices: table.devices, flatTo, rising, sigma: at(sigmas, 0.5), sigmas, sigmaMax, nominal: (x) => at(ideal, x), count: { reads: 0, beyond: 0 } };
@@ -104,8 +101,7 @@ function trimmedRead(model: PairTableModel, d: number, x: number, t: number): nu
   const curve = model.devices[d]!;
   const first = xs[0]!;
   const last = xs[xs.length - 1]!;
-  let i = find.find(x);
-  let v = curve[i]! + fractionIn(xs, i, x) * (curve[i + 1]! - curve[i]!);
+  let v = valueIn(xs, curve, find.find(x), x);
   // Off a measured rail; or, on a curve that never falls, a trim deeper into the rail it is at (the same value, without the input shift).
   if (t === 0 || (v !== 0 && v !== 1) || (model.rising[d] === 1 && (v === 0 ? t < 0 : t > 0))) {
     if (x < first || x > last) model.count.beyond++;
@@ -114,8 +110,7 @@ function trimmedRead(model: PairTableModel, d: number, x: number, t: number): nu
     const at = x + t;
     if (at < first || at > last) model.count.beyond++;
     if (at >= first && at <= model.flatTo[d]!) return curve[0]!;
-    i = find.find(at);
-    v = curve[i]! + fractionIn(xs, i, at) * (curve[i + 1]! - curve[i]!);
+    v = valueIn(xs, curve, find.find(at), at);
   }
   return v < 0 ? 0 : v > 1 ? 1 : v;
 }
@@ -166,8 +161,7 @@ export function tableSetOutput(model: PairTableModel, set: SetDevices, sums: Flo
         noise.pair(base + p);
         z = noise.first;
       }
-      const i = find.find(x);
-      x += z * (sigmas[i]! + fractionIn(xs, i, x) * (sigmas[i + 1]! - sigmas[i]!));
+      x += z * valueIn(xs, sigmas, find.find(x), x);
     }
     const v = trimmedRead(model, d, x, t);
     if (v > best) best = v;
