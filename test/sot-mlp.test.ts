@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fitImage, syntheticDigit } from '../src/data/images.js';
 import type { RunReport, SetupReport } from '../src/arch/report.js';
@@ -6,6 +9,8 @@ import { loadScenario, weightsOf } from '../src/arch/scenario.js';
 import { SIGNALS, type SignalRecord } from '../src/components/records.js';
 import { neuronTransfer } from '../src/components/sot/sigmoid-neuron.js';
 import { ANTIPARALLEL, PARALLEL, parallelResistance, resistanceAt, tmrAt, type SotDeviceParams } from '../src/components/sot/sot-mram.js';
+import { crossbarCurrents, drawCrossbar, layoutCurrents, readLayout } from '../src/components/sot/crossbar.js';
+import { streamFor } from '../src/components/random.js';
 
 const device: SotDeviceParams = {
   mtj_length: 50e-9, mtj_width: 30e-9, ra: 10e-12, tmr0_percent: 100, v0: 0.65,
@@ -28,6 +33,41 @@ describe('SOT-MRAM device (seed 004, Eqs. 1-2, Table I)', () => {
     const mid = resistanceAt(device, Math.PI / 2, 0);
     expect(mid).toBeGreaterThan(8488);
     expect(mid).toBeLessThan(16977);
+  });
+});
+
+describe('SOT-MRAM crossbar read layout', () => {
+  it('gives the currents and power of Eq. 1 in its angle form, device by device (rows not a multiple of 4, zero columns skipped)', () => {
+    const rows = 37;
+    const columns = 53;
+    const d = drawCrossbar(device, { ra_sigma: 0.05, tmr0_sigma: 0.05 }, rows, columns, streamFor(7, 'crossbar', 0));
+    const rng = streamFor(7, 'inputs', 0);
+    // +1, -1 and unwritten (0, read as -1) synapses; inputs of both signs, some at exactly 0 V.
+    const weights = Int8Array.from({ length: rows * columns }, () => [1, -1, 0][Math.floor(3 * rng.uniform())]!);
+    const layout = readLayout(d, weights)!;
+    for (let trial = 0; trial < 5; trial++) {
+      const voltages = Float64Array.from({ length: columns }, () => (rng.uniform() < 0.3 ? 0 : 1.2 * (rng.uniform() - 0.3)));
+      const [p1, m1, p2, m2] = [0, 0, 0, 0].map(() => new Float64Array(rows)) as [Float64Array, Float64Array, Float64Array, Float64Array];
+      const w1 = crossbarCurrents(d, weights, voltages, p1, m1);
+      p2.fill(9);
+      const w2 = layoutCurrents(layout, voltages, p2, m2);
+      // The scale of each row's sums: every current counted positive.
+      const [pa, ma] = [new Float64Array(rows), new Float64Array(rows)];
+      crossbarCurrents(d, weights, voltages.map(Math.abs), pa, ma);
+      for (let r = 0; r < rows; r++) {
+        // The layout holds the devices' parameters as f32 (6e-8 relative).
+        expect(Math.abs(p2[r]! - p1[r]!)).toBeLessThan(2e-7 * (pa[r]! + ma[r]!));
+        expect(Math.abs(m2[r]! - m1[r]!)).toBeLessThan(2e-7 * (pa[r]! + ma[r]!));
+      }
+      expect(Math.abs(w2 - w1)).toBeLessThan(2e-7 * w1);
+    }
+  });
+
+  it('is not used with a measured R(V) table (whose R_P moves with bias)', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sot-rv-')), 'rv.csv');
+    writeFileSync(file, '# test\nV [V],R_P [ohm],R_AP [ohm]\n-1,8000,12000\n0,8500,17000\n1,8000,12000\n');
+    const d = drawCrossbar({ ...device, mtj: { table: file } }, undefined, 2, 2, streamFor(7, 'crossbar', 0));
+    expect(readLayout(d, new Int8Array(4))).toBeUndefined();
   });
 });
 

@@ -1,4 +1,4 @@
-import { drawCrossbar, crossbarCurrents, type CrossbarDevices } from '../../components/sot/crossbar.js';
+import { drawCrossbar, crossbarCurrents, layoutCurrents, readLayout, type CrossbarDevices } from '../../components/sot/crossbar.js';
 import { amplify } from '../../components/sot/differential-amplifier.js';
 import { neuronTransfer, type SigmoidNeuronParams } from '../../components/sot/sigmoid-neuron.js';
 import type { SotDeviceParams, SotVariation } from '../../components/sot/sot-mram.js';
@@ -34,6 +34,8 @@ export function sotFunctional(f: SotFunctional): FunctionalModel {
     rows.forEach((row, r) => w.set(row, r * f.shapes[l]!.columns));
     return w;
   });
+  // Eq. 2's devices read through their layout (a measured table's through deviceResistance).
+  const layouts = devices.map((d, l) => readLayout(d, weights[l]!));
   let counted = { reads: 0, beyond: 0 };
   return {
     // The share of device reads beyond a measured R(V) table's range, where there is a table.
@@ -50,7 +52,9 @@ export function sotFunctional(f: SotFunctional): FunctionalModel {
         voltages[s.columns - 1] = f.biasVoltages[l]!;
         const plus = new Float64Array(s.rows);
         const minus = new Float64Array(s.rows);
-        crossbarCurrents(devices[l]!, weights[l]!, voltages, plus, minus);
+        const layout = layouts[l];
+        if (layout === undefined) crossbarCurrents(devices[l]!, weights[l]!, voltages, plus, minus);
+        else layoutCurrents(layout, voltages, plus, minus);
         values = amplify(plus, minus, f.neuron.vdd / 2, f.transimpedance[l]!).map((v) => neuronTransfer(f.neuron, v));
       });
       counted = { reads: 0, beyond: 0 };

@@ -3,8 +3,9 @@ import { Component, type ActionSpec, type SimContext } from '../component.js';
 import type { RandomStream } from '../random.js';
 import type { ComponentClass } from '../records.js';
 import { inputsOf, rowCurrentsOf, rowWritesOf, type LayerVoltages, type RowCurrents, type RowWrite } from './messages.js';
-import { deviceResistance, drawSotMtj, sotSourceOf, writeEnergy, type SotDeviceParams, type SotSource, type SotVariation } from './sot-mram.js';
+import { deviceResistance, drawSotMtj, sotSourceOf, tmrBiasFactor, writeEnergy, type SotDeviceParams, type SotSource, type SotVariation } from './sot-mram.js';
 import { areaLine, stacked, type AreaLine } from '../area.js';
+import { CrossbarKernel } from './crossbar-kernel.js';
 
 /** Binarizes a weight at threshold 0 (seed 004, Eq. 3): +1 puts MRAM1 in P, -1 in AP. */
 export const synapseWeight = (w: number): 1 | -1 => (w >= 0 ? 1 : -1);
@@ -73,6 +74,64 @@ export function crossbarCurrents(d: CrossbarDevices, weights: Int8Array, voltage
 }
 
 /**
+ * A crossbar's devices in the states its weights set, laid out for reading with Eq. 2 (no
+ * measured table): Eq. 1 at cos theta = 1 gives R_P = R_P0 at every bias, at cos theta = -1
+ * R_AP = R_P0 (1 + TMR0 b(V)) with b Eq. 2's bias factor, so a synapse keeps its P device's
+ * 1 / R_P0, its AP device's 1 / R_P0 and TMR0, and whether MRAM1 (I+) is the P one, as f32 in a
+ * WebAssembly kernel (crossbar-kernel.wat) that reads four rows at a time and skips a column at
+ * 0 V (most of an MNIST image).
+ */
+export interface ReadLayout {
+  readonly rows: number;
+  readonly columns: number;
+  readonly v0: number;
+  readonly kernel: CrossbarKernel;
+}
+
+/** The read layout of devices `d` written with `weights` (rows x columns, +1 / -1; 0, unwritten, reads as -1), or undefined for a measured table. */
+export function readLayout(d: CrossbarDevices, weights: Int8Array): ReadLayout | undefined {
+  if (d.source.table !== undefined) return undefined;
+  const { rows, columns, rp, tmr0 } = d;
+  const kernel = new CrossbarKernel(rows, columns);
+  const { gP, gAP, tmrAP, sign, paddedRows } = kernel;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < columns; c++) {
+      const s = r * columns + c;
+      const k = c * paddedRows + r;
+      const p1 = weights[s]! > 0;
+      const pDevice = p1 ? 2 * s : 2 * s + 1;
+      const apDevice = p1 ? 2 * s + 1 : 2 * s;
+      gP[k] = 1 / rp[pDevice]!;
+      gAP[k] = 1 / rp[apDevice]!;
+      tmrAP[k] = tmr0[apDevice]!;
+      sign[k] = p1 ? 1 : -1;
+    }
+  }
+  return { rows, columns, v0: d.source.v0, kernel };
+}
+
+/**
+ * crossbarCurrents from a read layout: the same currents, to the f32 rounding of the device
+ * parameters (a few parts in 10^8). Fills `plus` and `minus`, returns the power. This runs per
+ * synapse per image; it allocates nothing.
+ */
+export function layoutCurrents(l: ReadLayout, voltages: Float64Array, plus: Float64Array, minus: Float64Array): number {
+  const { kernel, v0, rows, columns } = l;
+  for (let c = 0; c < columns; c++) {
+    const v = voltages[c]!;
+    kernel.voltages[c] = v;
+    kernel.bias[c] = v === 0 ? 0 : tmrBiasFactor(v0, v);
+  }
+  const watts = kernel.read();
+  const { tot, dif } = kernel;
+  for (let r = 0; r < rows; r++) {
+    plus[r] = 0.5 * (tot[r]! + dif[r]!);
+    minus[r] = 0.5 * (tot[r]! - dif[r]!);
+  }
+  return watts;
+}
+
+/**
  * A crossbar of binary synapses (seed 004, Figs. 3-5): columns are inputs, rows are
  * neurons, and each synapse is a pair of SOT-MRAMs, W = +1 with MRAM1 parallel and MRAM2
  * antiparallel, W = -1 the reverse. Reading, each column's input voltage drives a current
@@ -88,6 +147,8 @@ export class SotCrossbar extends Component {
   private readonly currents: Topic<RowCurrents>;
   private readonly write: ActionSpec;
   private readonly read: ActionSpec;
+  /** The devices laid out for reading as the weights stand (undefined after a write, or for a measured table). */
+  private layout: ReadLayout | undefined;
 
   constructor(
     ctx: SimContext,
@@ -113,6 +174,7 @@ export class SotCrossbar extends Component {
   private writeRow(w: RowWrite): void {
     if (w.weights.length !== this.columns) throw new Error(`${this.name}: row write of ${w.weights.length} weights, it has ${this.columns} columns`);
     this.weights.set(w.weights, w.row * this.columns);
+    this.layout = undefined;
     // Both SOT-MRAMs of every synapse on the row are set (one P, one AP).
     this.perform(this.write, 2 * this.columns, { duration: w.pulse, op: `L${this.layer}/row[${w.row}]` });
   }
@@ -121,7 +183,8 @@ export class SotCrossbar extends Component {
     if (v.voltages.length !== this.columns) throw new Error(`${this.name}: ${v.voltages.length} input voltages for ${this.columns} columns`);
     const plus = new Float64Array(this.rows);
     const minus = new Float64Array(this.rows);
-    const watts = crossbarCurrents(this.devices, this.weights, v.voltages, plus, minus);
+    if (this.layout === undefined && this.devices.source.table === undefined) this.layout = readLayout(this.devices, this.weights);
+    const watts = this.layout === undefined ? crossbarCurrents(this.devices, this.weights, v.voltages, plus, minus) : layoutCurrents(this.layout, v.voltages, plus, minus);
     this.powerFor(this.read, Math.max(0, v.until - this.now), { count: this.rows * this.columns, watts, op: `image[${v.image}]`, values: { watts } });
     this.currents.publishAfter(this.settle, { image: v.image, plus, minus });
   }

@@ -40,7 +40,10 @@ export const parallelResistance = (p: SotDeviceParams): number => p.ra / mtjArea
 
 /** TMR(V_b) = (TMR0 / 100) / (1 + (V_b / V0)^2) (Eq. 2), or R_AP / R_P - 1 from the table. */
 export const tmrAt = (p: SotDeviceParams, bias: number): number =>
-  p.mtj === undefined ? p.tmr0_percent / 100 / (1 + (bias / p.v0) ** 2) : resistanceAt(p, Math.PI, bias) / resistanceAt(p, 0, bias) - 1;
+  p.mtj === undefined ? (p.tmr0_percent / 100) * tmrBiasFactor(p.v0, bias) : resistanceAt(p, Math.PI, bias) / resistanceAt(p, 0, bias) - 1;
+
+/** Eq. 2's fall of the TMR with bias: TMR(V_b) = TMR0 / (1 + (V_b / V0)^2) = TMR0 x this. */
+export const tmrBiasFactor = (v0: number, bias: number): number => 1 / (1 + (bias / v0) ** 2);
 
 /** One MTJ as made: its parallel resistance at zero bias (RA / area) and its TMR0 (a ratio). */
 export interface SotMtj {
@@ -56,7 +59,7 @@ export const nominalMtj = (p: SotDeviceParams): SotMtj => ({ rp: parallelResista
  * for an MTJ of zero-bias R_P `rp` and `tmr0`, its free layer at cos theta (1: P, -1: AP).
  */
 export function mtjResistanceCos(rp: number, tmr0: number, v0: number, cosTheta: number, bias: number): number {
-  const tmr = tmr0 / (1 + (bias / v0) ** 2);
+  const tmr = tmr0 * tmrBiasFactor(v0, bias);
   return (2 * rp * (1 + tmr)) / (2 + tmr * (1 + cosTheta));
 }
 
