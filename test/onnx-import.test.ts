@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { functionalModel, loadScenario, type Scenario } from '../src/arch/scenario.js';
 import { findDesign } from '../src/arch/registry.js';
+import { networkMacs } from '../src/arch/network.js';
 import { loadMnist, bundledMnistDir } from '../src/data/mnist.js';
 import { plainModel } from '../src/eval/plain.js';
 import fc from 'fast-check';
@@ -102,6 +103,31 @@ describe('ONNX import checked against a reference runtime (onnxruntime-web)', ()
     const ours = images.map((x) => softmax(plain.infer(x, { id: 0, label: 0, digit: 0 } as never)));
     expectClose(ours, await reference('binary_mlp', images, [100]), 2e-6);
   }, 20_000);
+
+  it('the bundled wide MLP (examples/wide-mlp.onnx, int8 +-1 weights): 17x the bundled CNN\'s multiply-accumulates, plain arithmetic = onnxruntime', async () => {
+    const scenario = loadScenario('examples/wide-mlp-sot.yaml');
+    // Counted by hand: 784 x 1024 + 1024 x 1024 + 1024 x 10; the CeNN / MAAP network 26^2 x 4 x 9 + 22^2 x 4 x 36 + 1600 x 10.
+    expect(networkMacs(scenario.layers)).toBe(784 * 1024 + 1024 * 1024 + 1024 * 10);
+    expect(networkMacs(loadScenario('scenarios/charge-cenn.yaml').layers)).toBe(26 * 26 * 4 * 9 + 22 * 22 * 4 * 36 + 20 * 20 * 4 * 10);
+    expect(networkMacs(loadScenario('scenarios/maap-cnn-4bit.yaml').layers)).toBe(110_032);
+    const images = mnistImages(8);
+    const plain = plainModel(scenario);
+    const session = await ort.InferenceSession.create(readFileSync('examples/wide-mlp.onnx'));
+    for (const x of images) {
+      const result = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', Float32Array.from(x), [1, 1, 28, 28]) });
+      const theirs = result[session.outputNames[0]!]!.data as Float32Array;
+      const ours = softmax(plain.infer(x, { id: 0, label: 0, digit: 0 } as never));
+      // The logits span tens, so the probabilities are nearly one-hot: compare their logarithms
+      // (the logits less their log-sum-exp) wherever float32 still holds them.
+      let compared = 0;
+      ours.forEach((v, i) => {
+        if (theirs[i]! < 1e-30) return;
+        compared++;
+        expect(Math.abs(Math.log(v) - Math.log(theirs[i]!))).toBeLessThan(1e-3);
+      });
+      expect(compared).toBeGreaterThanOrEqual(3);
+    }
+  }, 30_000);
 
   it('int8 weights through DequantizeLinear: read as (q - zero) x scale, 8 bits, and = onnxruntime', async () => {
     const source = importOnnx(fixture('qdq_mlp'), findDesign('mtj-mlp')!);

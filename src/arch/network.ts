@@ -51,6 +51,12 @@ export function weightCount(spec: LayerSpec, input: Shape): number {
   return 0;
 }
 
+/** Multiply-accumulates of one layer per image: each output of a conv or dense layer sums its weights' products. */
+export const macCount = (l: Layer): number => (l.spec.type === 'conv' ? sizeOf(l.output) * weightCount(l.spec, l.input) / l.spec.templates : l.spec.type === 'dense' ? weightCount(l.spec, l.input) : 0);
+
+/** Multiply-accumulates of a network per image. */
+export const networkMacs = (layers: readonly Layer[]): number => layers.reduce((a, l) => a + macCount(l), 0);
+
 /** Works out every layer's shapes ("valid" convolution and pooling, no padding). */
 export function inferLayers(network: NetworkSpec): Layer[] {
   const first: Shape = network.input.length === 3 ? { h: network.input[0], w: network.input[1], c: network.input[2] } : { h: 1, w: network.input[0], c: 1 };

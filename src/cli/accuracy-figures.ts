@@ -8,6 +8,7 @@ import { bundledMnistDir, loadMnist } from '../data/mnist.js';
 import { projectRoot, spinarchVersion } from '../data/project.js';
 import { evaluateImages } from '../eval/pool.js';
 import { formatSI } from '../scenario/units.js';
+import { networkMacs } from '../arch/network.js';
 import { irmenScenario, stageDelayOf } from '../arch/cenn/irmen-dual-cenn.js';
 import { irmenDynamicsOf, magnetOf } from '../components/irmen/irmen-bank.js';
 import { GAMMA_ELECTRON } from '../components/irmen/llg.js';
@@ -30,6 +31,13 @@ export const MAAP_R = [1, 2, 4, 8, 16] as const;
 export const MTJS = [1, 2, 3, 4, 5, 6, 7] as const;
 /** The LLG variants of the IRMEN scenario (scenarios/variants/irmen-dual-cenn-<name>.yaml). */
 export const IRMEN_LLG = ['llg', 'llg-damped', 'llg-derived'] as const;
+
+/** The bundled ONNX examples: a case name, the scenario in examples/, what the README calls it. */
+export const EXAMPLES = [
+  { name: 'lenet', file: 'lenet-maap.yaml', model: 'lenet.onnx', design: 'maap-cnn (8 bits, R = 16)' },
+  { name: 'mlp', file: 'mlp-mtj.yaml', model: 'mlp.onnx', design: 'mtj-mlp' },
+  { name: 'wide', file: 'wide-mlp-sot.yaml', model: 'wide-mlp.onnx', design: 'sot-mlp' },
+] as const;
 
 export const ACCURACY_CASES: readonly AccuracyCase[] = [
   ...FM_LENGTHS.flatMap((l) => IRMEN_BITS.map((b) => ({ id: `irmen/${l}nm/${b}bit`, file: 'irmen-dual-cenn.yaml', sets: [`params.irmen.fm_length=${l} nm`, `params.ota.weight_bits=${b}`] }))),
@@ -60,6 +68,11 @@ export const ACCURACY_CASES: readonly AccuracyCase[] = [
   { id: 'sot/nominal', file: 'sot-mlp.yaml', sets: ['params.device_variation={ra_sigma: 0, tmr0_sigma: 0}'] },
   { id: 'mtj/plain', file: 'mtj-mlp.yaml', sets: [], plain: true },
   ...MTJS.map((n) => ({ id: `mtj/N${n}`, file: 'mtj-mlp.yaml', sets: [`params.cell.mtjs=${n}`] })),
+  // The bundled ONNX examples (examples/*.yaml), on the hardware and in plain arithmetic.
+  ...EXAMPLES.flatMap((e) => [
+    { id: `examples/${e.name}`, file: `../examples/${e.file}`, sets: [] },
+    { id: `examples/${e.name}/plain`, file: `../examples/${e.file}`, sets: [], plain: true },
+  ]),
 ];
 
 /** One case evaluated over the whole test set. */
@@ -200,7 +213,7 @@ export function trainedNetworksMarkdown(): string {
 
 /** The generated README blocks of accuracy: the trends table and seed 000's grid of Fig. 8. */
 export function accuracyBlocks(f: AccuracyFile | undefined): Record<string, string> {
-  if (f === undefined) return { accuracy: 'Not evaluated yet: run `spinarch figures --evaluate`.\n', 'irmen-accuracy': '', 'irmen-fidelity': '', 'irmen-training': '', trained: trainedNetworksMarkdown() };
+  if (f === undefined) return { accuracy: 'Not evaluated yet: run `spinarch figures --evaluate`.\n', 'irmen-accuracy': '', 'irmen-fidelity': '', 'irmen-training': '', trained: trainedNetworksMarkdown(), examples: '' };
   const at = (id: string): AccuracyResult => {
     const r = f.results.find((x) => x.id === id);
     if (r === undefined) throw new Error(`docs/accuracy.json has no result '${id}': run spinarch figures --evaluate`);
@@ -246,7 +259,19 @@ export function accuracyBlocks(f: AccuracyFile | undefined): Record<string, stri
     `| --- | --- | --- | ${IRMEN_BITS.map(() => '---').join(' | ')} |`,
     ...FM_LENGTHS.map((l, i) => `| ${l} nm | ${err[i]!.toFixed(3)} | ${formatSI(eight[i]!.energy_j ?? 0, 'J')} | ${IRMEN_BITS.map((b) => withCi(irmen(l, b).accuracy)).join(' | ')} |`),
   ].join('\n') + '\n';
-  return { accuracy: table, 'irmen-accuracy': grid, 'irmen-fidelity': irmenFidelity(at), 'irmen-training': irmenTraining(at), trained: trainedNetworksMarkdown() };
+  return { accuracy: table, 'irmen-accuracy': grid, 'irmen-fidelity': irmenFidelity(at), 'irmen-training': irmenTraining(at), trained: trainedNetworksMarkdown(), examples: examplesMarkdown(at) };
+}
+
+/** The ONNX examples' accuracy on their hardware and in plain arithmetic, with their size. */
+function examplesMarkdown(at: (id: string) => AccuracyResult): string {
+  return [
+    '| model | design | multiply-accumulates per image | hardware (functional model: devices, variation, noise) | plain arithmetic (`--plain`) | command |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...EXAMPLES.map((e) => {
+      const macs = networkMacs(loadCase({ id: e.name, file: `../examples/${e.file}`, sets: [] }).layers);
+      return `| \`examples/${e.model}\` | ${e.design} | ${macs.toLocaleString('en-US')} | ${withCi(at(`examples/${e.name}`).accuracy)} | ${withCi(at(`examples/${e.name}/plain`).accuracy)} | \`spinarch eval examples/${e.file}\` |`;
+    }),
+  ].join('\n') + '\n';
 }
 
 /** The IRMEN read model at its two fidelities: the settled magnet, and the LLG with the magnet's own history. */
