@@ -93,12 +93,12 @@ describe('chips in sweeps, plots, results and compare', () => {
     // --eval-chips is the sweep file's chips.
     expect(keys('none.yaml', { evalChips: 2 })).toEqual(two);
     // Bundled sweeps (no chips) still find every point in their committed results by key.
-    const fig6a = bundledSweeps().find((f) => f.includes('maap-fig6a'))!;
-    const s = loadSweep(fig6a);
+    const fig6c = bundledSweeps().find((f) => f.includes('mtj-fig6c'))!;
+    const s = loadSweep(fig6c);
     expect(s.eval?.chips).toBeUndefined();
     const committed = new Set(readResults(s.out).lines.map((l) => l.key));
     expect(s.points.every((p) => committed.has(p.key))).toBe(true);
-    expect(loadSweep(fig6a, { evalChips: 5 }).points.some((p) => committed.has(p.key))).toBe(false);
+    expect(loadSweep(fig6c, { evalChips: 5 }).points.some((p) => committed.has(p.key))).toBe(false);
   }, 60_000);
 
   it('--eval-chips: the short form adds an eval on chips; a sweep without eval, or a plain one, refuses it', async () => {

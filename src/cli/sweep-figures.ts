@@ -24,11 +24,16 @@ function plotSummary(sweep: Sweep, lines: readonly ResultLine[], plotIndex: numb
   const plot = sweep.plots[plotIndex]!;
   const c = chartData(lines, plot);
   const unit = (title: string): string => /\(([^)]*)\)$/.exec(title)?.[1] ?? '';
-  const [xu, yu] = [unit(c.xTitle), unit(c.yTitle)];
-  const point = (x: number | string, y: number): string => `${typeof x === 'number' ? shown(x) : x}${xu === '' || xu === '%' ? '' : ` ${xu}`}: ${shown(y)}${yu === '' ? '' : yu === '%' ? ' %' : ` ${yu}`}`;
+  // The y title as the plot file gives it (chartData adds what the error bars are).
+  const [xu, yu] = [unit(c.xTitle), unit(plot.y_title ?? c.yTitle)];
+  const chips = sweep.eval?.chips !== undefined && sweep.eval.chips > 1;
+  const value = (v: number): string => `${shown(v)}${yu === '' ? '' : yu === '%' ? ' %' : ` ${yu}`}`;
+  // Over several chips the value is their mean, with the range the plot's bars show.
+  const point = (x: number | string, y: number, lo: number | undefined, hi: number | undefined): string =>
+    `${typeof x === 'number' ? shown(x) : x}${xu === '' || xu === '%' ? '' : ` ${xu}`}: ${value(y)}${chips && lo !== undefined && hi !== undefined ? ` (chips ${shown(lo)}-${shown(hi)})` : ''}`;
   const missing = sweep.points.length - lines.length;
   const series = c.series.map((s) => {
-    const pts = c.data.filter((d) => d.series === s).map((d) => point(d.x, d.y));
+    const pts = c.data.filter((d) => d.series === s).map((d) => point(d.x, d.y, d.lo, d.hi));
     const named = plot.series === undefined || plot.series === 'scenario' ? s : `${fieldWords(plot.series)} ${s}`;
     return s === '' ? pts.join(', ') : `${named}: ${pts.join(', ')}`;
   });
@@ -63,6 +68,6 @@ export function sweepFiguresMarkdown(): string {
 
 /** How many points the results hold, and over what. */
 function pointsNote(results: string, sweep: Sweep): string {
-  const what = [sweep.run === undefined ? undefined : `${sweep.run.images} event-level image${sweep.run.images === 1 ? '' : 's'}`, sweep.eval === undefined ? undefined : `accuracy over ${sweep.eval.images.toLocaleString('en-US')} MNIST test images`].filter((x) => x !== undefined);
+  const what = [sweep.run === undefined ? undefined : `${sweep.run.images} event-level image${sweep.run.images === 1 ? '' : 's'}`, sweep.eval === undefined ? undefined : `accuracy over ${sweep.eval.chips === undefined || sweep.eval.chips === 1 ? '' : `${sweep.eval.chips} chips x `}${sweep.eval.images.toLocaleString('en-US')} MNIST test images`].filter((x) => x !== undefined);
   return `${sweep.points.length} points, ${what.join(' and ')} per point, \`${results}\``;
 }
