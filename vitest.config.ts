@@ -8,7 +8,7 @@ import { defineConfig } from 'vitest/config';
  * (larger files first) knows nothing of this on a fresh clone. npm start (compare) comes a
  * minute after the README's figures, which calibrate the 9,216-set MAAP chip and cache it.
  */
-const LONG_FIRST = ['readme.test.ts', 'irmen-device.test.ts', 'maap-cnn.test.ts', 'compare.test.ts', 'fuzz.test.ts', 'chips.test.ts'];
+const LONG_FIRST = ['readme.test.ts', 'readme-examples.test.ts', 'irmen-device.test.ts', 'maap-cnn.test.ts', 'compare.test.ts', 'fuzz.test.ts', 'chips.test.ts'];
 
 class LongFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ACCURACY_CASES, caseCost, loadCase, readAccuracyFile, rescore } from '../src/cli/accuracy-figures.js';
+import { ACCURACY_CASES, readAccuracyFile, rescore } from '../src/cli/accuracy-figures.js';
+import { expectSlicesReproduced, isExampleCase } from './accuracy-slices.js';
 import { readmeBlocks } from '../src/cli/figures.js';
 import { bundledMnistDir, loadMnist } from '../src/data/mnist.js';
-import { evaluateImages } from '../src/eval/pool.js';
 
 describe('README', () => {
   const readme = readFileSync('README.md', 'utf8');
@@ -39,18 +39,8 @@ describe('docs/accuracy.json (the accuracy tables)', () => {
     }
   });
 
-  it('is what the code computes: a slice of every case re-evaluated now gives the stored classes and energy', async () => {
-    for (const [n, c] of ACCURACY_CASES.entries()) {
-      const r = file!.results.find((x) => x.id === c.id)!;
-      const scenario = loadCase(c);
-      // A different slice of the test set for each case, 20 images.
-      const from = (n * 353) % (data.count - 20);
-      const outcome = await evaluateImages(scenario, { dir, set: 'test', from, count: 20, workers: 1, ...(c.plain === true ? { plain: true } : {}) });
-      expect(Array.from(outcome.predicted).join(''), c.id).toBe(r.predictions.slice(from, from + 20));
-      const cost = caseCost(c);
-      expect(cost.energy_j, c.id).toBe(r.energy_j);
-      expect(cost.latency_ps, c.id).toBe(r.latency_ps);
-    }
+  it('is what the code computes: a slice of every case re-evaluated now gives the stored classes and energy (the examples: readme-examples.test.ts)', async () => {
+    await expectSlicesReproduced(ACCURACY_CASES.filter((c) => !isExampleCase(c)));
     // On a machine that has not cached them, the LLG variants' read tables are computed here (about 15 s each).
   }, 300_000);
 });
