@@ -268,7 +268,7 @@ function examplesMarkdown(at: (id: string) => AccuracyResult): string {
     '| model | design | multiply-accumulates per image | hardware (functional model: devices, variation, noise) | plain arithmetic (`--plain`) | command |',
     '| --- | --- | --- | --- | --- | --- |',
     ...EXAMPLES.map((e) => {
-      const macs = networkMacs(loadCase({ id: e.name, file: `../examples/${e.file}`, sets: [] }).layers);
+      const macs = networkMacs(loadCase(at(`examples/${e.name}`)).layers);
       return `| \`examples/${e.model}\` | ${e.design} | ${macs.toLocaleString('en-US')} | ${withCi(at(`examples/${e.name}`).accuracy)} | ${withCi(at(`examples/${e.name}/plain`).accuracy)} | \`spinarch eval examples/${e.file}\` |`;
     }),
   ].join('\n') + '\n';

@@ -142,10 +142,11 @@ export function importCommand(model: string, o: ImportOptions, io: CliIo): void 
     params,
   };
   writeText(out, scenarioText(data, header));
-  const summary = { scenario: out, weights: weightsFile, design: design.name, layers: source.imported.origins.length, macs_per_image: networkMacs(inferLayers(networkSchema.parse(source.network))), onnx_sha256: m.sha256, opset: m.opset, ...(source.imported.weightBits === undefined ? {} : { weight_bits: source.imported.weightBits }), folded: source.imported.folded };
+  const macs = networkMacs(inferLayers(networkSchema.parse(source.network)));
+  const summary = { scenario: out, weights: weightsFile, design: design.name, layers: source.imported.origins.length, macs_per_image: macs, onnx_sha256: m.sha256, opset: m.opset, ...(source.imported.weightBits === undefined ? {} : { weight_bits: source.imported.weightBits }), folded: source.imported.folded };
   if (o.json === true) io.out(`${JSON.stringify(summary, null, 2)}\n`);
   else {
-    io.out(`${displayPath(out)}: ${design.name}, ${source.network.layers.length} layers from ${path.basename(modelFile)} (opset ${m.opset}), ${networkMacs(inferLayers(networkSchema.parse(source.network))).toLocaleString('en-US')} multiply-accumulates per image\n`);
+    io.out(`${displayPath(out)}: ${design.name}, ${source.network.layers.length} layers from ${path.basename(modelFile)} (opset ${m.opset}), ${macs.toLocaleString('en-US')} multiply-accumulates per image\n`);
     source.imported.origins.forEach((o2, i) => io.out(`  ${i}: ${JSON.stringify(source.network.layers[i])}  <- ${o2.node} (${o2.op}${o2.detail === '' ? '' : `, ${o2.detail}`})\n`));
     for (const f of source.imported.folded) io.out(`  ${f}\n`);
     io.out(`${displayPath(weightsFile)}: weights\n`);

@@ -1,4 +1,4 @@
-import { drawCrossbar, crossbarCurrents, layoutCurrents, readLayout, type CrossbarDevices } from '../../components/sot/crossbar.js';
+import { drawCrossbar, readLayout, rowCurrents, type CrossbarDevices } from '../../components/sot/crossbar.js';
 import { amplify } from '../../components/sot/differential-amplifier.js';
 import { neuronTransfer, type SigmoidNeuronParams } from '../../components/sot/sigmoid-neuron.js';
 import type { SotDeviceParams, SotVariation } from '../../components/sot/sot-mram.js';
@@ -52,9 +52,7 @@ export function sotFunctional(f: SotFunctional): FunctionalModel {
         voltages[s.columns - 1] = f.biasVoltages[l]!;
         const plus = new Float64Array(s.rows);
         const minus = new Float64Array(s.rows);
-        const layout = layouts[l];
-        if (layout === undefined) crossbarCurrents(devices[l]!, weights[l]!, voltages, plus, minus);
-        else layoutCurrents(layout, voltages, plus, minus);
+        rowCurrents(devices[l]!, weights[l]!, layouts[l], voltages, plus, minus);
         values = amplify(plus, minus, f.neuron.vdd / 2, f.transimpedance[l]!).map((v) => neuronTransfer(f.neuron, v));
       });
       counted = { reads: 0, beyond: 0 };

@@ -131,6 +131,10 @@ export function layoutCurrents(l: ReadLayout, voltages: Float64Array, plus: Floa
   return watts;
 }
 
+/** The row currents and power of devices `d` written with `weights`: through `layout` (their readLayout) where there is one, else device by device. */
+export const rowCurrents = (d: CrossbarDevices, weights: Int8Array, layout: ReadLayout | undefined, voltages: Float64Array, plus: Float64Array, minus: Float64Array): number =>
+  layout === undefined ? crossbarCurrents(d, weights, voltages, plus, minus) : layoutCurrents(layout, voltages, plus, minus);
+
 /**
  * A crossbar of binary synapses (seed 004, Figs. 3-5): columns are inputs, rows are
  * neurons, and each synapse is a pair of SOT-MRAMs, W = +1 with MRAM1 parallel and MRAM2
@@ -184,7 +188,7 @@ export class SotCrossbar extends Component {
     const plus = new Float64Array(this.rows);
     const minus = new Float64Array(this.rows);
     if (this.layout === undefined && this.devices.source.table === undefined) this.layout = readLayout(this.devices, this.weights);
-    const watts = this.layout === undefined ? crossbarCurrents(this.devices, this.weights, v.voltages, plus, minus) : layoutCurrents(this.layout, v.voltages, plus, minus);
+    const watts = rowCurrents(this.devices, this.weights, this.layout, v.voltages, plus, minus);
     this.powerFor(this.read, Math.max(0, v.until - this.now), { count: this.rows * this.columns, watts, op: `image[${v.image}]`, values: { watts } });
     this.currents.publishAfter(this.settle, { image: v.image, plus, minus });
   }
