@@ -13,7 +13,7 @@ import wabtInit from 'wabt';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The kernels: text file, and the module written beside it. */
-export const KERNELS = ['src/components/sot/crossbar-kernel.wat'].map((wat) => ({ wat, module: wat.replace(/\.wat$/, '-wasm.ts') }));
+export const KERNELS = ['src/components/sot/crossbar-kernel.wat', 'src/components/maap/set-kernel.wat'].map((wat) => ({ wat, module: wat.replace(/\.wat$/, '-wasm.ts') }));
 
 /** The TypeScript module holding the bytes `wat` (relative to the repository) assembles to. */
 export async function kernelModule(wat) {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEVICE_PARAMETERS, designPair, dividerSwing, nominalActivation, pairOutput, pairSensitivities, shiftedPairOutput, thermalSigma } from '../src/components/maap/maap-circuit.js';
-import { drawSet, setModel, setOutput } from '../src/components/maap/set-response.js';
-import { NORMAL_BOUND, NORMAL_QUANTILES, RandomStream, inverseNormal } from '../src/components/random.js';
+import { groupReadout } from '../src/components/maap/maap-array.js';
+import { drawSet, drawSets, setModel, setOutput } from '../src/components/maap/set-response.js';
+import { CounterNormals, NORMAL_BOUND, NORMAL_QUANTILES, RandomStream, inverseNormal } from '../src/components/random.js';
 
 const circuit = { supply: 0.8, tmr: 1.5, overdrive: 0.25, full_scale_current: 50e-6, thermal_stability: 40, relaxation_time: 130, integration_time: 300 };
 const variation = { resistance_sigma: 0.05, tmr_sigma: 0.03, critical_current_sigma: 0.05, threshold_sigma: 0.01 };
@@ -84,6 +85,43 @@ describe('MAAP set circuit', () => {
       const want = pairOutput(design, set.pairs[0]!, x, model.sigma * n1, model.sigma * n2);
       expect(Math.abs(got - Math.max(0, want))).toBeLessThan(1e-12);
     }
+  });
+
+  it("a group's measurement with counter-based noise (the kernel's SIMD lanes) is the circuit's, set by set and pair by pair", () => {
+    // 7 sets in groups of 3 (lanes padded to 4; the last group short), 9 pairs each, the inputs
+    // spread over quiet, knee and saturated pairs.
+    const model = setModel(circuit, 9, true);
+    const sets = drawSets(model, Array.from({ length: 7 }, (_, i) => new RandomStream(`lane${i}`)), variation, 3);
+    const rng = new RandomStream('inputs');
+    const values = new Float64Array(3);
+    let compared = 0;
+    for (let trial = 0; trial < 60; trial++) {
+      const sums = Float64Array.from({ length: 9 }, () => rng.uniform() * 2.4 - 1.2);
+      const count = 1 + (trial % 9);
+      const rank = 1000 * trial + 7;
+      const noises = sets.map((_, i) => new CounterNormals(`image${trial}/set${i}`));
+      for (let g = 0; g < 3; g++) {
+        const members = sets.slice(3 * g, 3 * g + 3);
+        const n = groupReadout(model, members, noises.slice(3 * g, 3 * g + 3), sums, count, rank, 'digital', values);
+        expect(n).toBe(members.length);
+        members.forEach((set, i) => {
+          // The circuit, evaluated pair by pair with the same draws, a quiet pair at its floor.
+          const noise = noises[3 * g + i]!;
+          let want = 0;
+          for (let p = 0; p < count; p++) {
+            const pair = set.pairs[p]!;
+            noise.pair(rank * model.pairs + p);
+            const v = sums[p]! < pair.quietBelow ? pair.floor : pairOutput(design, pair, sums[p]!, model.sigma * noise.first, model.sigma * noise.second);
+            want = Math.max(want, v);
+          }
+          expect(Math.abs(values[i]! - want)).toBeLessThan(1e-12);
+          // One set alone (the event level's call) gives the group's bits.
+          expect(setOutput(model, set, sums, count, noise, rank * model.pairs)).toBe(values[i]!);
+          compared++;
+        });
+      }
+    }
+    expect(compared).toBe(60 * 7);
   });
 
   it('a quiet pair reads its floor for every draw the noise can make (the skip is exact)', () => {

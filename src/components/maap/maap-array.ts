@@ -9,12 +9,13 @@ import { quantity, wholeNumber } from '../../scenario/fields.js';
 import { Component, type ActionSpec, type SimContext } from '../component.js';
 import type { Samples } from '../converters/samples.js';
 import { IMAGES, type ComponentClass } from '../records.js';
-import { streamFor } from '../random.js';
+import { CounterNormals, streamFor } from '../random.js';
 import { cacheDir } from '../cache-dir.js';
 import { circuitParams, trimParams, variationParams } from './maap-circuit.js';
 import { MAAP_MEASURED, MaapSet, maapRunOf, pairSums, type MaapOperation, type MaapRun } from './maap-set.js';
-import { applyTrimCodes, calibrateTrim, drawSet, nominalSetOutput, setModel, setOutput, trimSteps, type SetDevices, type SetModel, type ThermalSource } from './set-response.js';
+import { applyTrimCodes, calibrateTrim, drawSets, nominalSetOutput, setModel, setOutput, trimSteps, type SetDevices, type SetModel, type ThermalSource } from './set-response.js';
 import { OtaDrive } from './ota-drive.js';
+import type { SetKernel } from './set-kernel.js';
 import { areaLine, stacked, type AreaLine } from '../area.js';
 
 export const maapParams = z.strictObject({
@@ -77,7 +78,7 @@ export const setsOf = (group: number, redundancy: number): number[] => Array.fro
  * and, with the trim on, is calibrated once (its own calibration stream for the reads' noise).
  */
 export function chipSets(maap: MaapParams, model: SetModel, seed: string | number, chip: number): SetDevices[] {
-  const sets = Array.from({ length: maap.sets }, (_, i) => drawSet(model, streamFor(seed, `maap[${i}]`, chip), maap.variation));
+  const sets = drawSets(model, Array.from({ length: maap.sets }, (_, i) => streamFor(seed, `maap[${i}]`, chip)), maap.variation, maap.redundancy);
   if (!maap.trim.enabled) return sets;
   // The calibration's codes are a function of the parameters, seed and chip alone (v: the
   // calibration's own version, raised when it changes): kept on disk,
@@ -136,10 +137,32 @@ export function trimResidual(sets: readonly SetDevices[], bits: number): { rms: 
  * averaging: one value, in values[0]) or each of them (digital: R values). Returns the count.
  */
 export function groupReadout(model: SetModel, sets: readonly SetDevices[], noises: readonly (ThermalSource | undefined)[], sums: Float64Array, count: number, rank: number, averaging: MaapParams['averaging'], values: Float64Array): number {
-  for (let i = 0; i < sets.length; i++) values[i] = setOutput(model, sets[i]!, sums, count, noises[i], rank * model.pairs);
+  const n = sets.length;
+  const kernel = kernelGroup(model, sets, noises);
+  if (kernel !== undefined) {
+    // The same measurements as setOutput's, in one call into the kernel for the whole group.
+    const first = sets[0]!.slot!;
+    const keys = kernel.keys;
+    const lane0 = kernel.keyIndex(first);
+    for (let i = 0; i < n; i++) keys[lane0 + i] = (noises[i] as CounterNormals).keyHash;
+    const into = kernel.sums;
+    if (sums !== into) for (let p = 0; p < count; p++) into[p] = sums[p]!;
+    kernel.group(first / n, count, rank * model.pairs, model.sigma);
+    for (let i = 0; i < n; i++) values[i] = kernel.values[i]!;
+  } else for (let i = 0; i < n; i++) values[i] = setOutput(model, sets[i]!, sums, count, noises[i], rank * model.pairs);
   if (averaging === 'digital') return sets.length;
   values[0] = meanOf(values, sets.length);
   return 1;
+}
+
+/** The kernel holding a group's sets, where it can measure them in one call: one of its blocks, counter-based noise. */
+function kernelGroup(model: SetModel, sets: readonly SetDevices[], noises: readonly (ThermalSource | undefined)[]): SetKernel | undefined {
+  const kernel = sets[0]?.kernel;
+  if (kernel === undefined || model.sigma === 0 || model.table !== undefined || kernel.lanes !== sets.length) return undefined;
+  const first = sets[0]!.slot!;
+  if (first % sets.length !== 0) return undefined;
+  for (let i = 0; i < sets.length; i++) if (sets[i]!.kernel !== kernel || sets[i]!.slot !== first + i || !(noises[i] instanceof CounterNormals)) return undefined;
+  return kernel;
 }
 
 /** The mean of a group's measurements, summed in set order (what analog averaging reads). */

@@ -1,5 +1,6 @@
-import { CounterNormals, counterWord, NORMAL_QUANTILES, type RandomStream } from '../random.js';
+import { CounterNormals, type RandomStream } from '../random.js';
 import { designPair, drawPair, nominalActivation, realizePair, thermalSigma, trimPair, type CircuitParams, type Pair, type PairDesign, type TrimParams, type VariationParams } from './maap-circuit.js';
+import { PACKED, SetKernel } from './set-kernel.js';
 import { drawTableSet, pairTableModel, tableSetOutput, type PairTableModel } from './table-response.js';
 
 /**
@@ -14,18 +15,18 @@ export interface SetDevices {
   readonly trimCodes: Int32Array;
   /** Each pair's noiseless error at the calibration input after its trim. */
   readonly residuals: Float64Array;
-  /** The pairs' coefficients packed for setOutput (PACKED numbers per pair; see packPair). */
+  /** The pairs' coefficients packed for setOutput (PACKED numbers per pair; see packPair), as `kernel` holds them. */
   readonly packed: Float64Array;
+  /** The WebAssembly instance that holds and evaluates the packed pairs (set-kernel.ts), and this set's place in it (a circuit's sets). */
+  readonly kernel?: SetKernel;
+  readonly slot?: number;
   /** From a pair table: the measured pair each pair is (table-response.ts); then pairs and packed are empty. */
   readonly measured?: Int32Array;
 }
 
-/** Numbers per pair in SetDevices.packed. */
-const PACKED = 12;
-
 /**
- * Pair p's circuit in the form setOutput evaluates: the same equations as maap-circuit.ts's
- * cellOutput, rearranged so each cell costs one multiply-add and one division. With
+ * Pair p's circuit in the form setOutput evaluates (set-kernel.wat $pair): the same equations as
+ * maap-circuit.ts's cellOutput, rearranged so each cell costs one multiply-add and one division. With
  * G = g0 + g1 m (g0, g1 the mean and half-difference of G_P and G_AP) the inverter reads
  * w = c - gain G / (G + G_ref) = (c - gain) + (gain G_ref / g1) / (m + (g0 + G_ref) / g1),
  * where c holds the switching point and, for cell 2, the trim. Cell 1's m is a1 (x - 1/2)
@@ -86,15 +87,25 @@ export function setModel(circuit: CircuitParams, pairs: number, thermal: boolean
   return { design, sigma: thermal ? thermalSigma(circuit) : 0, pairs, nominal: nominalActivation(design), trimPower };
 }
 
-/** A set's pairs, drawn from the set's own stream (once per chip). */
-export function drawSet(model: SetModel, rng: RandomStream, variation: VariationParams): SetDevices {
-  if (model.table !== undefined) return drawTableSet(model.table, model.pairs, rng);
-  const pairs = Array.from({ length: model.pairs }, () => realizePair(model.design, drawPair(rng, variation), model.sigma));
+/**
+ * Sets' pairs, set i drawn from its own stream `rngs[i]` (once per chip), held in one kernel
+ * in groups of `group` consecutive sets (the array's groups, which read the same inputs).
+ */
+export function drawSets(model: SetModel, rngs: readonly RandomStream[], variation: VariationParams, group = 1): SetDevices[] {
+  if (model.table !== undefined) return rngs.map((rng) => drawTableSet(model.table!, model.pairs, rng));
   const n = model.pairs;
-  const packed = new Float64Array(n * PACKED);
-  pairs.forEach((pair, p) => packPair(model.design, pair, packed, p));
-  return { pairs, trims: new Float64Array(n), trimCodes: new Int32Array(n), residuals: new Float64Array(n), packed };
+  const kernel = new SetKernel(rngs.length, n, group, model.sigma > 0);
+  return rngs.map((rng, slot) => {
+    const pairs = Array.from({ length: n }, () => realizePair(model.design, drawPair(rng, variation), model.sigma));
+    const packed = new Float64Array(n * PACKED);
+    pairs.forEach((pair, p) => packPair(model.design, pair, packed, p));
+    kernel.store(slot, packed);
+    return { pairs, trims: new Float64Array(n), trimCodes: new Int32Array(n), residuals: new Float64Array(n), packed, kernel, slot };
+  });
 }
+
+/** One set's pairs, drawn from its own stream (a kernel of its own). */
+export const drawSet = (model: SetModel, rng: RandomStream, variation: VariationParams): SetDevices => drawSets(model, [rng], variation)[0]!;
 
 /** Draws thermal noise for a measurement: the two normals of pair draw i (CounterNormals or a sequential stream). */
 export interface ThermalSource {
@@ -124,55 +135,25 @@ export class StreamNormals implements ThermalSource {
  */
 export function setOutput(model: SetModel, set: SetDevices, sums: Float64Array, count: number, noise: ThermalSource | undefined, base: number): number {
   if (model.table !== undefined) return tableSetOutput(model.table, set, sums, count, model.sigma > 0 ? noise : undefined, base);
-  if (noise instanceof CounterNormals && model.sigma > 0) return countedOutput(model.sigma, set.packed, sums, count, noise.keyHash, base);
-  const sigma = noise === undefined ? 0 : model.sigma;
+  const kernel = set.kernel!;
+  const slot = set.slot!;
+  const into = kernel.sums;
+  if (sums !== into) for (let p = 0; p < count; p++) into[p] = sums[p]!;
+  if (model.sigma === 0 || noise === undefined) return kernel.given(slot, 0, count, 0, 0, false);
+  if (noise instanceof CounterNormals) {
+    kernel.keys[kernel.keyIndex(slot)] = noise.keyHash;
+    return kernel.counted(slot, count, base, model.sigma);
+  }
+  // A sequential stream's normals are unbounded: a pair is skipped, and takes no draw, only
+  // below its 7-sigma quiet input.
   const q = set.packed;
   let best = 0;
   for (let p = 0; p < count; p++) {
-    const o = p * PACKED;
-    const x = sums[p]!;
     let v: number;
-    if (sigma > 0) {
-      // A sequential stream's normals are unbounded: the pair is skipped, and takes no draw,
-      // only below its 7-sigma quiet input.
-      if (x < q[o + 1]!) v = q[o + 11]!;
-      else {
-        noise!.pair(base + p);
-        v = packedPair(q, o, x, sigma * noise!.first, sigma * noise!.second);
-      }
-    } else v = x < q[o + 10]! ? q[o + 11]! : packedPair(q, o, x, 0, 0);
-    if (v > best) best = v;
-  }
-  return best;
-}
-
-/** Pair o of a packed set at input x with noise n1, n2 on its magnets (see packPair). */
-function packedPair(q: Float64Array, o: number, x: number, n1: number, n2: number): number {
-  let m = q[o]! * (x - 0.5) + n1;
-  m = m < -1 ? -1 : m > 1 ? 1 : m;
-  let w = q[o + 2]! + q[o + 3]! / (m + q[o + 4]!);
-  w = w < 0 ? 0 : w > 1 ? 1 : w;
-  m = q[o + 5]! * w + q[o + 9]! + n2;
-  m = m < -1 ? -1 : m > 1 ? 1 : m;
-  const v = q[o + 6]! + q[o + 7]! / (m + q[o + 8]!);
-  return v < 0 ? 0 : v > 1 ? 1 : v;
-}
-
-/**
- * setOutput with counter-based noise (every measurement of an image): CounterNormals.word
- * inlined, its two 16-bit halves the two magnets' quantiles. This runs per pair per measurement.
- */
-function countedOutput(sigma: number, q: Float64Array, sums: Float64Array, count: number, key: number, base: number): number {
-  const Q = NORMAL_QUANTILES;
-  let best = 0;
-  for (let p = 0; p < count; p++) {
-    const o = p * PACKED;
-    const x = sums[p]!;
-    let v: number;
-    if (x < q[o + 10]!) v = q[o + 11]!;
+    if (sums[p]! < q[p * PACKED + 1]!) v = q[p * PACKED + 11]!;
     else {
-      const h = counterWord(key, base + p);
-      v = packedPair(q, o, x, sigma * Q[h & 0xffff]!, sigma * Q[h >>> 16]!);
+      noise.pair(base + p);
+      v = kernel.given(slot, p, p + 1, model.sigma * noise.first, model.sigma * noise.second, true);
     }
     if (v > best) best = v;
   }
@@ -259,6 +240,7 @@ function setTrimCode(model: SetModel, set: SetDevices, trim: TrimParams, p: numb
   if (model.table !== undefined) return;
   trimPair(model.design, set.pairs[p]!, code * lsb, model.sigma);
   packPair(model.design, set.pairs[p]!, set.packed, p);
+  set.kernel!.store(set.slot!, set.packed);
 }
 
 /** Each pair's noiseless error at the calibration input after its trim, into set.residuals. */
