@@ -53,6 +53,20 @@ describe('the bundled sweeps (sweeps/, docs/figures/)', () => {
     }
   }, 120_000);
 
+  it("the accuracies its notes quote by case (`case` NN.N %) are docs/accuracy.json's", () => {
+    const file = readAccuracyFile()!;
+    let quoted = 0;
+    for (const s of sweeps) {
+      for (const [, id, value] of (s.spec.note ?? '').matchAll(/`([a-z0-9][\w/.-]*)` (\d+(?:\.\d+)?) %/g)) {
+        const result = file.results.find((r) => r.id === id);
+        expect(result, `${s.source}: case ${id}`).toBeDefined();
+        expect((100 * result!.accuracy.rate).toFixed(value!.split('.')[1]?.length ?? 0), `${s.source}: ${id}`).toBe(value);
+        quoted++;
+      }
+    }
+    expect(quoted).toBeGreaterThanOrEqual(3);
+  });
+
   it('its accuracies over the 10,000 test images are those of docs/accuracy.json where both evaluate the same configuration (whose stored classes readme.test.ts re-evaluates)', () => {
     const file = readAccuracyFile()!;
     const cases = ACCURACY_CASES.filter((c) => c.plain !== true).map((c) => ({ id: c.id, value: canonicalJson(loadCase(c).value), result: file.results.find((r) => r.id === c.id)! }));

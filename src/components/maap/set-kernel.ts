@@ -7,7 +7,7 @@ const kernelModule = (): WebAssembly.Module => (compiled ??= new WebAssembly.Mod
 
 interface KernelExports {
   readonly memory: WebAssembly.Memory;
-  readonly lanes: (o: number, rp: number, i0: number, i1: number, keys: number, values: number, sums: number, p0: number, p1: number, base: number, sigma: number, quant: number, noise: number, quiet: number) => void;
+  readonly lanes: (o: number, rp: number, i0: number, i1: number, keys: number, values: number, sums: number, p0: number, p1: number, base: number, sigma: number, quant: number, noise: number, draw: number, quiet: number) => void;
 }
 
 /** Numbers per pair in a set's packed coefficients (set-response.ts packPair). */
@@ -90,7 +90,7 @@ export class SetKernel {
 
   /** Group `block`'s sets (lanes) read sums[0..count) with their counter-based noise: into values[0..lanes). */
   group(block: number, count: number, base: number, sigma: number): void {
-    this.run(block * this.blockBytes, this.rp, 0, this.rp, this.at.keys + 4 * block * this.rp, this.at.values, this.at.sums, 0, count, base, sigma, this.quant(), 0, QUIET_DRAWS);
+    this.run(block * this.blockBytes, this.rp, 0, this.rp, this.at.keys + 4 * block * this.rp, this.at.values, this.at.sums, 0, count, base, sigma, this.quant(), this.at.noise, 1, QUIET_DRAWS);
   }
 
   /** Set `slot` reads sums[0..count) with counter-based noise (its key set by setKey). */
@@ -98,7 +98,7 @@ export class SetKernel {
     const b = Math.floor(slot / this.lanes);
     const i = slot % this.lanes;
     const quad = i - (i % QUAD);
-    this.run(b * this.blockBytes, this.rp, quad, quad + QUAD, this.at.keys + 4 * b * this.rp, this.at.values, this.at.sums, 0, count, base, sigma, this.quant(), 0, QUIET_DRAWS);
+    this.run(b * this.blockBytes, this.rp, quad, quad + QUAD, this.at.keys + 4 * b * this.rp, this.at.values, this.at.sums, 0, count, base, sigma, this.quant(), this.at.noise, 1, QUIET_DRAWS);
     return this.values[i]!;
   }
 
@@ -113,7 +113,7 @@ export class SetKernel {
     const quad = i - (i % QUAD);
     this.noise[i] = n1;
     this.noise[this.rp + i] = n2;
-    this.run(b * this.blockBytes, this.rp, quad, quad + QUAD, this.at.keys + 4 * b * this.rp, this.at.values, this.at.sums, p0, p1, 0, 1, 0, this.at.noise, stream ? QUIET_STREAM : QUIET_DRAWS);
+    this.run(b * this.blockBytes, this.rp, quad, quad + QUAD, this.at.keys + 4 * b * this.rp, this.at.values, this.at.sums, p0, p1, 0, 1, 0, this.at.noise, 0, stream ? QUIET_STREAM : QUIET_DRAWS);
     return this.values[i]!;
   }
 

@@ -11,9 +11,12 @@
 ;;   packed: f64   coefficient k of pair p of lane i at block + ((p * 12 + k) * rp + i) * 8
 ;;   keys:   i32[rp]  each lane's counter key for the image in progress
 ;;   values: f64[rp]  out: each lane's measurement
-;;   noise:  f64[2 rp] the caller's noise (n1 per lane, then n2), when it gives it
+;;   noise:  f64[2 rp] each lane's noise for the pair in hand (n1 per lane, then n2): the
+;;                     draws, or what the caller gives
 ;;   sums:   f64[pairs] the pair inputs
 ;;   quant:  f64[32768] the upper half of NORMAL_QUANTILES (Q[k] = -Q[65535 - k], bit for bit)
+;; Per pair, the draws are made first for all the lanes, then the circuit is solved: two short
+;; loops whose iterations do not wait on each other (one loop of both ran about 6 % slower).
 ;; Regenerate set-kernel-wasm.ts with `npm run build:wasm` after an edit (a test checks it).
 (module
   (memory (export "memory") 1)
@@ -21,13 +24,13 @@
   ;; Lanes [i0, i1) (multiples of 4) of the block at byte offset o read pairs [p0, p1) at inputs
   ;; sums[p]: values[i] = the largest pair output of lane i (0 if none is above it). A lane's
   ;; pair below its quiet input (coefficient `quiet`: 10 for the draws' bound, 1 for a stream's)
-  ;; reads its floor (coefficient 11). Noise: with noise = 0, pair p of lane i draws
-  ;; counterWord(keys[i], base + p), its two 16-bit halves the two magnets' quantiles, each
-  ;; times sigma; otherwise lane i's magnets get noise[i] and noise[rp + i] (times sigma).
+  ;; reads its floor (coefficient 11). Noise: with `draw`, pair p of lane i draws
+  ;; counterWord(keys[i], base + p), its two 16-bit halves the two magnets' quantiles, into
+  ;; noise[i] and noise[rp + i]; otherwise those hold the caller's. Either is times sigma.
   (func (export "lanes")
     (param $o i32) (param $rp i32) (param $i0 i32) (param $i1 i32) (param $keys i32) (param $values i32)
     (param $sums i32) (param $p0 i32) (param $p1 i32) (param $base f64) (param $sigma f64)
-    (param $quant i32) (param $noise i32) (param $quiet i32)
+    (param $quant i32) (param $noise i32) (param $draw i32) (param $quiet i32)
     (local $p i32) (local $i i32) (local $j i32) (local $row i32) (local $cell i32) (local $at i32)
     (local $stride i32) (local $lo i32) (local $mix i32) (local $ctr i64)
     (local $x v128) (local $sg v128) (local $h v128) (local $k1 v128) (local $k2 v128) (local $s1 v128) (local $s2 v128)
@@ -50,6 +53,55 @@
       (local.set $lo (i32.wrap_i64 (local.get $ctr)))
       (local.set $mix (i32.mul (i32.add (i32.wrap_i64 (i64.shr_u (local.get $ctr) (i64.const 32))) (i32.const 1)) (i32.const 0x9e3779b1)))
       (local.set $row (i32.add (local.get $o) (i32.mul (i32.mul (local.get $p) (i32.const 12)) (local.get $stride))))
+      ;; the draws of the quads that are not all quiet, into the scratch (n1 per lane, then n2)
+      (if (local.get $draw)
+        (then
+          (local.set $i (local.get $i0))
+          (block $drawn (loop $quadDraw
+            (br_if $drawn (i32.ge_u (local.get $i) (local.get $i1)))
+            (local.set $cell (i32.add (local.get $row) (i32.shl (local.get $i) (i32.const 3))))
+            (if (i32.eqz (i32.and
+                  (i64x2.all_true (f64x2.lt (local.get $x) (v128.load (i32.add (local.get $cell) (local.get $quiet)))))
+                  (i64x2.all_true (f64x2.lt (local.get $x) (v128.load offset=16 (i32.add (local.get $cell) (local.get $quiet)))))))
+              (then
+                ;; four hashes: fmix32(fmix32(lo ^ key) ^ mix)
+                (local.set $h (v128.xor (v128.load (i32.add (local.get $keys) (i32.shl (local.get $i) (i32.const 2)))) (i32x4.splat (local.get $lo))))
+                (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+                (local.set $h (i32x4.mul (local.get $h) (i32x4.splat (i32.const 0x85ebca6b))))
+                (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 13))))
+                (local.set $h (i32x4.mul (local.get $h) (i32x4.splat (i32.const 0xc2b2ae35))))
+                (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+                (local.set $h (v128.xor (local.get $h) (i32x4.splat (local.get $mix))))
+                (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+                (local.set $h (i32x4.mul (local.get $h) (i32x4.splat (i32.const 0x85ebca6b))))
+                (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 13))))
+                (local.set $h (i32x4.mul (local.get $h) (i32x4.splat (i32.const 0xc2b2ae35))))
+                (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+                ;; quantile k of the full table is Qu[k ^ (0x7fff + (k >> 15))], negated where k < 32768
+                (local.set $k1 (v128.and (local.get $h) (i32x4.splat (i32.const 0xffff))))
+                (local.set $k2 (i32x4.shr_u (local.get $h) (i32.const 16)))
+                (local.set $s1 (i32x4.shr_u (local.get $k1) (i32.const 15)))
+                (local.set $s2 (i32x4.shr_u (local.get $k2) (i32.const 15)))
+                (local.set $k1 (i32x4.add (i32x4.shl (v128.xor (local.get $k1) (i32x4.add (local.get $s1) (i32x4.splat (i32.const 0x7fff)))) (i32.const 3)) (i32x4.splat (local.get $quant))))
+                (local.set $k2 (i32x4.add (i32x4.shl (v128.xor (local.get $k2) (i32x4.add (local.get $s2) (i32x4.splat (i32.const 0x7fff)))) (i32.const 3)) (i32x4.splat (local.get $quant))))
+                (local.set $s1 (v128.xor (i32x4.shl (local.get $s1) (i32.const 31)) (i32x4.splat (i32.const 0x80000000))))
+                (local.set $s2 (v128.xor (i32x4.shl (local.get $s2) (i32.const 31)) (i32x4.splat (i32.const 0x80000000))))
+                (local.set $at (i32.add (local.get $noise) (i32.shl (local.get $i) (i32.const 3))))
+                (v128.store (local.get $at) (v128.xor
+                  (f64x2.replace_lane 1 (f64x2.splat (f64.load (i32x4.extract_lane 0 (local.get $k1)))) (f64.load (i32x4.extract_lane 1 (local.get $k1))))
+                  (i64x2.shl (i64x2.extend_low_i32x4_u (local.get $s1)) (i32.const 32))))
+                (v128.store offset=16 (local.get $at) (v128.xor
+                  (f64x2.replace_lane 1 (f64x2.splat (f64.load (i32x4.extract_lane 2 (local.get $k1)))) (f64.load (i32x4.extract_lane 3 (local.get $k1))))
+                  (i64x2.shl (i64x2.extend_high_i32x4_u (local.get $s1)) (i32.const 32))))
+                (local.set $at (i32.add (local.get $at) (local.get $stride)))
+                (v128.store (local.get $at) (v128.xor
+                  (f64x2.replace_lane 1 (f64x2.splat (f64.load (i32x4.extract_lane 0 (local.get $k2)))) (f64.load (i32x4.extract_lane 1 (local.get $k2))))
+                  (i64x2.shl (i64x2.extend_low_i32x4_u (local.get $s2)) (i32.const 32))))
+                (v128.store offset=16 (local.get $at) (v128.xor
+                  (f64x2.replace_lane 1 (f64x2.splat (f64.load (i32x4.extract_lane 2 (local.get $k2)))) (f64.load (i32x4.extract_lane 3 (local.get $k2))))
+                  (i64x2.shl (i64x2.extend_high_i32x4_u (local.get $s2)) (i32.const 32))))))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $quadDraw)))))
       (local.set $i (local.get $i0))
       (block $quads (loop $quad
         (br_if $quads (i32.ge_u (local.get $i) (local.get $i1)))
@@ -68,54 +120,12 @@
             (v128.store offset=16 (local.get $at) (v128.bitselect (local.get $v) (local.get $b) (f64x2.gt (local.get $v) (local.get $b))))
             (local.set $i (i32.add (local.get $i) (i32.const 4)))
             (br $quad)))
-        (if (i32.eqz (local.get $noise))
-          (then
-            ;; four hashes: fmix32(fmix32(lo ^ key) ^ mix)
-            (local.set $h (v128.xor (v128.load (i32.add (local.get $keys) (i32.shl (local.get $i) (i32.const 2)))) (i32x4.splat (local.get $lo))))
-            (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
-            (local.set $h (i32x4.mul (local.get $h) (i32x4.splat (i32.const 0x85ebca6b))))
-            (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 13))))
-            (local.set $h (i32x4.mul (local.get $h) (i32x4.splat (i32.const 0xc2b2ae35))))
-            (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
-            (local.set $h (v128.xor (local.get $h) (i32x4.splat (local.get $mix))))
-            (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
-            (local.set $h (i32x4.mul (local.get $h) (i32x4.splat (i32.const 0x85ebca6b))))
-            (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 13))))
-            (local.set $h (i32x4.mul (local.get $h) (i32x4.splat (i32.const 0xc2b2ae35))))
-            (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
-            ;; quantile k of the full table is Qu[k ^ (0x7fff + (k >> 15))], negated where k < 32768
-            (local.set $k1 (v128.and (local.get $h) (i32x4.splat (i32.const 0xffff))))
-            (local.set $k2 (i32x4.shr_u (local.get $h) (i32.const 16)))
-            (local.set $s1 (i32x4.shr_u (local.get $k1) (i32.const 15)))
-            (local.set $s2 (i32x4.shr_u (local.get $k2) (i32.const 15)))
-            (local.set $k1 (i32x4.add (i32x4.shl (v128.xor (local.get $k1) (i32x4.add (local.get $s1) (i32x4.splat (i32.const 0x7fff)))) (i32.const 3)) (i32x4.splat (local.get $quant))))
-            (local.set $k2 (i32x4.add (i32x4.shl (v128.xor (local.get $k2) (i32x4.add (local.get $s2) (i32x4.splat (i32.const 0x7fff)))) (i32.const 3)) (i32x4.splat (local.get $quant))))
-            (local.set $s1 (v128.xor (i32x4.shl (local.get $s1) (i32.const 31)) (i32x4.splat (i32.const 0x80000000))))
-            (local.set $s2 (v128.xor (i32x4.shl (local.get $s2) (i32.const 31)) (i32x4.splat (i32.const 0x80000000))))))
         ;; two lanes at a time: j = 0 for lanes i, i + 1; j = 1 for i + 2, i + 3
         (local.set $j (i32.const 0))
         (block $twos (loop $two
           (br_if $twos (i32.ge_u (local.get $j) (i32.const 2)))
-          (if (i32.eqz (local.get $noise))
-            (then
-              (if (i32.eqz (local.get $j))
-                (then
-                  (local.set $n1 (v128.xor
-                    (f64x2.replace_lane 1 (f64x2.splat (f64.load (i32x4.extract_lane 0 (local.get $k1)))) (f64.load (i32x4.extract_lane 1 (local.get $k1))))
-                    (i64x2.shl (i64x2.extend_low_i32x4_u (local.get $s1)) (i32.const 32))))
-                  (local.set $n2 (v128.xor
-                    (f64x2.replace_lane 1 (f64x2.splat (f64.load (i32x4.extract_lane 0 (local.get $k2)))) (f64.load (i32x4.extract_lane 1 (local.get $k2))))
-                    (i64x2.shl (i64x2.extend_low_i32x4_u (local.get $s2)) (i32.const 32)))))
-                (else
-                  (local.set $n1 (v128.xor
-                    (f64x2.replace_lane 1 (f64x2.splat (f64.load (i32x4.extract_lane 2 (local.get $k1)))) (f64.load (i32x4.extract_lane 3 (local.get $k1))))
-                    (i64x2.shl (i64x2.extend_high_i32x4_u (local.get $s1)) (i32.const 32))))
-                  (local.set $n2 (v128.xor
-                    (f64x2.replace_lane 1 (f64x2.splat (f64.load (i32x4.extract_lane 2 (local.get $k2)))) (f64.load (i32x4.extract_lane 3 (local.get $k2))))
-                    (i64x2.shl (i64x2.extend_high_i32x4_u (local.get $s2)) (i32.const 32)))))))
-            (else
-              (local.set $n1 (v128.load (i32.add (local.get $noise) (i32.shl (i32.add (local.get $i) (i32.shl (local.get $j) (i32.const 1))) (i32.const 3)))))
-              (local.set $n2 (v128.load (i32.add (i32.add (local.get $noise) (local.get $stride)) (i32.shl (i32.add (local.get $i) (i32.shl (local.get $j) (i32.const 1))) (i32.const 3)))))))
+          (local.set $n1 (v128.load (i32.add (local.get $noise) (i32.shl (i32.add (local.get $i) (i32.shl (local.get $j) (i32.const 1))) (i32.const 3)))))
+          (local.set $n2 (v128.load (i32.add (i32.add (local.get $noise) (local.get $stride)) (i32.shl (i32.add (local.get $i) (i32.shl (local.get $j) (i32.const 1))) (i32.const 3)))))
           (local.set $n1 (f64x2.mul (local.get $sg) (local.get $n1)))
           (local.set $n2 (f64x2.mul (local.get $sg) (local.get $n2)))
           (local.set $cell (i32.add (local.get $row) (i32.shl (i32.add (local.get $i) (i32.shl (local.get $j) (i32.const 1))) (i32.const 3))))
