@@ -145,8 +145,7 @@ export function groupReadout(model: SetModel, sets: readonly SetDevices[], noise
     const keys = kernel.keys;
     const lane0 = kernel.keyIndex(first);
     for (let i = 0; i < n; i++) keys[lane0 + i] = (noises[i] as CounterNormals).keyHash;
-    const into = kernel.sums;
-    if (sums !== into) for (let p = 0; p < count; p++) into[p] = sums[p]!;
+    kernel.loadSums(sums, count);
     kernel.group(first / n, count, rank * model.pairs, model.sigma);
     for (let i = 0; i < n; i++) values[i] = kernel.values[i]!;
   } else for (let i = 0; i < n; i++) values[i] = setOutput(model, sets[i]!, sums, count, noises[i], rank * model.pairs);

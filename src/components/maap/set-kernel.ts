@@ -83,6 +83,12 @@ export class SetKernel {
     for (let p = 0; p < this.pairs; p++) for (let k = 0; k < PACKED; k++) this.f64[this.index(b, p, k, i)] = packed[p * PACKED + k]!;
   }
 
+  /** A measurement's pair inputs, sums[0..count), into the kernel (a copy without allocation). */
+  loadSums(sums: Float64Array, count: number): void {
+    const into = this.sums;
+    if (sums !== into) for (let p = 0; p < count; p++) into[p] = sums[p]!;
+  }
+
   /** Where set `slot`'s counter key is in `keys` (a group's are consecutive). */
   keyIndex(slot: number): number {
     return Math.floor(slot / this.lanes) * this.rp + (slot % this.lanes);

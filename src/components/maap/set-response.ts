@@ -25,7 +25,7 @@ export interface SetDevices {
 }
 
 /**
- * Pair p's circuit in the form setOutput evaluates (set-kernel.wat $pair): the same equations as
+ * Pair p's circuit in the form setOutput evaluates (set-kernel.wat `lanes`): the same equations as
  * maap-circuit.ts's cellOutput, rearranged so each cell costs one multiply-add and one division. With
  * G = g0 + g1 m (g0, g1 the mean and half-difference of G_P and G_AP) the inverter reads
  * w = c - gain G / (G + G_ref) = (c - gain) + (gain G_ref / g1) / (m + (g0 + G_ref) / g1),
@@ -137,8 +137,7 @@ export function setOutput(model: SetModel, set: SetDevices, sums: Float64Array, 
   if (model.table !== undefined) return tableSetOutput(model.table, set, sums, count, model.sigma > 0 ? noise : undefined, base);
   const kernel = set.kernel!;
   const slot = set.slot!;
-  const into = kernel.sums;
-  if (sums !== into) for (let p = 0; p < count; p++) into[p] = sums[p]!;
+  kernel.loadSums(sums, count);
   if (model.sigma === 0 || noise === undefined) return kernel.given(slot, 0, count, 0, 0, false);
   if (noise instanceof CounterNormals) {
     kernel.keys[kernel.keyIndex(slot)] = noise.keyHash;
