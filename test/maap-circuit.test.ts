@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEVICE_PARAMETERS, designPair, dividerSwing, nominalActivation, pairOutput, pairSensitivities, shiftedPairOutput, thermalSigma } from '../src/components/maap/maap-circuit.js';
-import { groupReadout } from '../src/components/maap/maap-array.js';
+import { SetGroup } from '../src/components/maap/set-group.js';
 import { drawSet, drawSets, setModel, setOutput } from '../src/components/maap/set-response.js';
 import { CounterNormals, NORMAL_BOUND, NORMAL_QUANTILES, RandomStream, inverseNormal } from '../src/components/random.js';
 
@@ -102,7 +102,9 @@ describe('MAAP set circuit', () => {
       const noises = sets.map((_, i) => new CounterNormals(`image${trial}/set${i}`));
       for (let g = 0; g < 3; g++) {
         const members = sets.slice(3 * g, 3 * g + 3);
-        const n = groupReadout(model, members, noises.slice(3 * g, 3 * g + 3), sums, count, rank, 'digital', values);
+        const group = new SetGroup(model, members);
+        group.image(noises.slice(3 * g, 3 * g + 3));
+        const n = group.read(sums, count, rank, 'digital', values);
         expect(n).toBe(members.length);
         members.forEach((set, i) => {
           // The circuit, evaluated pair by pair with the same draws, a quiet pair at its floor.

@@ -1,9 +1,10 @@
 import { toCode, type Rounding } from '../../components/converters/quantize.js';
 import { headForward, type HeadLayer } from '../../components/digital/dense-head.js';
-import { chipSets, groupOf, groupReadout, setsOf, type MaapParams } from '../../components/maap/maap-array.js';
+import { chipSets, groupOf, setsOf, type MaapParams } from '../../components/maap/maap-array.js';
+import { SetGroup } from '../../components/maap/set-group.js';
 import { driveLevel, layerRankOffsets, outputRank, storedCode, type MaapLayerPlan } from '../../components/maap/maap-controller.js';
 import { setModel } from '../../components/maap/set-response.js';
-import { imageNormalsFor, type CounterNormals } from '../../components/random.js';
+import { imageNormalsFor } from '../../components/random.js';
 import type { FunctionalModel } from '../design.js';
 
 export interface MaapFunctional {
@@ -40,13 +41,11 @@ export function maapFunctional(f: MaapFunctional): FunctionalModel {
   const model = setModel(f.maap.circuit, pairsPerSet(f.plans), f.maap.thermal_noise, f.maap.pair);
   const table = model.table;
   const chip = chipSets(f.maap, model, f.seed, f.chip);
-  const groupSets = Array.from({ length: groups }, (_, g) => setsOf(g, R).map((s) => chip[s]!));
+  const groupSets = Array.from({ length: groups }, (_, g) => new SetGroup(model, setsOf(g, R).map((s) => chip[s]!)));
   const rankOffsets = layerRankOffsets(f.plans);
   const digital = f.maap.averaging === 'digital';
   const values = new Float64Array(R);
   const sums = new Float64Array(model.pairs);
-  // Each group's sets' thermal streams for the image in progress (only sets in a group ever measure).
-  const groupNoises: (CounterNormals | undefined)[][] = Array.from({ length: groups }, () => new Array<CounterNormals | undefined>(R).fill(undefined));
   // Each template's words decoded, as the controller decodes the words it reads.
   const templates = f.plans.map((plan, n) =>
     Array.from({ length: plan.output.c }, (_, k) => {
@@ -62,7 +61,8 @@ export function maapFunctional(f: MaapFunctional): FunctionalModel {
     infer(pixels, image) {
       if (table !== undefined) table.count.reads = table.count.beyond = 0;
       if (model.sigma > 0) {
-        for (let g = 0; g < groups; g++) for (let i = 0; i < R; i++) groupNoises[g]![i] = imageNormalsFor(f.seed, `maap[${g * R + i}]`, image.id);
+        // Each group's sets' thermal streams for this image (only sets in a group ever measure).
+        for (let g = 0; g < groups; g++) groupSets[g]!.image(Array.from({ length: R }, (_, i) => imageNormalsFor(f.seed, `maap[${g * R + i}]`, image.id)));
       }
       let buffer = pixels.map((x) => driveLevel(toCode(x, f.bits, 'unipolar') * levels, levels));
       let words = new Float64Array(0);
@@ -86,7 +86,7 @@ export function maapFunctional(f: MaapFunctional): FunctionalModel {
           }
           const rank = rankOffsets[n]! + outputRank(plan, out);
           const group = groupOf(rank, groups);
-          const count = groupReadout(model, groupSets[group]!, groupNoises[group]!, sums, pool * pool, rank, f.maap.averaging, values);
+          const count = groupSets[group]!.read(sums, pool * pool, rank, f.maap.averaging, values);
           for (let i = 0; i < count; i++) codes[i] = toCode(values[i]!, f.bits, 'unipolar', f.rounding);
           words[out] = storedCode(codes, digital);
         }

@@ -9,13 +9,13 @@ import { quantity, wholeNumber } from '../../scenario/fields.js';
 import { Component, type ActionSpec, type SimContext } from '../component.js';
 import type { Samples } from '../converters/samples.js';
 import { IMAGES, type ComponentClass } from '../records.js';
-import { CounterNormals, streamFor } from '../random.js';
+import { streamFor } from '../random.js';
 import { cacheDir } from '../cache-dir.js';
 import { circuitParams, trimParams, variationParams } from './maap-circuit.js';
 import { MAAP_MEASURED, MaapSet, maapRunOf, pairSums, type MaapOperation, type MaapRun } from './maap-set.js';
-import { applyTrimCodes, calibrateTrim, drawSets, nominalSetOutput, setModel, setOutput, trimSteps, type SetDevices, type SetModel, type ThermalSource } from './set-response.js';
+import { applyTrimCodes, calibrateTrim, drawSets, nominalSetOutput, setModel, trimSteps, type SetDevices, type SetModel } from './set-response.js';
+import { meanOf } from './set-group.js';
 import { OtaDrive } from './ota-drive.js';
-import type { SetKernel } from './set-kernel.js';
 import { areaLine, stacked, type AreaLine } from '../area.js';
 
 export const maapParams = z.strictObject({
@@ -130,46 +130,6 @@ export function trimResidual(sets: readonly SetDevices[], bits: number): { rms: 
     });
   return { rms: Math.sqrt(sq / Math.max(1, n)), max_abs: max, codes_at_limit: limit };
 }
-
-/**
- * One output as a group of sets reads it, into `values`: each set's measurement of the pair
- * sums (set i's thermal draws numbered from rank * pairs), then their mean (analog
- * averaging: one value, in values[0]) or each of them (digital: R values). Returns the count.
- */
-export function groupReadout(model: SetModel, sets: readonly SetDevices[], noises: readonly (ThermalSource | undefined)[], sums: Float64Array, count: number, rank: number, averaging: MaapParams['averaging'], values: Float64Array): number {
-  const n = sets.length;
-  const kernel = kernelGroup(model, sets, noises);
-  if (kernel !== undefined) {
-    // The same measurements as setOutput's, in one call into the kernel for the whole group.
-    const first = sets[0]!.slot!;
-    const keys = kernel.keys;
-    const lane0 = kernel.keyIndex(first);
-    for (let i = 0; i < n; i++) keys[lane0 + i] = (noises[i] as CounterNormals).keyHash;
-    kernel.loadSums(sums, count);
-    kernel.group(first / n, count, rank * model.pairs, model.sigma);
-    for (let i = 0; i < n; i++) values[i] = kernel.values[i]!;
-  } else for (let i = 0; i < n; i++) values[i] = setOutput(model, sets[i]!, sums, count, noises[i], rank * model.pairs);
-  if (averaging === 'digital') return sets.length;
-  values[0] = meanOf(values, sets.length);
-  return 1;
-}
-
-/** The kernel holding a group's sets, where it can measure them in one call: one of its blocks, counter-based noise. */
-function kernelGroup(model: SetModel, sets: readonly SetDevices[], noises: readonly (ThermalSource | undefined)[]): SetKernel | undefined {
-  const kernel = sets[0]?.kernel;
-  if (kernel === undefined || model.sigma === 0 || model.table !== undefined || kernel.lanes !== sets.length) return undefined;
-  const first = sets[0]!.slot!;
-  if (first % sets.length !== 0) return undefined;
-  for (let i = 0; i < sets.length; i++) if (sets[i]!.kernel !== kernel || sets[i]!.slot !== first + i || !(noises[i] instanceof CounterNormals)) return undefined;
-  return kernel;
-}
-
-/** The mean of a group's measurements, summed in set order (what analog averaging reads). */
-export const meanOf = (values: Float64Array, count = values.length): number => {
-  let sum = 0;
-  for (let i = 0; i < count; i++) sum += values[i]!;
-  return sum / count;
-};
 
 /** Where the averaged (analog) or individual (digital) measurements of an output go next: the ADCs. */
 export type MaapResult = Pick<MaapRequest, 'id' | 'op' | 'sets'>;

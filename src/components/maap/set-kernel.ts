@@ -60,7 +60,7 @@ export class SetKernel {
     // Every lane quiet at 0 until a set is stored in it (the padding stays so).
     for (let b = 0; b < blocks; b++)
       for (let p = 0; p < pairs; p++)
-        for (const k of [QUIET_STREAM, QUIET_DRAWS]) this.f64.fill(Infinity, this.index(b, p, k, 0), this.index(b, p, k, this.rp));
+        for (let i = 0; i < this.rp; i++) for (const k of [QUIET_STREAM, QUIET_DRAWS]) this.f64[this.index(b, p, k, i)] = Infinity;
     this.keys = new Int32Array(buffer, keys, blocks * this.rp);
     this.values = new Float64Array(buffer, values, this.rp);
     this.noise = new Float64Array(buffer, noise, 2 * this.rp);
@@ -71,9 +71,9 @@ export class SetKernel {
     this.run = exports.lanes;
   }
 
-  /** Where coefficient k of pair p of lane i of block b is (an index of f64). */
+  /** Where coefficient k of pair p of lane i of block b is (an index of f64): per pair, quads of PACKED x 4 (set-kernel.wat). */
   private index(b: number, p: number, k: number, i: number): number {
-    return b * (this.blockBytes / 8) + (p * PACKED + k) * this.rp + i;
+    return b * (this.blockBytes / 8) + ((p * (this.rp / QUAD) + Math.floor(i / QUAD)) * PACKED + k) * QUAD + (i % QUAD);
   }
 
   /** Set `slot` takes the packed pairs `packed` (PACKED numbers per pair). */
@@ -117,8 +117,8 @@ export class SetKernel {
     const b = Math.floor(slot / this.lanes);
     const i = slot % this.lanes;
     const quad = i - (i % QUAD);
-    this.noise[i] = n1;
-    this.noise[this.rp + i] = n2;
+    this.noise[2 * quad + (i % QUAD)] = n1;
+    this.noise[2 * quad + QUAD + (i % QUAD)] = n2;
     this.run(b * this.blockBytes, this.rp, quad, quad + QUAD, this.at.keys + 4 * b * this.rp, this.at.values, this.at.sums, p0, p1, 0, 1, 0, this.at.noise, 0, stream ? QUIET_STREAM : QUIET_DRAWS);
     return this.values[i]!;
   }
