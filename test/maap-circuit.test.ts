@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEVICE_PARAMETERS, designPair, dividerSwing, nominalActivation, pairOutput, pairSensitivities, shiftedPairOutput, thermalSigma } from '../src/components/maap/maap-circuit.js';
+import { SetBatch } from '../src/components/maap/set-batch.js';
 import { SetGroup } from '../src/components/maap/set-group.js';
 import { drawSet, drawSets, setModel, setOutput } from '../src/components/maap/set-response.js';
 import { CounterNormals, NORMAL_BOUND, NORMAL_QUANTILES, RandomStream, inverseNormal } from '../src/components/random.js';
@@ -124,6 +125,39 @@ describe('MAAP set circuit', () => {
       }
     }
     expect(compared).toBe(60 * 7);
+  });
+
+  it('a batch of outputs (one kernel call) reads what each group reads alone, analog and digital, with noise and without', () => {
+    // 4 groups of 3 sets (lanes padded to 4), outputs meeting groups in turn, 9 pairs each.
+    const model = setModel(circuit, 9, true);
+    const quietModel = setModel(circuit, 9, false);
+    for (const m of [model, quietModel]) {
+      const sets = drawSets(m, Array.from({ length: 12 }, (_, i) => new RandomStream(`b${i}`)), variation, 3);
+      const groups = [0, 1, 2, 3].map((g) => new SetGroup(m, sets.slice(3 * g, 3 * g + 3)));
+      const noises = sets.map((_, i) => (m.sigma > 0 ? new CounterNormals(`batch/set${i}`) : undefined));
+      groups.forEach((g, k) => g.image(noises.slice(3 * k, 3 * k + 3)));
+      const rng = new RandomStream('batch inputs');
+      const n = 40;
+      const count = 9;
+      const inputs = Float64Array.from({ length: n * count }, () => rng.uniform() * 2.4 - 1.2);
+      for (const averaging of ['analog', 'digital'] as const) {
+        const batch = new SetBatch(m, groups, averaging);
+        batch.sums.set(inputs);
+        for (let j = 0; j < n; j++) batch.set(j, j % 4, 3 * j + 11);
+        batch.measure(n, count);
+        const values = new Float64Array(3);
+        let nonzero = 0;
+        for (let j = 0; j < n; j++) {
+          const got = groups[j % 4]!.read(inputs.slice(j * count, (j + 1) * count), count, 3 * j + 11, averaging, values);
+          expect(got).toBe(batch.stride);
+          for (let i = 0; i < got; i++) {
+            expect(batch.out[j * batch.stride + i]).toBe(values[i]);
+            if (values[i]! > 0) nonzero++;
+          }
+        }
+        expect(nonzero).toBeGreaterThan(n / 4);
+      }
+    }
   });
 
   it('a quiet pair reads its floor for every draw the noise can make (the skip is exact)', () => {

@@ -1,7 +1,9 @@
 import { toCode, type Rounding } from '../../components/converters/quantize.js';
 import { headForward, type HeadLayer } from '../../components/digital/dense-head.js';
 import { chipSets, groupOf, setsOf, type MaapParams } from '../../components/maap/maap-array.js';
+import { SetBatch } from '../../components/maap/set-batch.js';
 import { SetGroup } from '../../components/maap/set-group.js';
+import { BATCH } from '../../components/maap/set-kernel.js';
 import { driveLevel, layerRankOffsets, outputRank, storedCode, type MaapLayerPlan } from '../../components/maap/maap-controller.js';
 import { setModel } from '../../components/maap/set-response.js';
 import { imageNormalsFor } from '../../components/random.js';
@@ -44,8 +46,8 @@ export function maapFunctional(f: MaapFunctional): FunctionalModel {
   const groupSets = Array.from({ length: groups }, (_, g) => new SetGroup(model, setsOf(g, R).map((s) => chip[s]!)));
   const rankOffsets = layerRankOffsets(f.plans);
   const digital = f.maap.averaging === 'digital';
-  const values = new Float64Array(R);
-  const sums = new Float64Array(model.pairs);
+  // A layer's outputs are measured BATCH at a time.
+  const batch = new SetBatch(model, groupSets, f.maap.averaging);
   // Each template's words decoded, as the controller decodes the words it reads.
   const templates = f.plans.map((plan, n) =>
     Array.from({ length: plan.output.c }, (_, k) => {
@@ -75,20 +77,27 @@ export function maapFunctional(f: MaapFunctional): FunctionalModel {
         const positions = output.h * output.w;
         words = new Float64Array(output.c * positions);
         const codes = new Float64Array(R);
-        for (let out = 0; out < words.length; out++) {
-          const k = Math.floor(out / positions);
-          const rest = out % positions;
-          const oy = Math.floor(rest / output.w);
-          const ox = rest % output.w;
-          for (let py = 0; py < pool; py++) {
-            const row = (k * convH + oy * plan.poolStride + py) * convW + ox * plan.poolStride;
-            for (let px = 0; px < pool; px++) sums[py * pool + px] = conv[row + px]!;
+        const count = pool * pool;
+        for (let first = 0; first < words.length; first += BATCH) {
+          const size = Math.min(BATCH, words.length - first);
+          for (let j = 0; j < size; j++) {
+            const out = first + j;
+            const k = Math.floor(out / positions);
+            const rest = out % positions;
+            const oy = Math.floor(rest / output.w);
+            const ox = rest % output.w;
+            for (let py = 0; py < pool; py++) {
+              const row = (k * convH + oy * plan.poolStride + py) * convW + ox * plan.poolStride;
+              for (let px = 0; px < pool; px++) batch.sums[j * count + py * pool + px] = conv[row + px]!;
+            }
+            const rank = rankOffsets[n]! + outputRank(plan, out);
+            batch.set(j, groupOf(rank, groups), rank);
           }
-          const rank = rankOffsets[n]! + outputRank(plan, out);
-          const group = groupOf(rank, groups);
-          const count = groupSets[group]!.read(sums, pool * pool, rank, f.maap.averaging, values);
-          for (let i = 0; i < count; i++) codes[i] = toCode(values[i]!, f.bits, 'unipolar', f.rounding);
-          words[out] = storedCode(codes, digital);
+          batch.measure(size, count);
+          for (let j = 0; j < size; j++) {
+            for (let i = 0; i < batch.stride; i++) codes[i] = toCode(batch.out[j * batch.stride + i]!, f.bits, 'unipolar', f.rounding);
+            words[first + j] = storedCode(codes, digital);
+          }
         }
         buffer = words.map((code) => driveLevel(code * levels, levels));
       });

@@ -2,7 +2,7 @@ import { CounterNormals } from '../random.js';
 import { setOutput, type SetDevices, type SetModel, type ThermalSource } from './set-response.js';
 
 /** How a group's R measurements leave it (MaapParams.averaging). */
-type Averaging = 'analog' | 'digital';
+export type Averaging = 'analog' | 'digital';
 
 /**
  * The R sets that measure one output together, as the functional model reads them: each set's
@@ -20,6 +20,11 @@ export class SetGroup {
 
   constructor(private readonly model: SetModel, readonly sets: readonly SetDevices[]) {
     this.block = kernelBlock(model, sets);
+  }
+
+  /** The sets' block in their kernel while the image in progress is measured there (one call for the group), else undefined. */
+  get countedBlock(): number | undefined {
+    return this.counted ? this.block : undefined;
   }
 
   /** The image in progress: set i draws its thermal noise from noises[i] (none: noise off). */

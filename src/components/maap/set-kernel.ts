@@ -8,6 +8,21 @@ const kernelModule = (): WebAssembly.Module => (compiled ??= new WebAssembly.Mod
 interface KernelExports {
   readonly memory: WebAssembly.Memory;
   readonly lanes: (o: number, rp: number, i0: number, i1: number, keys: number, values: number, sums: number, p0: number, p1: number, base: number, sigma: number, quant: number, noise: number, draw: number, quiet: number) => void;
+  readonly outputs: (n: number, count: number, rp: number, blockBytes: number, keys: number, values: number, sums: number, blocks: number, bases: number, sigma: number, quant: number, noise: number, r: number, out: number, digital: number, quiet: number) => void;
+}
+
+/** Outputs per batch (SetKernel.batch): a layer is measured in calls of this many. */
+export const BATCH = 256;
+
+/** A batch of outputs for SetKernel.measureBatch, in the kernel's memory. */
+export interface KernelBatch {
+  /** Output j's pair inputs at j * count. */
+  readonly sums: Float64Array;
+  /** Output j's block (its group) and the number of its first draw. */
+  readonly blocks: Int32Array;
+  readonly bases: Float64Array;
+  /** The measurements: output j's mean at j (analog), or its lanes' at j * lanes (digital). */
+  readonly out: Float64Array;
 }
 
 /** Numbers per pair in a set's packed coefficients (set-response.ts packPair). */
@@ -36,9 +51,12 @@ export class SetKernel {
   /** Each lane's counter key for the image in progress: slot s's at keyIndex(s). */
   readonly keys: Int32Array;
   private readonly noise: Float64Array;
+  /** Where measureBatch takes its outputs' inputs and leaves their measurements. */
+  readonly batch: KernelBatch;
   private readonly run: KernelExports['lanes'];
+  private readonly runBatch: KernelExports['outputs'];
   private readonly blockBytes: number;
-  private readonly at: { readonly keys: number; readonly values: number; readonly noise: number; readonly sums: number; readonly quant: number };
+  private readonly at: { readonly keys: number; readonly values: number; readonly noise: number; readonly sums: number; readonly quant: number; readonly batch: { readonly sums: number; readonly blocks: number; readonly bases: number; readonly out: number } };
 
   constructor(readonly sets: number, readonly pairs: number, readonly lanes: number, noisy: boolean) {
     this.rp = Math.ceil(lanes / QUAD) * QUAD;
@@ -48,7 +66,11 @@ export class SetKernel {
     const values = keys + 4 * blocks * this.rp;
     const noise = values + 8 * this.rp;
     const sums = noise + 16 * this.rp;
-    const quant = sums + 8 * pairs;
+    const batchSums = sums + 8 * pairs;
+    const batchBases = batchSums + 8 * BATCH * pairs;
+    const batchOut = batchBases + 8 * BATCH;
+    const batchBlocks = batchOut + 8 * BATCH * this.rp;
+    const quant = batchBlocks + 4 * BATCH;
     const half = NORMAL_QUANTILES.length / 2;
     const bytes = quant + (noisy ? 8 * half : 0);
     const exports = new WebAssembly.Instance(kernelModule()).exports as unknown as KernelExports;
@@ -67,8 +89,10 @@ export class SetKernel {
     this.sums = new Float64Array(buffer, sums, pairs);
     // The upper half of the table: the kernel reads the lower half as its negation (the same bits).
     if (noisy) new Float64Array(buffer, quant, half).set(NORMAL_QUANTILES.subarray(half));
-    this.at = { keys, values, noise, sums, quant: noisy ? quant : -1 };
+    this.batch = { sums: new Float64Array(buffer, batchSums, BATCH * pairs), blocks: new Int32Array(buffer, batchBlocks, BATCH), bases: new Float64Array(buffer, batchBases, BATCH), out: new Float64Array(buffer, batchOut, BATCH * this.rp) };
+    this.at = { keys, values, noise, sums, quant: noisy ? quant : -1, batch: { sums: batchSums, blocks: batchBlocks, bases: batchBases, out: batchOut } };
     this.run = exports.lanes;
+    this.runBatch = exports.outputs;
   }
 
   /** Where coefficient k of pair p of lane i of block b is (an index of f64): per pair, quads of PACKED x 4 (set-kernel.wat). */
@@ -97,6 +121,15 @@ export class SetKernel {
   /** Group `block`'s sets (lanes) read sums[0..count) with their counter-based noise: into values[0..lanes). */
   group(block: number, count: number, base: number, sigma: number): void {
     this.run(block * this.blockBytes, this.rp, 0, this.rp, this.at.keys + 4 * block * this.rp, this.at.values, this.at.sums, 0, count, base, sigma, this.quant(), this.at.noise, 1, QUIET_DRAWS);
+  }
+
+  /**
+   * Outputs [0, n) of `batch` (n <= BATCH), each read by the `lanes` sets of its block with
+   * their counter-based noise, as group() reads one: their mean, or each set's (digital).
+   */
+  measureBatch(n: number, count: number, sigma: number, digital: boolean): void {
+    const b = this.at.batch;
+    this.runBatch(n, count, this.rp, this.blockBytes, this.at.keys, this.at.values, b.sums, b.blocks, b.bases, sigma, this.quant(), this.at.noise, this.lanes, b.out, digital ? 1 : 0, QUIET_DRAWS);
   }
 
   /** Set `slot` reads sums[0..count) with counter-based noise (its key set by setKey). */
