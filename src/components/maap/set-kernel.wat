@@ -19,7 +19,7 @@
 ;;                     and its n2 32 bytes on: the draws, or what the caller gives
 ;;   sums:   f64[pairs] the pair inputs
 ;;   quant:  f64[32768] the upper half of NORMAL_QUANTILES (Q[k] = -Q[65535 - k], bit for bit;
-;;           the whole table, 512 KB, ran about 5 % slower: it does not stay in the core's cache)
+;;           the whole table, 512 KB, the size of this machine's L2, ran about 5 % slower)
 ;;   batch:  a batch's outputs for `outputs` (set-kernel.ts KernelBatch)
 ;; Per pair, the draws are made first for all the lanes, then the circuit is solved: two short
 ;; loops whose iterations do not wait on each other (one loop of both ran about 6 % slower).
