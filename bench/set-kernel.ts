@@ -7,14 +7,15 @@
  *   npm run bench:set-kernel -- --measurements 500000
  */
 import { parseArgs } from 'node:util';
+import { maapScenario } from '../src/arch/maap/maap-cnn.js';
+import { loadScenario } from '../src/arch/scenario.js';
 import { drawSets, setModel } from '../src/components/maap/set-response.js';
 import { CounterNormals, RandomStream } from '../src/components/random.js';
 
 const { values } = parseArgs({ options: { measurements: { type: 'string', default: '200000' } } });
 const measurements = Number(values.measurements);
-// The bundled MAAP scenarios' circuit and spreads (scenarios/_maap-cnn-base.yaml).
-const circuit = { supply: 0.8, tmr: 1.5, overdrive: 0.25, full_scale_current: 50e-6, thermal_stability: 40, relaxation_time: 130, integration_time: 300 };
-const variation = { resistance_sigma: 0.05, tmr_sigma: 0.03, critical_current_sigma: 0.05, threshold_sigma: 0.01 };
+// The bundled MAAP scenario's circuit and spreads.
+const { circuit, variation } = maapScenario.parse(loadScenario('scenarios/maap-cnn-4bit.yaml').raw.data).params.maap;
 const pairs = 9;
 const lanes = 16;
 const model = setModel(circuit, pairs, true);

@@ -25,8 +25,8 @@ export class SetBatch {
     const pairs = model.pairs;
     const R = groups[0]?.sets.length ?? 1;
     this.stride = averaging === 'digital' ? R : 1;
-    const kernel = groups[0]?.sets[0]?.kernel;
-    this.kernel = kernel !== undefined && kernel.lanes === R && groups.every((g) => g.sets[0]?.kernel === kernel) ? kernel : undefined;
+    const kernel = groups[0]?.kernel;
+    this.kernel = groups.every((g) => g.kernel === kernel) ? kernel : undefined;
     this.sums = this.kernel?.batch.sums ?? new Float64Array(BATCH * pairs);
     this.out = this.kernel?.batch.out ?? new Float64Array(BATCH * R);
     this.window = new Float64Array(pairs);

@@ -1,4 +1,5 @@
 import { CounterNormals } from '../random.js';
+import type { SetKernel } from './set-kernel.js';
 import { setOutput, type SetDevices, type SetModel, type ThermalSource } from './set-response.js';
 
 /** How a group's R measurements leave it (MaapParams.averaging). */
@@ -14,12 +15,15 @@ export type Averaging = 'analog' | 'digital';
 export class SetGroup {
   /** The sets' block in their kernel, where they fill one (else each set measures alone). */
   private readonly block: number | undefined;
+  /** The kernel that holds that block (undefined where the sets measure alone). */
+  readonly kernel: SetKernel | undefined;
   private noises: readonly (ThermalSource | undefined)[] = [];
   /** The image's noise is counter-based: the kernel draws it. */
   private counted = false;
 
   constructor(private readonly model: SetModel, readonly sets: readonly SetDevices[]) {
     this.block = kernelBlock(model, sets);
+    this.kernel = this.block === undefined ? undefined : sets[0]!.kernel;
   }
 
   /** The sets' block in their kernel while the image in progress is measured there (one call for the group), else undefined. */
@@ -32,7 +36,7 @@ export class SetGroup {
     this.noises = noises;
     this.counted = this.block !== undefined && this.sets.every((_, i) => noises[i] instanceof CounterNormals);
     if (!this.counted) return;
-    const kernel = this.sets[0]!.kernel!;
+    const kernel = this.kernel!;
     const lane0 = kernel.keyIndex(this.sets[0]!.slot!);
     for (let i = 0; i < this.sets.length; i++) kernel.keys[lane0 + i] = (noises[i] as CounterNormals).keyHash;
   }
@@ -45,7 +49,7 @@ export class SetGroup {
     const n = this.sets.length;
     const base = rank * this.model.pairs;
     if (this.counted) {
-      const kernel = this.sets[0]!.kernel!;
+      const kernel = this.kernel!;
       kernel.loadSums(sums, count);
       kernel.group(this.block!, count, base, this.model.sigma);
       for (let i = 0; i < n; i++) values[i] = kernel.values[i]!;

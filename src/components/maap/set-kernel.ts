@@ -56,7 +56,7 @@ export class SetKernel {
   private readonly run: KernelExports['lanes'];
   private readonly runBatch: KernelExports['outputs'];
   private readonly blockBytes: number;
-  private readonly at: { readonly keys: number; readonly values: number; readonly noise: number; readonly sums: number; readonly quant: number; readonly batch: { readonly sums: number; readonly blocks: number; readonly bases: number; readonly out: number } };
+  private readonly at: { readonly keys: number; readonly values: number; readonly noise: number; readonly sums: number; readonly quant: number };
 
   constructor(readonly sets: number, readonly pairs: number, readonly lanes: number, noisy: boolean) {
     this.rp = Math.ceil(lanes / QUAD) * QUAD;
@@ -90,7 +90,7 @@ export class SetKernel {
     // The upper half of the table: the kernel reads the lower half as its negation (the same bits).
     if (noisy) new Float64Array(buffer, quant, half).set(NORMAL_QUANTILES.subarray(half));
     this.batch = { sums: new Float64Array(buffer, batchSums, BATCH * pairs), blocks: new Int32Array(buffer, batchBlocks, BATCH), bases: new Float64Array(buffer, batchBases, BATCH), out: new Float64Array(buffer, batchOut, BATCH * this.rp) };
-    this.at = { keys, values, noise, sums, quant: noisy ? quant : -1, batch: { sums: batchSums, blocks: batchBlocks, bases: batchBases, out: batchOut } };
+    this.at = { keys, values, noise, sums, quant: noisy ? quant : -1 };
     this.run = exports.lanes;
     this.runBatch = exports.outputs;
   }
@@ -128,8 +128,8 @@ export class SetKernel {
    * their counter-based noise, as group() reads one: their mean, or each set's (digital).
    */
   measureBatch(n: number, count: number, sigma: number, digital: boolean): void {
-    const b = this.at.batch;
-    this.runBatch(n, count, this.rp, this.blockBytes, this.at.keys, this.at.values, b.sums, b.blocks, b.bases, sigma, this.quant(), this.at.noise, this.lanes, b.out, digital ? 1 : 0, QUIET_DRAWS);
+    const b = this.batch;
+    this.runBatch(n, count, this.rp, this.blockBytes, this.at.keys, this.at.values, b.sums.byteOffset, b.blocks.byteOffset, b.bases.byteOffset, sigma, this.quant(), this.at.noise, this.lanes, b.out.byteOffset, digital ? 1 : 0, QUIET_DRAWS);
   }
 
   /** Set `slot` reads sums[0..count) with counter-based noise (its key set by setKey). */
